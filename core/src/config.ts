@@ -1,0 +1,81 @@
+/**
+ * Configuration from the environment, validated once at start-up. An invalid value stops the process with one line
+ * naming the variable and what is wrong (see ConfigError and cli/src/main.ts).
+ */
+export interface Config {
+  port: number;
+  host: string;
+  redisUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  awsEndpointUrl: string | undefined;
+  awsRegion: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Payers collected at once by one worker process. */
+  workerConcurrency: number;
+  /** Key (32+ chars) for session cookies; generated into DATA_DIR when unset. */
+  sessionSecret: string | undefined;
+  /** Cookies get Secure when the public URL is https. */
+  publicUrl: string | undefined;
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    public readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function int(env: Env, name: string, dflt: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL (expected ${protocols.map((p) => `${p}//...`).join(' or ')})`);
+  }
+  if (!protocols.includes(u.protocol))
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${u.protocol}"`);
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
+  const sessionSecret = env.SESSION_SECRET || undefined;
+  if (sessionSecret !== undefined && sessionSecret.length < 32)
+    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
+  return {
+    port: int(env, 'PORT', 8080, 1, 65535),
+    host: env.HOST || '127.0.0.1',
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']) ?? 'redis://127.0.0.1:6379',
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    dataDir: env.DATA_DIR || '.data',
+    awsEndpointUrl: url(env, 'AWS_ENDPOINT_URL', ['http:', 'https:']),
+    awsRegion: env.AWS_REGION || 'us-east-1',
+    logLevel: logLevel as Config['logLevel'],
+    workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+    sessionSecret,
+    publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
+    demo: env.PAYERGUARD_DEMO === '1',
+  };
+}

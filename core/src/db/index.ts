@@ -1,0 +1,77 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export { schema };
+
+// biome-ignore lint/suspicious/noExplicitAny: the two drivers' result kinds differ; queries are written once for both.
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema> & { $client: any };
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Runs pending migrations (idempotent). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+
+export interface OpenOptions {
+  /** postgres://... ; unset means embedded PGlite. */
+  databaseUrl?: string;
+  /** Where PGlite keeps its files; "memory://" for an in-memory database (tests). */
+  dataDir?: string;
+  /** Postgres schema to use (tests isolate themselves in their own schema). */
+  searchPath?: string;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
+    });
+    // Fail fast with a clear message rather than on the first query.
+    const client = await pool.connect().catch((err: Error) => {
+      throw new Error(`DATABASE_URL: cannot connect to Postgres (${err.message})`);
+    });
+    if (opts.searchPath) await client.query(`create schema if not exists "${opts.searchPath}"`);
+    client.release();
+    const db = drizzlePg(pool, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      migrate: () =>
+        migratePg(db as never, {
+          migrationsFolder,
+          ...(opts.searchPath ? { migrationsSchema: opts.searchPath } : {}),
+        }),
+      close: () => pool.end(),
+    };
+  }
+  const dir = opts.dataDir ?? '.data';
+  let dataDir: string | undefined;
+  if (dir.startsWith('memory://')) dataDir = undefined;
+  else {
+    dataDir = join(dir, 'pglite');
+    mkdirSync(dataDir, { recursive: true });
+  }
+  const client = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: 'pglite',
+    migrate: () => migratePglite(db as never, { migrationsFolder }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,291 @@
+import {
+  bigserial,
+  boolean,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * One schema for Postgres and PGlite. Keep it PG15-compatible (Debian's server is 15, PGlite embeds 18).
+ * Snapshots, evidence and findings are written once and never updated: history is kept.
+ */
+
+const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => (Buffer.isBuffer(v) ? v : Buffer.from(v)),
+});
+
+const tsz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const partners = pgTable('partners', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Free-form labels: region, tier, partner manager. */
+  tags: jsonb('tags').$type<Record<string, string>>().notNull().default({}),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+  updatedAt: tsz('updated_at').notNull().defaultNow(),
+});
+
+export const payers = pgTable(
+  'payers',
+  {
+    accountId: text('account_id').primaryKey(),
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    roleArn: text('role_arn').notNull(),
+    /** Secret-ish: never returned to partner viewers, never logged. */
+    externalId: text('external_id').notNull(),
+    createdAt: tsz('created_at').notNull().defaultNow(),
+    lastAccessOkAt: tsz('last_access_ok_at'),
+    lastAccessError: text('last_access_error'),
+  },
+  (t) => [index('payers_partner_idx').on(t.partnerId)],
+);
+
+/** Single row (id = 1): the distributor settings as JSON (see settings.ts). */
+export const settings = pgTable('settings', {
+  id: integer('id').primaryKey(),
+  data: jsonb('data').notNull(),
+  updatedAt: tsz('updated_at').notNull().defaultNow(),
+  updatedBy: text('updated_by'),
+});
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    /** queued | running | completed | failed */
+    status: text('status').notNull(),
+    trigger: text('trigger').notNull(), // manual | schedule | demo | cli
+    requestedBy: text('requested_by'),
+    total: integer('total').notNull().default(0),
+    collected: integer('collected').notNull().default(0),
+    failed: integer('failed').notNull().default(0),
+    createdAt: tsz('created_at').notNull().defaultNow(),
+    startedAt: tsz('started_at'),
+    finishedAt: tsz('finished_at'),
+    /** Run-level summary written by the parent job: grades, spend at risk, lockouts. */
+    summary: jsonb('summary'),
+    error: text('error'),
+  },
+  (t) => [index('runs_created_idx').on(t.createdAt)],
+);
+
+/** One row per payer per run: its outcome. A payer is never dropped from a run. */
+export const runPayers = pgTable(
+  'run_payers',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    payerAccountId: text('payer_account_id').notNull(),
+    partnerId: text('partner_id').notNull(),
+    /** queued | running | collected | failed */
+    status: text('status').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    /** Count of evidence calls by status (ok/denied/throttled/error...). */
+    callStats: jsonb('call_stats'),
+    startedAt: tsz('started_at'),
+    finishedAt: tsz('finished_at'),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.payerAccountId] }), index('run_payers_partner_idx').on(t.partnerId)],
+);
+
+/** Raw typed evidence (PayerEvidence JSON), one per payer per run. Immutable. */
+export const evidence = pgTable(
+  'evidence',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    payerAccountId: text('payer_account_id').notNull(),
+    partnerId: text('partner_id').notNull(),
+    collectedAt: tsz('collected_at').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.payerAccountId] }), index('evidence_partner_idx').on(t.partnerId)],
+);
+
+/** Findings of one run. Immutable: suppression state at scoring time is recorded in `status`. */
+export const findings = pgTable(
+  'findings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    partnerId: text('partner_id').notNull(),
+    payerAccountId: text('payer_account_id').notNull(),
+    controlId: text('control_id').notNull(),
+    /** What the finding is about (ARN, account id, event id); '' for the payer as a whole. */
+    resource: text('resource').notNull().default(''),
+    status: text('status').notNull(), // pass | fail | warn | unknown | suppressed
+    severity: text('severity').notNull(), // critical | high | medium | low
+    title: text('title').notNull(),
+    message: text('message').notNull(),
+    evidence: jsonb('evidence').notNull(),
+    suppressionId: text('suppression_id'),
+  },
+  (t) => [
+    index('findings_run_partner_idx').on(t.runId, t.partnerId),
+    index('findings_partner_control_idx').on(t.partnerId, t.controlId),
+    index('findings_control_status_idx').on(t.runId, t.controlId, t.status),
+  ],
+);
+
+/** One scored point in a partner's history. Immutable. */
+export const snapshots = pgTable(
+  'snapshots',
+  {
+    id: text('id').primaryKey(),
+    partnerId: text('partner_id').notNull(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    takenAt: tsz('taken_at').notNull(),
+    score: integer('score').notNull(),
+    grade: text('grade').notNull(),
+    /** Findings by status and severity. */
+    counts: jsonb('counts').notNull(),
+    criticalFailures: jsonb('critical_failures').$type<string[]>().notNull(),
+    lockedOut: boolean('locked_out').notNull(),
+    /** Last full month's spend, USD (null if unknown). */
+    monthlySpend: doublePrecision('monthly_spend'),
+    /** New and resolved findings since the partner's previous snapshot. */
+    changes: jsonb('changes').notNull(),
+    previousSnapshotId: text('previous_snapshot_id'),
+  },
+  (t) => [
+    uniqueIndex('snapshots_partner_run_idx').on(t.partnerId, t.runId),
+    index('snapshots_partner_taken_idx').on(t.partnerId, t.takenAt),
+  ],
+);
+
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    id: text('id').primaryKey(),
+    partnerId: text('partner_id').notNull(),
+    controlId: text('control_id').notNull(),
+    /** '' suppresses the control for the partner as a whole; otherwise one resource. */
+    resource: text('resource').notNull().default(''),
+    reason: text('reason').notNull(),
+    approver: text('approver').notNull(),
+    expiresAt: tsz('expires_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: tsz('created_at').notNull().defaultNow(),
+    revokedAt: tsz('revoked_at'),
+    revokedBy: text('revoked_by'),
+  },
+  (t) => [index('suppressions_partner_idx').on(t.partnerId)],
+);
+
+export const users = pgTable('users', {
+  id: text('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  name: text('name'),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role').notNull(), // admin | analyst | partner_viewer
+  partnerId: text('partner_id'),
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: tsz('locked_until'),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+  lastLoginAt: tsz('last_login_at'),
+  disabled: boolean('disabled').notNull().default(false),
+});
+
+export const apiTokens = pgTable('api_tokens', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  name: text('name').notNull(),
+  /** sha256 of the token; the token itself is shown once. */
+  tokenHash: text('token_hash').notNull().unique(),
+  prefix: text('prefix').notNull(),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+  lastUsedAt: tsz('last_used_at'),
+  expiresAt: tsz('expires_at'),
+  revokedAt: tsz('revoked_at'),
+});
+
+export const sessions = pgTable('sessions', {
+  /** sha256 of the session id carried by the cookie. */
+  idHash: text('id_hash').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  csrfToken: text('csrf_token').notNull(),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+  expiresAt: tsz('expires_at').notNull(),
+});
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: tsz('at').notNull().defaultNow(),
+    actor: text('actor').notNull(), // user email, "system", "schedule:<id>"
+    action: text('action').notNull(), // login, login_failed, settings.update, suppression.create, run.start, export.download ...
+    target: text('target'),
+    detail: jsonb('detail'),
+    ip: text('ip'),
+  },
+  (t) => [index('audit_at_idx').on(t.at)],
+);
+
+export const exportSchedules = pgTable('export_schedules', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  cron: text('cron').notNull(),
+  timezone: text('timezone').notNull().default('UTC'),
+  format: text('format').notNull(), // csv | json | xlsx | pdf
+  /** { partnerId?, grades?, failingControl? } */
+  scope: jsonb('scope').notNull().default({}),
+  retentionDays: integer('retention_days').notNull().default(90),
+  /** { s3?: { bucket, prefix }, webhook?: { url } } */
+  delivery: jsonb('delivery').notNull().default({}),
+  /** HMAC secret for webhook signatures; never returned after creation. */
+  webhookSecret: text('webhook_secret'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdBy: text('created_by').notNull(),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+  lastRunAt: tsz('last_run_at'),
+});
+
+export const exportsTable = pgTable(
+  'exports',
+  {
+    id: text('id').primaryKey(),
+    scheduleId: text('schedule_id'),
+    format: text('format').notNull(),
+    scope: jsonb('scope').notNull().default({}),
+    /** Partner the export is limited to (null = distributor-wide); partner viewers may only see their own. */
+    partnerId: text('partner_id'),
+    status: text('status').notNull(), // pending | ready | failed
+    fileName: text('file_name'),
+    contentType: text('content_type'),
+    sizeBytes: integer('size_bytes'),
+    content: bytea('content'),
+    sha256: text('sha256'),
+    error: text('error'),
+    /** [{ target: 's3'|'webhook', status, attempts, lastError, deliveredAt }] */
+    deliveries: jsonb('deliveries').notNull().default([]),
+    requestedBy: text('requested_by').notNull(),
+    createdAt: tsz('created_at').notNull().defaultNow(),
+    expiresAt: tsz('expires_at'),
+  },
+  (t) => [index('exports_created_idx').on(t.createdAt)],
+);
+

@@ -1,0 +1,24 @@
+/**
+ * Queue names and job payloads shared by the server (which enqueues) and the workers (which process).
+ * The server and the workers never import each other; they meet here.
+ */
+export const QUEUES = {
+  /** Parent job per collection run (scores and summarises when its children finish). */
+  runs: 'payerguard-runs',
+  /** One child job per payer. */
+  payers: 'payerguard-payers',
+  /** Scheduled and on-demand exports. */
+  exports: 'payerguard-exports',
+  /** Export deliveries (S3, webhook), retried independently of the export itself. */
+  deliveries: 'payerguard-deliveries',
+} as const;
+
+export interface RunJobData {
+  runId: string;
+}
+
+export interface PayerJobData {
+  runId: string;
+  partnerId: string;
+  payerAccountId: string;
+}
