@@ -1,0 +1,134 @@
+import { existsSync, statSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Config, createLogger, type Logger, loadConfig, openDatabase } from '@payerguard/core';
+import { importRegistry } from '@payerguard/core/partners/import';
+import { startRun } from '@payerguard/core/queue/runs';
+import { buildServer } from '@payerguard/server/app';
+import { seedDemoUsers } from '@payerguard/server/demo-users';
+import { startSimulator, type Simulator } from '@payerguard/sim';
+import { startWorkers } from '@payerguard/workers';
+import { Redis } from 'ioredis';
+import { ensureRedis } from './redis.js';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const webDist = join(repoRoot, 'web', 'dist');
+
+/** Builds the dashboard when web/dist is missing or older than its sources (a fresh clone has no build). */
+export function ensureWebBuild(logger?: Logger): void {
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  const index = join(webDist, 'index.html');
+  const src = join(repoRoot, 'web', 'src');
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(src)) return;
+  logger?.info('building the dashboard (web/dist)');
+  const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+    cwd: join(repoRoot, 'web'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`building the dashboard failed:\n${r.stderr || r.stdout}`);
+}
+
+export interface StackOptions {
+  partners?: number;
+  seed?: number;
+  /** 0 picks a free port. */
+  port?: number;
+  /** "memory://" for an in-memory PGlite (tests). */
+  dataDir?: string;
+  /** Start a first collection run at once. */
+  firstRun?: boolean;
+  /** Wait for the first run to finish before returning. */
+  waitForFirstRun?: boolean;
+  config?: Partial<Config>;
+  logger?: Logger;
+  queuePrefix?: string;
+}
+
+export interface Stack {
+  url: string;
+  config: Config;
+  sim: Simulator;
+  database: Awaited<ReturnType<typeof openDatabase>>;
+  firstRunId?: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything in one process: the AWS simulator, PGlite (or DATABASE_URL), the workers, the API serving the dashboard,
+ * and the demo users. `npm run demo` and the browser tests both run exactly this.
+ */
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const base = loadConfig();
+  const logger = opts.logger ?? createLogger(base.logLevel);
+  const redis = await ensureRedis(opts.config?.redisUrl ?? base.redisUrl);
+  const sim = await startSimulator({ port: 0, partners: opts.partners ?? 60, seed: opts.seed ?? 42 });
+  // The product reaches the simulator only by endpoint, exactly as it reaches AWS.
+  process.env.AWS_ENDPOINT_URL = sim.url;
+  process.env.AWS_ACCESS_KEY_ID ??= 'AKIADEMOHUB000000001';
+  process.env.AWS_SECRET_ACCESS_KEY ??= 'demo-hub-secret-not-a-real-key';
+  process.env.AWS_REGION ??= 'us-east-1';
+  const config: Config = {
+    ...base,
+    ...opts.config,
+    demo: true,
+    redisUrl: redis.url,
+    awsEndpointUrl: sim.url,
+    dataDir: opts.dataDir ?? opts.config?.dataDir ?? base.dataDir,
+    port: opts.port ?? opts.config?.port ?? base.port,
+  };
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  await database.migrate();
+  const { db } = database;
+  await importRegistry(db, sim.registry());
+  await seedDemoUsers(db);
+  ensureWebBuild(logger);
+
+  const prefix = opts.queuePrefix;
+  const workers = await startWorkers({ db, config, logger, ...(prefix ? { prefix } : {}) });
+  const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const app = await buildServer({ db, config, logger, redis: redisClient, webDist, ...(prefix ? { queuePrefix: prefix } : {}) });
+  await app.listen({ port: config.port, host: config.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  let firstRunId: string | undefined;
+  if (opts.firstRun ?? true) {
+    const run = await startRun({ db, connection: redisClient, ...(prefix ? { prefix } : {}) }, { trigger: 'demo' });
+    firstRunId = run.runId;
+    if (opts.waitForFirstRun) await waitForRun(database.db, run.runId);
+  }
+
+  return {
+    url,
+    config,
+    sim,
+    database,
+    firstRunId,
+    async close() {
+      await app.close();
+      await workers.close();
+      redisClient.disconnect();
+      await database.close();
+      await sim.close();
+      redis.stop();
+    },
+  };
+}
+
+export async function waitForRun(db: Stack['database']['db'], runId: string, timeoutMs = 600_000): Promise<void> {
+  const { getRunProgress } = await import('@payerguard/core/queue/runs');
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const p = await getRunProgress(db, runId);
+    if (p && (p.status === 'completed' || p.status === 'failed')) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`run ${runId} did not finish within ${timeoutMs} ms`);
+}

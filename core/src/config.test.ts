@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has defaults that run the demo with nothing set', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.dataDir).toBe('.data');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be a whole number, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT: must be between 1 and 65535, got 70000'],
+    [{ REDIS_URL: 'http://x' }, 'REDIS_URL: must use redis: or rediss:, got "http:"'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: is not a valid URL'],
+    [{ AWS_ENDPOINT_URL: 'ftp://sim' }, 'AWS_ENDPOINT_URL: must use http: or https:'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of'],
+    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET: must be at least 32 characters'],
+  ])('rejects %o with one line naming the variable', (env, message) => {
+    let err: unknown;
+    try {
+      loadConfig(env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(message);
+    expect((err as Error).message).not.toContain('\n');
+  });
+});

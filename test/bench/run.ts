@@ -1,0 +1,27 @@
+/**
+ * `npm run bench`: runs every benchmark script in this folder (each a file that prints one JSON object per line,
+ * each with at least {"bench": NAME, ...figures}) one after the other, in its own process so memory figures are its own.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
+let failed = 0;
+for (const f of files) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(here, f)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+  });
+  if (r.status !== 0) {
+    failed++;
+    process.stdout.write(`${JSON.stringify({ bench: f.replace(/\.ts$/, ''), error: `exited ${r.status}` })}\n`);
+  }
+}
+process.exitCode = failed ? 1 : 0;
