@@ -34,6 +34,11 @@ export interface ControlMeta {
   remediation: string;
   references: { title: string; url: string }[];
   evidence: EvidenceKey[];
+  /**
+   * Set on the few controls that judge the collector access itself. Every other control is reported unknown
+   * ("no access") by the engine when the collector role could not be assumed.
+   */
+  runsWithoutAccess?: boolean;
 }
 
 /** One verdict of one control, about the payer as a whole (resource '') or one resource in it. */

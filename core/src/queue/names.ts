@@ -22,3 +22,10 @@ export interface PayerJobData {
   partnerId: string;
   payerAccountId: string;
 }
+
+/** BullMQ key prefix when none is given: keeps payerguard's keys apart from other BullMQ users of the same Redis. */
+export const DEFAULT_QUEUE_PREFIX = 'payerguard';
+
+/** How a payer job retries transient failures (deterministic denials are not retried). */
+export const PAYER_JOB_ATTEMPTS = 3;
+export const PAYER_JOB_BACKOFF_MS = 2_000;

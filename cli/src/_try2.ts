@@ -1,0 +1,10 @@
+import { analyzePayer } from '@payerguard/core/policy/analyze';
+import { referenceBoundary } from '@payerguard/core/policy/reference-boundary';
+import { compliantEvidence, withEvidence } from '@payerguard/core/testing/evidence';
+import { defaultSettings, boundaryArnFor } from '@payerguard/core';
+const s = defaultSettings();
+let ev = compliantEvidence();
+const show = (ev: any) => { const a = analyzePayer(ev, s); console.log(a.stats); for (const p of a.principals) console.log(p.kind, p.name, 'owned', p.isDistributorOwned, 'iamAdmin', p.canAdministerIam, 'fenced', p.hasDistributorBoundary, 'open', p.openPaths.map(o => `${o.methodId}:${o.action}:${o.resource}`).join(' | '), p.unresolvedPolicies); };
+show(ev);
+ev = withEvidence(ev, (e) => { const d = (e.iam!.authorizationDetails as any).data; d.policies[0].versions[0].document = referenceBoundary(s, e.payerAccountId); });
+show(ev);

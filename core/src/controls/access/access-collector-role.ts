@@ -1,0 +1,60 @@
+import type { Control } from '../types.js';
+
+export const accessCollectorRole: Control = {
+  id: 'ACCESS-COLLECTOR-ROLE',
+  title: 'Distributor can assume the collector role (no lockout)',
+  category: 'access',
+  severity: 'critical',
+  runsWithoutAccess: true,
+  rationale:
+    'If the distributor cannot assume its role in the payer it is locked out of an account it pays for, and nothing else about the payer can be seen. A denial here is itself the finding, never an unknown.',
+  remediation:
+    "In the payer account restore the collector role from the distributor's governance stack: the role must exist with the agreed name, trust the distributor hub account with the agreed ExternalId condition, and keep its read-only policies. Ask the distributor for the current template if the stack was deleted.",
+  references: [
+    {
+      title: 'How to use an external ID when granting access to your AWS resources',
+      url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html',
+    },
+  ],
+  evidence: ['access'],
+  evaluate(ev) {
+    const a = ev.access;
+    if (a.status !== 'ok') {
+      return [
+        {
+          status: 'fail',
+          message: `Lockout: the collector role could not be assumed (${a.errorCode}): ${a.message}`,
+          evidence: {
+            lockout: true,
+            api: a.api,
+            callStatus: a.status,
+            errorCode: a.errorCode,
+            error: a.message,
+            requestIds: a.requestIds ?? [],
+          },
+        },
+      ];
+    }
+    if (a.data.accountId !== ev.payerAccountId) {
+      return [
+        {
+          status: 'fail',
+          message: `The collector role answered from account ${a.data.accountId}, not from payer ${ev.payerAccountId}: the registered role ARN points at the wrong account.`,
+          evidence: {
+            lockout: true,
+            roleArn: a.data.roleArn,
+            assumedRoleArn: a.data.assumedRoleArn,
+            accountId: a.data.accountId,
+          },
+        },
+      ];
+    }
+    return [
+      {
+        status: 'pass',
+        message: `Collector role ${a.data.roleArn} was assumed.`,
+        evidence: { roleArn: a.data.roleArn, assumedRoleArn: a.data.assumedRoleArn, accountId: a.data.accountId },
+      },
+    ];
+  },
+};

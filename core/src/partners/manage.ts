@@ -1,0 +1,211 @@
+import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
+import { partners, payers } from '../db/schema.js';
+import { validateEntry } from '../registry.js';
+import { dbCause } from './import.js';
+
+/** A bad request the API turns into 400 / 404 / 409; the message names the field. */
+export class PartnerError extends Error {
+  override name = 'PartnerError';
+  constructor(
+    public readonly code: 'invalid' | 'not_found' | 'conflict',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PayerInput {
+  accountId: string;
+  roleArn: string;
+  externalId: string;
+}
+
+export interface PartnerInput {
+  id: string;
+  name: string;
+  tags?: Record<string, string>;
+  payers?: PayerInput[];
+}
+
+/** A partner as the API shows it: payers without their ExternalId (secret-ish, never returned). */
+export interface PartnerView {
+  id: string;
+  name: string;
+  tags: Record<string, string>;
+  createdAt: Date;
+  updatedAt: Date;
+  payers: { accountId: string; roleArn: string; lastAccessOkAt: Date | null; lastAccessError: string | null }[];
+}
+
+function checkTags(tags: unknown): Record<string, string> {
+  if (tags === undefined) return {};
+  if (typeof tags !== 'object' || tags === null || Array.isArray(tags))
+    throw new PartnerError('invalid', 'tags: expected an object of strings');
+  for (const [k, v] of Object.entries(tags)) {
+    if (typeof v !== 'string' || k.length > 128 || v.length > 256)
+      throw new PartnerError('invalid', `tags.${k}: expected a string (key <= 128, value <= 256 chars)`);
+  }
+  return tags as Record<string, string>;
+}
+
+function checkPayers(partnerId: string, partnerName: string, list: PayerInput[]): PayerInput[] {
+  const seen = new Set<string>();
+  return list.map((p, i) => {
+    const { entry, problems } = validateEntry({
+      partnerId,
+      partnerName,
+      payerAccountId: p?.accountId,
+      roleArn: p?.roleArn,
+      externalId: p?.externalId,
+    });
+    if (!entry) throw new PartnerError('invalid', `payers[${i}]: ${problems.join('; ')}`);
+    if (seen.has(entry.payerAccountId))
+      throw new PartnerError('invalid', `payers[${i}]: account ${entry.payerAccountId} listed twice`);
+    seen.add(entry.payerAccountId);
+    return { accountId: entry.payerAccountId, roleArn: entry.roleArn, externalId: entry.externalId };
+  });
+}
+
+export async function getPartner(db: Db, id: string): Promise<PartnerView | null> {
+  const [p] = await db.select().from(partners).where(eq(partners.id, id));
+  if (!p) return null;
+  const ps = await db
+    .select({
+      accountId: payers.accountId,
+      roleArn: payers.roleArn,
+      lastAccessOkAt: payers.lastAccessOkAt,
+      lastAccessError: payers.lastAccessError,
+    })
+    .from(payers)
+    .where(eq(payers.partnerId, id))
+    .orderBy(asc(payers.accountId));
+  return { ...p, payers: ps };
+}
+
+export async function listPartners(db: Db): Promise<PartnerView[]> {
+  const ps = await db.select().from(partners).orderBy(asc(partners.id));
+  const ys = await db
+    .select({
+      partnerId: payers.partnerId,
+      accountId: payers.accountId,
+      roleArn: payers.roleArn,
+      lastAccessOkAt: payers.lastAccessOkAt,
+      lastAccessError: payers.lastAccessError,
+    })
+    .from(payers)
+    .orderBy(asc(payers.accountId));
+  const by = new Map<string, PartnerView['payers']>();
+  for (const { partnerId, ...y } of ys) {
+    const list = by.get(partnerId) ?? [];
+    list.push(y);
+    by.set(partnerId, list);
+  }
+  return ps.map((p) => ({ ...p, payers: by.get(p.id) ?? [] }));
+}
+
+/** Creates a partner with its payers (all or nothing). Conflict when the id or a payer account is already registered. */
+export async function addPartner(db: Db, input: PartnerInput): Promise<PartnerView> {
+  const id = typeof input?.id === 'string' ? input.id.trim() : '';
+  const name = typeof input?.name === 'string' ? input.name.trim() : '';
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id))
+    throw new PartnerError('invalid', 'id: required, lower-case letters, digits and "-" (max 63)');
+  if (!name || name.length > 200) throw new PartnerError('invalid', 'name: required, at most 200 characters');
+  const tags = checkTags(input.tags);
+  const list = checkPayers(id, name, input.payers ?? []);
+  await guard(
+    db.transaction(async (tx) => {
+      const [exists] = await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, id));
+      if (exists) throw new PartnerError('conflict', `partner ${id} already exists`);
+      if (list.length) {
+        const taken = await tx
+          .select({ accountId: payers.accountId, partnerId: payers.partnerId })
+          .from(payers)
+          .where(
+            inArray(
+              payers.accountId,
+              list.map((p) => p.accountId),
+            ),
+          );
+        if (taken[0])
+          throw new PartnerError(
+            'conflict',
+            `payer account ${taken[0].accountId} already belongs to partner ${taken[0].partnerId}`,
+          );
+      }
+      await tx.insert(partners).values({ id, name, tags });
+      if (list.length) await tx.insert(payers).values(list.map((p) => ({ ...p, partnerId: id })));
+    }),
+  );
+  return (await getPartner(db, id))!;
+}
+
+/** Lets PartnerErrors through; any database error leaves as its cause only (the query's parameters hold ExternalIds). */
+function guard<T>(p: Promise<T>): Promise<T> {
+  return p.catch((err: unknown) => {
+    if (err instanceof PartnerError) throw err;
+    throw new Error(`partner update failed: ${dbCause(err)}`);
+  });
+}
+
+/**
+ * Changes a partner's name and tags, and when `payers` is given replaces its payer list (payers dropped are removed,
+ * new ones added, existing ones get the new role ARN / ExternalId).
+ */
+export async function updatePartner(
+  db: Db,
+  id: string,
+  patch: { name?: string; tags?: Record<string, string>; payers?: PayerInput[] },
+): Promise<PartnerView> {
+  const current = await getPartner(db, id);
+  if (!current) throw new PartnerError('not_found', `partner ${id} not found`);
+  const name = patch.name === undefined ? current.name : typeof patch.name === 'string' ? patch.name.trim() : '';
+  if (!name || name.length > 200) throw new PartnerError('invalid', 'name: required, at most 200 characters');
+  const tags = patch.tags === undefined ? current.tags : checkTags(patch.tags);
+  const list = patch.payers === undefined ? undefined : checkPayers(id, name, patch.payers);
+  await guard(
+    db.transaction(async (tx) => {
+      await tx.update(partners).set({ name, tags, updatedAt: sql`now()` }).where(eq(partners.id, id));
+      if (!list) return;
+      if (list.length) {
+        const taken = await tx
+          .select({ accountId: payers.accountId, partnerId: payers.partnerId })
+          .from(payers)
+          .where(
+            inArray(
+              payers.accountId,
+              list.map((p) => p.accountId),
+            ),
+          );
+        const other = taken.find((t) => t.partnerId !== id);
+        if (other)
+          throw new PartnerError(
+            'conflict',
+            `payer account ${other.accountId} already belongs to partner ${other.partnerId}`,
+          );
+      }
+      const keep = list.map((p) => p.accountId);
+      await tx
+        .delete(payers)
+        .where(
+          keep.length ? and(eq(payers.partnerId, id), notInArray(payers.accountId, keep)) : eq(payers.partnerId, id),
+        );
+      // Upsert rather than replace: a payer that stays keeps its access history (lastAccessOkAt).
+      if (list.length)
+        await tx
+          .insert(payers)
+          .values(list.map((p) => ({ ...p, partnerId: id })))
+          .onConflictDoUpdate({
+            target: payers.accountId,
+            set: { roleArn: sql`excluded.role_arn`, externalId: sql`excluded.external_id` },
+          });
+    }),
+  );
+  return (await getPartner(db, id))!;
+}
+
+/** Removes a partner and its payers (history of past runs is kept: findings and snapshots key on the id, not a FK). */
+export async function removePartner(db: Db, id: string): Promise<void> {
+  const r = await db.delete(partners).where(eq(partners.id, id)).returning({ id: partners.id });
+  if (!r.length) throw new PartnerError('not_found', `partner ${id} not found`);
+}

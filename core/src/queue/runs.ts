@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { FlowProducer, type ConnectionOptions } from 'bullmq';
+import { desc, eq, inArray, sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
+import type { Db } from '../db/index.js';
+import { payers, runPayers, runs } from '../db/schema.js';
+import { rowsOf } from '../partners/import.js';
+import {
+  DEFAULT_QUEUE_PREFIX,
+  PAYER_JOB_ATTEMPTS,
+  PAYER_JOB_BACKOFF_MS,
+  type PayerJobData,
+  QUEUES,
+  type RunJobData,
+} from './names.js';
+
+export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'demo';
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
+
+export interface RunDeps {
+  db: Db;
+  connection: ConnectionOptions | Redis;
+  prefix?: string;
+}
+
+export interface RunProgress {
+  runId: string;
+  status: RunStatus;
+  trigger: string;
+  requestedBy: string | null;
+  total: number;
+  /** collected + failed. */
+  done: number;
+  collected: number;
+  failed: number;
+  queued: number;
+  running: number;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  error: string | null;
+}
+
+/** Sortable by time, unique, and free of ":" (BullMQ job ids cannot hold one). */
+export const newRunId = () =>
+  `run-${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${randomBytes(4).toString('hex')}`;
+
+/** BullMQ job id of one payer in one run: deterministic, so the same payer is never queued twice for a run. */
+export const payerJobId = (runId: string, payerAccountId: string) => `${runId}-${payerAccountId}`;
+
+/**
+ * Starts a collection run: the run row and one run_payers row per payer (queued) in one transaction, then a BullMQ
+ * flow: a parent job on QUEUES.runs with one child per payer on QUEUES.payers. The parent runs when every child has
+ * finished, failed ones included.
+ */
+export async function startRun(
+  deps: RunDeps,
+  opts: { trigger: RunTrigger; requestedBy?: string; partnerIds?: string[] },
+): Promise<{ runId: string; total: number }> {
+  const { db } = deps;
+  const runId = newRunId();
+  const selected = await db
+    .select({ accountId: payers.accountId, partnerId: payers.partnerId })
+    .from(payers)
+    .where(opts.partnerIds ? inArray(payers.partnerId, opts.partnerIds.length ? opts.partnerIds : ['']) : undefined)
+    .orderBy(payers.partnerId, payers.accountId);
+  const total = selected.length;
+  const empty = total === 0;
+  await db.transaction(async (tx) => {
+    await tx.insert(runs).values({
+      id: runId,
+      status: empty ? 'completed' : 'queued',
+      trigger: opts.trigger,
+      requestedBy: opts.requestedBy ?? null,
+      total,
+      ...(empty ? { startedAt: new Date(), finishedAt: new Date(), error: 'no payers to collect' } : {}),
+    });
+    if (!empty)
+      await tx.execute(sql`
+        insert into run_payers (run_id, payer_account_id, partner_id, status)
+        select ${runId}, a, p, 'queued'
+        from unnest(${sql.param(selected.map((s) => s.accountId))}::text[], ${sql.param(selected.map((s) => s.partnerId))}::text[]) as t(a, p)`);
+  });
+  if (empty) return { runId, total };
+
+  const flow = new FlowProducer({ connection: deps.connection, prefix: deps.prefix ?? DEFAULT_QUEUE_PREFIX });
+  try {
+    await flow.add({
+      name: 'run',
+      queueName: QUEUES.runs,
+      data: { runId } satisfies RunJobData,
+      opts: {
+        jobId: runId,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: { age: 7 * 86_400 },
+        removeOnFail: { age: 30 * 86_400 },
+      },
+      children: selected.map((s) => ({
+        name: 'payer',
+        queueName: QUEUES.payers,
+        data: { runId, partnerId: s.partnerId, payerAccountId: s.accountId } satisfies PayerJobData,
+        opts: {
+          jobId: payerJobId(runId, s.accountId),
+          attempts: PAYER_JOB_ATTEMPTS,
+          backoff: { type: 'exponential', delay: PAYER_JOB_BACKOFF_MS },
+          // A payer that fails is recorded in run_payers; it must not stop the run from being scored.
+          failParentOnFailure: false,
+          ignoreDependencyOnFailure: true,
+          removeOnComplete: { age: 86_400 },
+          removeOnFail: { age: 7 * 86_400 },
+        },
+      })),
+    });
+  } catch (err) {
+    await db
+      .update(runs)
+      .set({ status: 'failed', finishedAt: new Date(), error: `could not enqueue the run: ${(err as Error).message}` })
+      .where(eq(runs.id, runId));
+    throw new Error(`could not enqueue collection run ${runId}: ${(err as Error).message}`);
+  } finally {
+    await flow.close();
+  }
+  return { runId, total };
+}
+
+/** Where a run stands, from the database (readable while it runs, from any process). */
+export async function getRunProgress(db: Db, runId: string): Promise<RunProgress | null> {
+  const [run] = await db.select().from(runs).where(eq(runs.id, runId));
+  if (!run) return null;
+  const counts = rowsOf(
+    await db.execute(sql`select status, count(*)::int as n from run_payers where run_id = ${runId} group by status`),
+  );
+  const n = (s: string) => Number(counts.find((c) => c.status === s)?.n ?? 0);
+  const collected = n('collected');
+  const failed = n('failed');
+  return {
+    runId: run.id,
+    status: run.status as RunStatus,
+    trigger: run.trigger,
+    requestedBy: run.requestedBy,
+    total: run.total,
+    done: collected + failed,
+    collected,
+    failed,
+    queued: n('queued'),
+    running: n('running'),
+    createdAt: run.createdAt,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    error: run.error,
+  };
+}
+
+/** Runs, newest first, with their counters (no per-payer detail). */
+export async function listRuns(db: Db, opts: { limit?: number; offset?: number } = {}) {
+  const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+  const offset = Math.max(opts.offset ?? 0, 0);
+  const rows = await db.select().from(runs).orderBy(desc(runs.createdAt), desc(runs.id)).limit(limit).offset(offset);
+  const [{ count } = { count: 0 }] = rowsOf(await db.execute(sql`select count(*)::int as count from runs`)) as {
+    count: number;
+  }[];
+  return { runs: rows, total: Number(count), limit, offset };
+}
+
+/** The payers of a run with their outcome (failed ones carry the AWS error code). */
+export async function listRunPayers(db: Db, runId: string) {
+  return db
+    .select()
+    .from(runPayers)
+    .where(eq(runPayers.runId, runId))
+    .orderBy(runPayers.partnerId, runPayers.payerAccountId);
+}

@@ -1,0 +1,115 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import { fastifySSE as sse } from '@fastify/sse';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { authGuard } from './auth/guard.js';
+import type { ServerDeps } from './deps.js';
+import { errorBody, HttpError } from './errors.js';
+import { auditRoutes } from './routes/audit/index.js';
+import { authRoutes } from './routes/auth/index.js';
+import { controlRoutes } from './routes/controls/index.js';
+import { exportRoutes } from './routes/exports/index.js';
+import { findingRoutes } from './routes/findings/index.js';
+import { healthRoutes } from './routes/health/index.js';
+import { overviewRoutes } from './routes/overview/index.js';
+import { partnerRoutes } from './routes/partners/index.js';
+import { runRoutes } from './routes/runs/index.js';
+import { settingsRoutes } from './routes/settings/index.js';
+import { suppressionRoutes } from './routes/suppressions/index.js';
+import { tokenRoutes } from './routes/tokens/index.js';
+import { userRoutes } from './routes/users/index.js';
+
+export type { ServerDeps };
+
+/** The API (and the built dashboard when webDist holds one). Call `.listen()` or `.inject()` on the result. */
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Registry imports of thousands of partners are a few MB of JSON.
+    bodyLimit: 16 * 1024 * 1024,
+    ajv: { customOptions: { allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
+    if (err.validation) return reply.code(400).send(errorBody(400, err.message));
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status < 500) return reply.code(status).send(errorBody(status, err.message));
+    req.log.error({ err }, 'request failed');
+    return reply.code(status).send(errorBody(status, 'internal error: see the server log'));
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // Swagger UI and the dashboard's charts set inline styles.
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+  });
+  await app.register(cookie);
+  await app.register(rateLimit, { global: false });
+  await app.register(sse, { heartbeatInterval: 15_000 });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'payerguard API',
+        version: '0.1.0',
+        description:
+          'Whether each partner payer account is held the way the distribution program requires. Log in with POST /api/auth/login ' +
+          '(session cookie; send the returned csrfToken as x-csrf-token on POST/PUT/PATCH/DELETE) or use an API token (Authorization: Bearer pg_...).',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'pg_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  await app.register(authGuard, { db: deps.db });
+
+  app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  const features = [
+    authRoutes,
+    healthRoutes,
+    overviewRoutes,
+    partnerRoutes,
+    findingRoutes,
+    controlRoutes,
+    runRoutes,
+    suppressionRoutes,
+    settingsRoutes,
+    userRoutes,
+    tokenRoutes,
+    auditRoutes,
+    exportRoutes,
+  ];
+  for (const f of features) await app.register(f, deps);
+
+  const index = deps.webDist ? join(deps.webDist, 'index.html') : undefined;
+  const hasWeb = !!index && existsSync(index);
+  if (hasWeb) await app.register(fastifyStatic, { root: deps.webDist!, wildcard: true, index: ['index.html'] });
+
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '';
+    // Client-side routes of the dashboard (anything outside /api) get its index page.
+    if (hasWeb && (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api')) return reply.sendFile('index.html');
+    return reply.code(404).send(errorBody(404, `no route ${req.method} ${path}`));
+  });
+
+  await app.ready();
+  return app as unknown as FastifyInstance;
+}

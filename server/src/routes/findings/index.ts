@@ -1,0 +1,83 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { sql } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { rows } from '../../data/rows.js';
+import type { FeatureOpts } from '../../deps.js';
+import { partnerScope } from '../../scope.js';
+import { ALL_ROLES } from '../../types.js';
+
+const STATUSES = ['pass', 'fail', 'warn', 'unknown', 'suppressed'] as const;
+const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+const list = (values: readonly string[]) => Type.String({ pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, description: `comma-separated: ${values.join(', ')}` });
+
+export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
+  app.get(
+    '/api/findings',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['findings'],
+        summary: 'Findings of each partner\'s latest run, across partners, by control, status and severity',
+        querystring: Type.Object({
+          controlId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          status: Type.Optional(list(STATUSES)),
+          severity: Type.Optional(list(SEVERITIES)),
+          partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const scope = partnerScope(req);
+      // A viewer asking for another partner's findings simply gets none: the filter is intersected with their scope.
+      const partnerId = scope ?? q.partnerId;
+      const conds = [sql`true`];
+      if (scope && q.partnerId && q.partnerId !== scope) conds.push(sql`false`);
+      if (partnerId) conds.push(sql`f.partner_id = ${partnerId}`);
+      if (q.controlId) conds.push(sql`f.control_id = ${q.controlId}`);
+      if (q.status) conds.push(sql`f.status = any(${sql.param(q.status.split(','))}::text[])`);
+      if (q.severity) conds.push(sql`f.severity = any(${sql.param(q.severity.split(','))}::text[])`);
+      const where = sql.join(conds, sql` and `);
+      const latest = sql`(select distinct on (partner_id) partner_id, run_id from snapshots
+                          ${partnerId ? sql`where partner_id = ${partnerId}` : sql``}
+                          order by partner_id, taken_at desc)`;
+      const [totalRow] = await rows<{ n: string }>(
+        db,
+        sql`select count(*) as n from findings f join ${latest} s on s.partner_id = f.partner_id and s.run_id = f.run_id where ${where}`,
+      );
+      const found = await rows<Record<string, unknown>>(
+        db,
+        sql`select f.id, f.run_id, f.partner_id, p.name as partner_name, f.payer_account_id, f.control_id, f.resource, f.status,
+                   f.severity, f.title, f.message, f.evidence, f.suppression_id
+            from findings f join ${latest} s on s.partner_id = f.partner_id and s.run_id = f.run_id
+            left join partners p on p.id = f.partner_id
+            where ${where}
+            order by case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end,
+                     f.partner_id, f.control_id, f.resource, f.id
+            limit ${q.limit} offset ${q.offset}`,
+      );
+      return {
+        total: Number(totalRow?.n ?? 0),
+        limit: q.limit,
+        offset: q.offset,
+        findings: found.map((f) => ({
+          id: Number(f.id),
+          runId: f.run_id,
+          partnerId: f.partner_id,
+          partnerName: f.partner_name,
+          payerAccountId: f.payer_account_id,
+          controlId: f.control_id,
+          resource: f.resource,
+          status: f.status,
+          severity: f.severity,
+          title: f.title,
+          message: f.message,
+          evidence: f.evidence,
+          suppressionId: f.suppression_id,
+        })),
+      };
+    },
+  );
+};

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { sql } from 'drizzle-orm';
+import type { FeatureOpts } from '../../deps.js';
+import { workerHeartbeats } from './heartbeats.js';
+
+async function timed<T>(f: () => Promise<T>): Promise<{ ok: boolean; latencyMs: number; error?: string; value?: T }> {
+  const t = performance.now();
+  try {
+    const value = await f();
+    return { ok: true, latencyMs: Math.round((performance.now() - t) * 10) / 10, value };
+  } catch (e) {
+    return { ok: false, latencyMs: Math.round((performance.now() - t) * 10) / 10, error: (e as Error).message };
+  }
+}
+
+const withTimeout = <T>(p: Promise<T>, ms: number) =>
+  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, redis, queuePrefix }) => {
+  app.get(
+    '/api/health',
+    {
+      config: { access: 'public' },
+      schema: { tags: ['health'], summary: 'Database, Redis and worker heartbeats (no login); 503 when a dependency is down' },
+    },
+    async (_req, reply) => {
+      const database = await timed(() => withTimeout(db.execute(sql`select 1`), 3000));
+      const redisCheck = redis
+        ? await timed(() => withTimeout(redis.ping(), 3000))
+        : { ok: false, latencyMs: 0, error: 'no Redis connection configured for the API' };
+      const workers = redis && redisCheck.ok ? await workerHeartbeats(redis, queuePrefix).catch(() => null) : null;
+      const ok = database.ok && redisCheck.ok;
+      reply.code(ok ? 200 : 503);
+      return {
+        status: ok ? 'ok' : 'degraded',
+        database: { ok: database.ok, latencyMs: database.latencyMs, ...(database.error ? { error: database.error } : {}) },
+        redis: { ok: redisCheck.ok, latencyMs: redisCheck.latencyMs, ...(redisCheck.error ? { error: redisCheck.error } : {}) },
+        workers,
+      };
+    },
+  );
+};

@@ -1,0 +1,58 @@
+import { Type, type Static } from 'typebox';
+import type { EstatePartner } from '../../data/estate.js';
+
+export const SORTS = ['score', 'name', 'id', 'grade', 'spend', 'delta', 'criticalFailures'] as const;
+
+export const OverviewQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+  grade: Type.Optional(Type.String({ pattern: '^[A-Fa-f](,[A-Fa-f])*$', description: 'comma-separated grades, e.g. "D,F"' })),
+  lockout: Type.Optional(Type.Boolean({ description: 'only partners whose collector role cannot be assumed (true) or the others (false)' })),
+  failingControl: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'only partners failing this control id' })),
+  search: Type.Optional(Type.String({ maxLength: 200, description: 'partner id, name or payer account id contains' })),
+  sort: Type.Union(SORTS.map((s) => Type.Literal(s)), { default: 'score' }),
+  order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+});
+export type OverviewQuery = Static<typeof OverviewQuery>;
+
+export function filterAndSort(estate: EstatePartner[], q: OverviewQuery, failing: Set<string> | null): EstatePartner[] {
+  const grades = q.grade ? new Set(q.grade.toUpperCase().split(',')) : null;
+  const needle = q.search?.trim().toLowerCase();
+  const out = estate.filter((p) => {
+    if (grades && !(p.latest && grades.has(p.latest.grade))) return false;
+    if (q.lockout !== undefined && (p.latest?.lockedOut ?? false) !== q.lockout) return false;
+    if (failing && !failing.has(p.id)) return false;
+    if (needle && !p.id.includes(needle) && !p.name.toLowerCase().includes(needle) && !p.payerAccountIds.some((a) => a.includes(needle)))
+      return false;
+    return true;
+  });
+  const key = (p: EstatePartner): number | string | null => {
+    const s = p.latest;
+    switch (q.sort) {
+      case 'name':
+        return p.name.toLowerCase();
+      case 'id':
+        return p.id;
+      case 'grade':
+        return s?.grade ?? null;
+      case 'spend':
+        return s?.monthlySpend ?? null;
+      case 'delta':
+        return s && p.previousScore !== null ? s.score - p.previousScore : null;
+      case 'criticalFailures':
+        return s ? s.criticalFailures.length : null;
+      default:
+        return s?.score ?? null;
+    }
+  };
+  const dir = q.order === 'desc' ? -1 : 1;
+  // Partners never collected sort last either way: they have no value to rank.
+  return out
+    .map((p) => ({ p, k: key(p) }))
+    .sort((a, b) => {
+      if (a.k === null || b.k === null) return a.k === b.k ? a.p.id.localeCompare(b.p.id) : a.k === null ? 1 : -1;
+      const c = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
+      return c !== 0 ? c * dir : a.p.id.localeCompare(b.p.id);
+    })
+    .map((x) => x.p);
+}

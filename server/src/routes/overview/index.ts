@@ -1,0 +1,135 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { controlCatalogue } from '../../catalogue.js';
+import { type EstatePartner, estateTrend, loadEstate, partnersFailingControl, recentScores, statusMatrix } from '../../data/estate.js';
+import type { FeatureOpts } from '../../deps.js';
+import { canSeeSpend, partnerScope } from '../../scope.js';
+import { ALL_ROLES } from '../../types.js';
+import { filterAndSort, OverviewQuery } from './filter.js';
+
+const GRADES = ['A', 'B', 'C', 'D', 'F'];
+
+/** Compliant: collected, reachable, and no critical control failing. */
+const isCompliant = (p: EstatePartner) => !!p.latest && !p.latest.lockedOut && p.latest.criticalFailures.length === 0;
+const atRisk = (p: EstatePartner) => !!p.latest && (p.latest.lockedOut || p.latest.criticalFailures.length > 0);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function totals(estate: EstatePartner[], spend: boolean) {
+  const collected = estate.filter((p) => p.latest);
+  const byGrade: Record<string, number> = Object.fromEntries(GRADES.map((g) => [g, 0]));
+  for (const p of collected) byGrade[p.latest!.grade] = (byGrade[p.latest!.grade] ?? 0) + 1;
+  const avg = collected.length ? collected.reduce((s, p) => s + p.latest!.score, 0) / collected.length : null;
+  return {
+    partners: estate.length,
+    collected: collected.length,
+    notCollected: estate.length - collected.length,
+    byGrade,
+    lockouts: collected.filter((p) => p.latest!.lockedOut).length,
+    failingCritical: collected.filter((p) => p.latest!.criticalFailures.length > 0).length,
+    averageScore: avg === null ? null : Math.round(avg * 10) / 10,
+    compliantShare: collected.length ? round2(collected.filter(isCompliant).length / collected.length) : null,
+    ...(spend
+      ? {
+          totalMonthlySpend: round2(collected.reduce((s, p) => s + (p.latest!.monthlySpend ?? 0), 0)),
+          spendAtRisk: round2(collected.filter(atRisk).reduce((s, p) => s + (p.latest!.monthlySpend ?? 0), 0)),
+        }
+      : {}),
+  };
+}
+
+export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
+  const select = async (q: OverviewQuery, scope: string | null) => {
+    const estate = await loadEstate(db, scope);
+    const failing = q.failingControl ? await partnersFailingControl(db, q.failingControl) : null;
+    return { estate, matched: filterAndSort(estate, q, failing) };
+  };
+
+  app.get(
+    '/api/overview',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['overview'],
+        summary: 'Every partner with score, grade, trend, spend, lockout and failing critical controls; totals; estate trend',
+        description: 'Partner viewers get their own partner only, without spend.',
+        querystring: Type.Intersect([
+          OverviewQuery,
+          Type.Object({
+            trendPoints: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'last N scores per partner' }),
+            trendRuns: Type.Integer({ minimum: 1, maximum: 500, default: 30, description: 'runs in the estate trend' }),
+          }),
+        ]),
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const scope = partnerScope(req);
+      const spend = canSeeSpend(req);
+      const { estate, matched } = await select(q, scope);
+      const page = matched.slice(q.offset, q.offset + q.limit);
+      const scores = await recentScores(db, page.map((p) => p.id), q.trendPoints);
+      const trend = await estateTrend(db, scope, q.trendRuns);
+      return {
+        total: matched.length,
+        limit: q.limit,
+        offset: q.offset,
+        nextOffset: q.offset + page.length < matched.length ? q.offset + page.length : null,
+        partners: page.map((p) => {
+          const s = p.latest;
+          return {
+            id: p.id,
+            name: p.name,
+            tags: p.tags,
+            payerAccountIds: p.payerAccountIds,
+            collected: !!s,
+            score: s?.score ?? null,
+            grade: s?.grade ?? null,
+            scoreDelta: s && p.previousScore !== null ? s.score - p.previousScore : null,
+            trend: scores.get(p.id) ?? [],
+            lockedOut: s?.lockedOut ?? false,
+            failingCriticalControls: s?.criticalFailures ?? [],
+            lastSnapshotAt: s?.takenAt.toISOString() ?? null,
+            lastRunId: s?.runId ?? null,
+            ...(spend ? { monthlySpend: s?.monthlySpend ?? null } : {}),
+          };
+        }),
+        totals: totals(estate, spend),
+        estateTrend: trend.map(({ spendAtRisk, ...t }) => (spend ? { ...t, spendAtRisk } : t)),
+      };
+    },
+  );
+
+  app.get(
+    '/api/overview/matrix',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['overview'],
+        summary: 'Partners x controls: worst finding status per cell in each partner\'s latest run (heatmap)',
+        querystring: OverviewQuery,
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      const { matched } = await select(q, partnerScope(req));
+      const page = matched.slice(q.offset, q.offset + q.limit);
+      const cells = await statusMatrix(
+        db,
+        page.filter((p) => p.latest).map((p) => ({ partnerId: p.id, runId: p.latest!.runId })),
+      );
+      const catalogue = controlCatalogue();
+      const seen = new Set(catalogue.map((c) => c.id));
+      const extra = [...new Set([...cells.values()].flatMap((c) => Object.keys(c)))].filter((id) => !seen.has(id)).sort();
+      return {
+        total: matched.length,
+        limit: q.limit,
+        offset: q.offset,
+        controls: [
+          ...catalogue.map((c) => ({ id: c.id, title: c.title, severity: c.severity, category: c.category })),
+          ...extra.map((id) => ({ id, title: id, severity: null, category: null })),
+        ],
+        rows: page.map((p) => ({ partnerId: p.id, name: p.name, grade: p.latest?.grade ?? null, cells: cells.get(p.id) ?? {} })),
+      };
+    },
+  );
+};

@@ -1,0 +1,60 @@
+import { API, collectorRoleArnFor, type DistributorSettings } from '@payerguard/core';
+
+/** Every read-only API the collectors call, straight from the evidence contract (so the role never lacks one). */
+export const collectorActions = () => [...new Set(Object.values(API))].sort();
+
+export function collectorTrustPolicy(s: DistributorSettings, externalId: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'DistributorHubAssumesCollector',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${s.hubAccountId}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': externalId } },
+      },
+    ],
+  };
+}
+
+/** A CloudFormation template the partner (or the distributor) deploys in the payer account. */
+export function collectorRoleTemplate(s: DistributorSettings, externalId: string) {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Description: `payerguard read-only collector role for ${s.distributorName}`,
+    Resources: {
+      CollectorRole: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: s.collectorRoleName,
+          Path: '/',
+          MaxSessionDuration: 3600,
+          AssumeRolePolicyDocument: collectorTrustPolicy(s, externalId),
+          Policies: [
+            {
+              PolicyName: 'PayerGuardReadOnly',
+              PolicyDocument: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: collectorActions().filter((a) => a !== 'sts:AssumeRole'), Resource: '*' }],
+              },
+            },
+          ],
+          Tags: [{ Key: 'managed-by', Value: 'distributor' }],
+        },
+      },
+    },
+    Outputs: { CollectorRoleArn: { Value: { 'Fn::GetAtt': ['CollectorRole', 'Arn'] } } },
+  };
+}
+
+export function onboardingFor(s: DistributorSettings, payer: { accountId: string; roleArn: string; externalId: string }) {
+  return {
+    payerAccountId: payer.accountId,
+    roleArn: payer.roleArn,
+    expectedRoleArn: collectorRoleArnFor(s, payer.accountId),
+    externalId: payer.externalId,
+    trustPolicy: collectorTrustPolicy(s, payer.externalId),
+    cloudFormationTemplate: collectorRoleTemplate(s, payer.externalId),
+  };
+}

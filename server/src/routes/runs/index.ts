@@ -1,0 +1,130 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { asc, count, desc, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { schema } from '@payerguard/core';
+import { audit } from '../../audit.js';
+import type { FeatureOpts } from '../../deps.js';
+import { HttpError, notFound } from '../../errors.js';
+import { actorOf } from '../../scope.js';
+import { STAFF } from '../../types.js';
+import { startRun } from '@payerguard/core/queue/runs';
+
+const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+const DONE = new Set(['completed', 'failed']);
+
+const runView = (r: typeof schema.runs.$inferSelect) => ({
+  id: r.id,
+  status: r.status,
+  trigger: r.trigger,
+  requestedBy: r.requestedBy,
+  total: r.total,
+  collected: r.collected,
+  failed: r.failed,
+  createdAt: r.createdAt.toISOString(),
+  startedAt: r.startedAt?.toISOString() ?? null,
+  finishedAt: r.finishedAt?.toISOString() ?? null,
+  summary: r.summary,
+  error: r.error,
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, redis, queuePrefix, options }) => {
+  const interval = options?.runEventsIntervalMs ?? 500;
+  const getRun = async (id: string) => {
+    const [r] = await db.select().from(schema.runs).where(eq(schema.runs.id, id));
+    if (!r) throw notFound(`run ${id} not found`);
+    return r;
+  };
+
+  app.post(
+    '/api/runs',
+    { config: { access: STAFF }, schema: { tags: ['runs'], summary: 'Start a collection run over every payer' } },
+    async (req, reply) => {
+      if (!redis) throw new HttpError(503, 'no Redis connection: runs cannot be queued');
+      const { runId } = await startRun({ db, connection: redis, ...(queuePrefix ? { prefix: queuePrefix } : {}) }, { trigger: 'manual', requestedBy: actorOf(req) });
+      await audit(db, { actor: actorOf(req), action: 'run.start', target: runId, ip: req.ip });
+      reply.code(202);
+      return { runId, events: `/api/runs/${runId}/events` };
+    },
+  );
+
+  app.get(
+    '/api/runs',
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['runs'],
+        summary: 'Collection runs, newest first',
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) }),
+      },
+    },
+    async (req) => {
+      const [total] = await db.select({ n: count() }).from(schema.runs);
+      const list = await db.select().from(schema.runs).orderBy(desc(schema.runs.createdAt), desc(schema.runs.id)).limit(req.query.limit).offset(req.query.offset);
+      return { total: total?.n ?? 0, runs: list.map(runView) };
+    },
+  );
+
+  app.get(
+    '/api/runs/:id',
+    { config: { access: STAFF }, schema: { tags: ['runs'], summary: 'One run with every payer\'s outcome', params: RunParams } },
+    async (req) => {
+      const run = await getRun(req.params.id);
+      const payers = await db
+        .select({
+          payerAccountId: schema.runPayers.payerAccountId,
+          partnerId: schema.runPayers.partnerId,
+          partnerName: schema.partners.name,
+          status: schema.runPayers.status,
+          attempts: schema.runPayers.attempts,
+          errorCode: schema.runPayers.errorCode,
+          errorMessage: schema.runPayers.errorMessage,
+          callStats: schema.runPayers.callStats,
+          startedAt: schema.runPayers.startedAt,
+          finishedAt: schema.runPayers.finishedAt,
+        })
+        .from(schema.runPayers)
+        .leftJoin(schema.partners, eq(schema.partners.id, schema.runPayers.partnerId))
+        .where(eq(schema.runPayers.runId, run.id))
+        .orderBy(asc(schema.runPayers.partnerId), asc(schema.runPayers.payerAccountId));
+      return { run: runView(run), payers };
+    },
+  );
+
+  app.get(
+    '/api/runs/:id/events',
+    {
+      sse: { kind: 'only', heartbeat: true },
+      config: { access: STAFF },
+      schema: {
+        tags: ['runs'],
+        summary: 'Server-sent events: "progress" while the run goes, then one "done"; the stream then ends',
+        params: RunParams,
+      },
+    },
+    async (req, reply) => {
+      const first = await getRun(req.params.id);
+      async function* progress() {
+        let last = '';
+        let run = first;
+        for (let seq = 0; ; seq++) {
+          const view = runView(run);
+          const body = { id: view.id, status: view.status, total: view.total, collected: view.collected, failed: view.failed };
+          const key = JSON.stringify(body);
+          if (DONE.has(run.status)) {
+            yield { id: String(seq), event: 'done', data: view };
+            return;
+          }
+          if (key !== last) yield { id: String(seq), event: 'progress', data: body };
+          last = key;
+          await sleep(interval);
+          if (!reply.sse.isConnected) return;
+          run = await getRun(run.id);
+        }
+      }
+      await reply.sse.send(progress());
+      reply.sse.close();
+    },
+  );
+};

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { schema } from '@payerguard/core';
+import { audit } from '../../audit.js';
+import { randomToken, sha256 } from '../../auth/crypto.js';
+import { TOKEN_PREFIX } from '../../auth/sessions.js';
+import type { FeatureOpts } from '../../deps.js';
+import { notFound } from '../../errors.js';
+import { actorOf } from '../../scope.js';
+import { ALL_ROLES } from '../../types.js';
+
+const view = (t: typeof schema.apiTokens.$inferSelect) => ({
+  id: t.id,
+  userId: t.userId,
+  name: t.name,
+  prefix: t.prefix,
+  createdAt: t.createdAt.toISOString(),
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  expiresAt: t.expiresAt?.toISOString() ?? null,
+  revokedAt: t.revokedAt?.toISOString() ?? null,
+});
+
+export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
+  app.get(
+    '/api/tokens',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['tokens'],
+        summary: 'My API tokens (admins: everyone\'s with all=true); never the token itself',
+        querystring: Type.Object({ all: Type.Boolean({ default: false }) }),
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const q = db.select().from(schema.apiTokens).orderBy(desc(schema.apiTokens.createdAt));
+      const list = req.query.all && p.role === 'admin' ? await q : await q.where(eq(schema.apiTokens.userId, p.userId));
+      return { tokens: list.map(view) };
+    },
+  );
+
+  app.post(
+    '/api/tokens',
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Create an API token for myself: the token is in this answer only (stored as sha256)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const token = `${TOKEN_PREFIX}${randomToken(32)}`;
+      const [row] = await db
+        .insert(schema.apiTokens)
+        .values({
+          id: randomUUID(),
+          userId: p.userId,
+          name: req.body.name,
+          tokenHash: sha256(token),
+          prefix: token.slice(0, 10),
+          expiresAt: req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86_400_000) : null,
+        })
+        .returning();
+      await audit(db, { actor: actorOf(req), action: 'token.create', target: row!.id, detail: { name: row!.name, prefix: row!.prefix }, ip: req.ip });
+      reply.code(201);
+      return { ...view(row!), token };
+    },
+  );
+
+  app.delete(
+    '/api/tokens/:id',
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['tokens'], summary: 'Revoke a token (my own; admins any)', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const own = p.role === 'admin' ? undefined : eq(schema.apiTokens.userId, p.userId);
+      const [row] = await db
+        .update(schema.apiTokens)
+        .set({ revokedAt: new Date() })
+        .where(and(eq(schema.apiTokens.id, req.params.id), isNull(schema.apiTokens.revokedAt), own))
+        .returning();
+      if (!row) throw notFound(`no active token ${req.params.id}`);
+      await audit(db, { actor: actorOf(req), action: 'token.revoke', target: row.id, detail: { name: row.name }, ip: req.ip });
+      return view(row);
+    },
+  );
+};

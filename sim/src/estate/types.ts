@@ -1,0 +1,219 @@
+import type { DistributorSettings, PolicyDocument, RegistryEntry } from '@payerguard/core';
+import type { ProfileId } from '../profiles.js';
+
+/** One partner as the estate lists it: cheap, generated eagerly for every partner. */
+export interface EstatePartner {
+  id: string;
+  name: string;
+  /** The partner's own email domain (not the distributor's). */
+  domain: string;
+  profiles: ProfileId[];
+  payerAccountIds: string[];
+}
+
+/** One payer as the estate lists it: cheap, generated eagerly. Its account contents are generated on first use. */
+export interface EstatePayer {
+  accountId: string;
+  partnerId: string;
+  partnerName: string;
+  partnerDomain: string;
+  /** The gaps this payer shows (a partner's second payer is compliant). */
+  profiles: ProfileId[];
+  /** The ExternalId the distributor's registry holds. */
+  externalId: string;
+  /** Position among all payers, for account numbering. */
+  index: number;
+}
+
+export interface SimTag {
+  Key: string;
+  Value: string;
+}
+
+export interface SimPolicyVersion {
+  versionId: string;
+  isDefault: boolean;
+  createDate: Date;
+  document: PolicyDocument;
+}
+
+export interface SimManagedPolicy {
+  arn: string;
+  name: string;
+  path: string;
+  policyId: string;
+  createDate: Date;
+  updateDate: Date;
+  versions: SimPolicyVersion[];
+  awsManaged: boolean;
+}
+
+export interface SimInlinePolicy {
+  name: string;
+  document: PolicyDocument;
+}
+
+export interface SimUser {
+  name: string;
+  path: string;
+  userId: string;
+  createDate: Date;
+  groups: string[];
+  attached: string[];
+  inline: SimInlinePolicy[];
+  boundaryArn?: string;
+  tags: SimTag[];
+  passwordEnabled: boolean;
+  passwordLastUsed?: Date;
+  mfa: 'none' | 'virtual' | 'hardware';
+  accessKeys: { active: boolean; lastRotated: Date; lastUsed?: Date; lastService?: string }[];
+}
+
+export interface SimRole {
+  name: string;
+  path: string;
+  roleId: string;
+  createDate: Date;
+  trust: PolicyDocument;
+  attached: string[];
+  inline: SimInlinePolicy[];
+  boundaryArn?: string;
+  tags: SimTag[];
+  lastUsed?: Date;
+  maxSessionDuration: number;
+}
+
+export interface SimGroup {
+  name: string;
+  path: string;
+  groupId: string;
+  createDate: Date;
+  attached: string[];
+  inline: SimInlinePolicy[];
+}
+
+export interface SimMemberAccount {
+  id: string;
+  name: string;
+  email: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  joinedMethod: 'INVITED' | 'CREATED';
+  joinedTimestamp: Date;
+}
+
+export interface SimAlternateContact {
+  AlternateContactType: 'BILLING' | 'SECURITY' | 'OPERATIONS';
+  Name: string;
+  Title: string;
+  EmailAddress: string;
+  PhoneNumber: string;
+}
+
+/** One CloudTrail management event, with the lookup fields CloudTrail indexes and the full record it stores. */
+export interface SimEvent {
+  eventId: string;
+  eventName: string;
+  eventSource: string;
+  eventTime: Date;
+  username: string;
+  readOnly: boolean;
+  accessKeyId?: string;
+  resources: { ResourceType: string; ResourceName: string }[];
+  /** The record as CloudTrail keeps it; LookupEvents returns it JSON-encoded in CloudTrailEvent. */
+  record: Record<string, unknown>;
+}
+
+export interface SimTrail {
+  name: string;
+  arn: string;
+  s3BucketName: string;
+  homeRegion: string;
+  isMultiRegionTrail: boolean;
+  isOrganizationTrail: boolean;
+  isLogging: boolean;
+  startLoggingTime: Date;
+  stopLoggingTime?: Date;
+  latestDeliveryTime: Date;
+}
+
+export interface SimRule {
+  name: string;
+  arn: string;
+  state: 'ENABLED' | 'DISABLED';
+  eventPattern?: string;
+  scheduleExpression?: string;
+  description?: string;
+  createdBy: string;
+}
+
+export interface SimMonthlySpend {
+  /** YYYY-MM-01 */
+  start: string;
+  end: string;
+  amount: number;
+  estimated: boolean;
+}
+
+/** Everything one payer account answers with. Generated on first use, then kept. */
+export interface SimAccount {
+  accountId: string;
+  payer: EstatePayer;
+  organization: { id: string; arn: string; masterEmail: string };
+  members: SimMemberAccount[];
+  contact: {
+    FullName: string;
+    CompanyName: string;
+    AddressLine1: string;
+    City: string;
+    PostalCode: string;
+    CountryCode: string;
+    PhoneNumber: string;
+    WebsiteUrl: string;
+  };
+  alternateContacts: Partial<Record<'BILLING' | 'SECURITY' | 'OPERATIONS', SimAlternateContact>>;
+  root: {
+    createDate: Date;
+    mfa: 'none' | 'virtual' | 'hardware';
+    mfaEnableDate?: Date;
+    accessKey: boolean;
+    signingCert: boolean;
+    passwordLastUsed?: Date;
+  };
+  centralRootAccess: boolean;
+  users: SimUser[];
+  groups: SimGroup[];
+  roles: SimRole[];
+  /** Customer managed policies only; AWS managed ones live in aws-managed-policies.ts. */
+  policies: SimManagedPolicy[];
+  /** Extra virtual MFA devices nobody has claimed yet. */
+  unassignedMfaDevices: { serialNumber: string }[];
+  /** Newest first, all within CloudTrail's 90-day lookup window. */
+  events: SimEvent[];
+  trails: SimTrail[];
+  rules: SimRule[];
+  spend: SimMonthlySpend[];
+  /** "service:Action" the collector role is explicitly denied (profile api-denied). */
+  collectorDeniedApis: string[];
+}
+
+export interface EstateSummary {
+  seed: number;
+  partners: number;
+  payers: number;
+  hubAccountId: string;
+  profileCounts: Record<string, number>;
+}
+
+export interface Estate {
+  seed: number;
+  /** The instant every relative timestamp (events, spend months) is measured from. */
+  now: Date;
+  settings: DistributorSettings;
+  partners: EstatePartner[];
+  payers: EstatePayer[];
+  payer(accountId: string): EstatePayer | undefined;
+  /** The account's full contents, generated on first call and kept; undefined for an account not in the estate. */
+  account(accountId: string): SimAccount | undefined;
+  registry(): RegistryEntry[];
+  summary(): EstateSummary;
+}

@@ -1,0 +1,172 @@
+import { GetAlternateContactCommand } from '@aws-sdk/client-account';
+import { LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { GetAccountSummaryCommand, ListOrganizationsFeaturesCommand } from '@aws-sdk/client-iam';
+import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { apiMatches, Faults } from './faults.js';
+import { startSimulator, type Simulator } from './server.js';
+import { assume, clients, type Creds, failure, HUB_CREDS } from './testing/clients.js';
+
+let sim: Simulator;
+let creds: Creds;
+let other: Creds;
+let accountId: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({ partners: 3, seed: 11 });
+  const [a, b] = sim.registry();
+  accountId = a!.payerAccountId;
+  creds = await assume(sim.url, a!);
+  other = await assume(sim.url, b!);
+});
+afterEach(() => sim.faults.clear());
+afterAll(() => sim.close());
+
+describe('fault kinds reach the SDK as the right error', () => {
+  it('throttle: Throttling (query), ThrottlingException (JSON), TooManyRequestsException (Account)', async () => {
+    sim.faults.add({ kind: 'throttle' });
+    const c = clients(sim.url, creds);
+    const q = await failure(c.iam.send(new GetAccountSummaryCommand({})));
+    expect(q.name).toBe('Throttling');
+    expect(q.$metadata?.httpStatusCode).toBe(400);
+    expect((await failure(c.cloudtrail.send(new LookupEventsCommand({})))).name).toBe('ThrottlingException');
+    expect((await failure(c.account.send(new GetAlternateContactCommand({ AlternateContactType: 'BILLING' })))).name).toBe('TooManyRequestsException');
+  });
+
+  it('the SDK retries throttling: every attempt is answered', async () => {
+    sim.faults.add({ kind: 'throttle' });
+    const err = await failure(clients(sim.url, creds, { maxAttempts: 3 }).iam.send(new GetAccountSummaryCommand({})));
+    expect(err.name).toBe('Throttling');
+    expect((err as unknown as { $metadata: { attempts: number } }).$metadata.attempts).toBe(3);
+  });
+
+  it('access-denied: AccessDenied (query) and AccessDeniedException (JSON)', async () => {
+    sim.faults.add({ kind: 'access-denied', api: 'iam:GetAccountSummary' });
+    sim.faults.add({ kind: 'access-denied', api: 'DescribeOrganization' });
+    const c = clients(sim.url, creds);
+    const q = await failure(c.iam.send(new GetAccountSummaryCommand({})));
+    expect(q.name).toBe('AccessDenied');
+    expect(q.message).toContain('is not authorized to perform: iam:GetAccountSummary');
+    expect((await failure(c.organizations.send(new DescribeOrganizationCommand({})))).name).toBe('AccessDeniedException');
+    // Only the named APIs are affected.
+    await expect(c.iam.send(new ListOrganizationsFeaturesCommand({}))).resolves.toBeTruthy();
+  });
+
+  it('server-error: ServiceUnavailable 503 (query), InternalFailure 500 (JSON)', async () => {
+    sim.faults.add({ kind: 'server-error' });
+    const c = clients(sim.url, creds);
+    const q = await failure(c.iam.send(new GetAccountSummaryCommand({})));
+    expect(q.name).toBe('ServiceUnavailable');
+    expect(q.$metadata?.httpStatusCode).toBe(503);
+    const j = await failure(c.cloudtrail.send(new LookupEventsCommand({})));
+    expect(j.name).toBe('InternalFailure');
+    expect(j.$metadata?.httpStatusCode).toBe(500);
+  });
+
+  it('malformed: a truncated body fails to parse in the SDK', async () => {
+    sim.faults.add({ kind: 'malformed' });
+    const c = clients(sim.url, creds);
+    const x = await failure(c.iam.send(new GetAccountSummaryCommand({})));
+    const j = await failure(c.cloudtrail.send(new LookupEventsCommand({})));
+    for (const e of [x, j]) expect(`${e.name} ${e.message}`).toMatch(/pars|Deserializ|JSON|XML|Unexpected|Unterminated|end/i);
+  });
+
+  it('oversized: a valid 20 MiB document the SDK still reads', async () => {
+    sim.faults.add({ kind: 'oversized', api: 'organizations:DescribeOrganization' });
+    const out = await clients(sim.url, creds).organizations.send(new DescribeOrganizationCommand({}));
+    expect(out.Organization?.MasterAccountId).toBe(accountId);
+    const raw = await fetch(sim.url, {
+      method: 'POST',
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/20260101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0`,
+        'x-amz-target': 'AWSOrganizationsV20161128.DescribeOrganization',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: '{}',
+    });
+    expect(Number(raw.headers.get('content-length'))).toBeGreaterThan(20 * 1024 * 1024);
+    expect(JSON.parse(await raw.text()).Organization.MasterAccountId).toBe(accountId);
+  });
+
+  it('garbage: a huge body that is not a document fails in the SDK', async () => {
+    sim.faults.add({ kind: 'garbage', bytes: 2 * 1024 * 1024, api: 'cloudtrail:*' });
+    const err = await failure(clients(sim.url, creds).cloudtrail.send(new LookupEventsCommand({})));
+    expect(err.name).not.toBe('ThrottlingException');
+    expect(err.message.length).toBeGreaterThan(0);
+  });
+
+  it('hang: never answers, the SDK times out; close() still returns', async () => {
+    sim.faults.add({ kind: 'hang', api: 'sts:GetCallerIdentity' });
+    const t0 = Date.now();
+    const err = await failure(clients(sim.url, creds, { requestTimeoutMs: 300 }).sts.send(new GetCallerIdentityCommand({})));
+    expect(err.name).toMatch(/Timeout/);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  it('latency delays the answer by at least ms', async () => {
+    sim.faults.add({ kind: 'latency', ms: 250 });
+    const t0 = Date.now();
+    await clients(sim.url, creds).iam.send(new GetAccountSummaryCommand({}));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(245);
+  });
+
+  it('faults can target one account', async () => {
+    sim.faults.add({ kind: 'access-denied', accountId });
+    expect((await failure(clients(sim.url, creds).iam.send(new GetAccountSummaryCommand({})))).name).toBe('AccessDenied');
+    await expect(clients(sim.url, other).iam.send(new GetAccountSummaryCommand({}))).resolves.toBeTruthy();
+    // The hub is an account too: its AssumeRole still works.
+    await expect(clients(sim.url, HUB_CREDS).sts.send(new GetCallerIdentityCommand({}))).resolves.toBeTruthy();
+  });
+});
+
+describe('admin API', () => {
+  it('POST /_sim/faults installs a fault and returns its id; DELETE removes it', async () => {
+    const r = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', body: JSON.stringify({ kind: 'throttle', api: 'iam:GetAccountSummary' }) });
+    expect(r.status).toBe(201);
+    const { id } = (await r.json()) as { id: string };
+    expect(id).toMatch(/^f\d+$/);
+    expect((await failure(clients(sim.url, creds).iam.send(new GetAccountSummaryCommand({})))).name).toBe('Throttling');
+    expect((await fetch(`${sim.url}/_sim/faults/${id}`, { method: 'DELETE' })).status).toBe(200);
+    await expect(clients(sim.url, creds).iam.send(new GetAccountSummaryCommand({}))).resolves.toBeTruthy();
+    await fetch(`${sim.url}/_sim/faults`, { method: 'POST', body: JSON.stringify({ kind: 'server-error' }) });
+    expect(((await (await fetch(`${sim.url}/_sim/faults`)).json()) as unknown[]).length).toBe(1);
+    expect((await fetch(`${sim.url}/_sim/faults`, { method: 'DELETE' })).status).toBe(200);
+    expect(await (await fetch(`${sim.url}/_sim/faults`)).json()).toEqual([]);
+  });
+
+  it('bad fault specs get a clear 400 and change nothing', async () => {
+    for (const body of ['not json', '{"kind":"explode"}', '{"kind":"throttle","rate":2}', '{"kind":"latency"}', '{"kind":"throttle","accountId":"12"}', '{"kind":"throttle","oops":1}']) {
+      const r = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', body });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { error: string }).error.length).toBeGreaterThan(5);
+    }
+    expect(sim.faults.list()).toEqual([]);
+  });
+
+  it('GET /_sim/estate summarises partners and profiles', async () => {
+    const s = (await (await fetch(`${sim.url}/_sim/estate`)).json()) as { partners: { id: string; profiles: string[] }[]; payers: number; seed: number };
+    expect(s.seed).toBe(11);
+    expect(s.partners.map((p) => p.id)).toEqual(sim.estate.partners.map((p) => p.id));
+    expect(s.payers).toBe(sim.registry().length);
+  });
+});
+
+describe('fault matching (pure)', () => {
+  it('matches service:Action, Action and service:*', () => {
+    expect(apiMatches('iam:GetRole', 'iam:GetRole')).toBe(true);
+    expect(apiMatches('GetRole', 'iam:GetRole')).toBe(true);
+    expect(apiMatches('iam:*', 'iam:GetRole')).toBe(true);
+    expect(apiMatches('sts:*', 'iam:GetRole')).toBe(false);
+    expect(apiMatches('GetRoles', 'iam:GetRole')).toBe(false);
+  });
+
+  it('rate decides how often a fault fires', () => {
+    let i = 0;
+    const seq = [0.1, 0.6, 0.3, 0.9];
+    const f = new Faults(() => seq[i++ % seq.length]!);
+    f.add({ kind: 'throttle', rate: 0.5 });
+    const fired = [0, 1, 2, 3].map(() => f.plan('123456789012', 'iam:GetRole').fault?.kind ?? null);
+    expect(fired).toEqual(['throttle', null, 'throttle', null]);
+  });
+});

@@ -1,0 +1,314 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { del, get, post, put, qs, setCsrfToken } from './client.js';
+import { asList } from './lists.js';
+import type {
+  AccessCheckResult,
+  AdminPartner,
+  AuditEntry,
+  DemoLogins,
+  ExportView,
+  LoginResponse,
+  Matrix,
+  Me,
+  OnboardingInfo,
+  Overview,
+  PartnerDetail,
+  RunDetail,
+  RunSummary,
+  ScheduleView,
+  Suppression,
+  TokenView,
+  User,
+} from './types.js';
+
+export const keys = {
+  me: ['me'] as const,
+  demoLogins: ['demo-logins'] as const,
+  overview: ['overview'] as const,
+  partner: (id: string) => ['partner', id] as const,
+  runs: ['runs'] as const,
+  run: (id: string) => ['run', id] as const,
+  exports: ['exports'] as const,
+  schedules: ['schedules'] as const,
+  settings: ['settings'] as const,
+  partners: ['admin-partners'] as const,
+  users: ['users'] as const,
+  tokens: ['tokens'] as const,
+  audit: (q: string) => ['audit', q] as const,
+};
+
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: async ({ signal }) => {
+      const me = await get<Me | User>('/api/me', signal);
+      // GET /api/me may answer the user itself or { user, csrfToken }.
+      const wrapped: Me = 'user' in me ? me : { user: me as User, csrfToken: (me as { csrfToken?: string }).csrfToken };
+      setCsrfToken(wrapped.csrfToken);
+      return wrapped;
+    },
+    retry: false,
+    staleTime: 60_000,
+  });
+}
+
+export function useDemoLogins() {
+  return useQuery({
+    queryKey: keys.demoLogins,
+    // 404 outside demo mode: the login page then simply shows no list.
+    queryFn: ({ signal }) => get<DemoLogins>('/api/auth/demo-logins?limit=10000', signal),
+    retry: false,
+    staleTime: Infinity,
+  });
+}
+
+export function useLogin() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string }) => post<LoginResponse>('/api/auth/login', body),
+    onSuccess: (r) => {
+      setCsrfToken(r.csrfToken);
+      qc.clear();
+      qc.setQueryData<Me>(keys.me, { user: r.user, csrfToken: r.csrfToken });
+    },
+  });
+}
+
+export function useLogout() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => post<void>('/api/auth/logout'),
+    onSettled: () => {
+      setCsrfToken(null);
+      qc.clear();
+      qc.setQueryData(keys.me, null);
+    },
+  });
+}
+
+const PAGE = 1000;
+
+/**
+ * The whole estate for the ranked table: the API pages at 1,000 partners, so larger estates are fetched page by page
+ * in parallel after the first, and sorted, filtered and searched in the browser.
+ */
+export function useOverview() {
+  return useQuery({
+    queryKey: keys.overview,
+    queryFn: async ({ signal }) => {
+      const first = await get<Overview>(`/api/overview?limit=${PAGE}&trendPoints=8`, signal);
+      if (first.total <= first.partners.length) return first;
+      const offsets: number[] = [];
+      for (let o = PAGE; o < first.total; o += PAGE) offsets.push(o);
+      const rest = await Promise.all(offsets.map((o) => get<Overview>(`/api/overview?limit=${PAGE}&offset=${o}&trendPoints=8`, signal)));
+      return { ...first, partners: [...first.partners, ...rest.flatMap((r) => r.partners)] };
+    },
+    staleTime: 30_000,
+  });
+}
+
+/** Partners x controls for the worst-scored partners: the heatmap and the "fails most" counts. */
+export function useMatrix(limit: number) {
+  return useQuery({
+    queryKey: ['matrix', limit],
+    queryFn: ({ signal }) => get<Matrix>(`/api/overview/matrix?limit=${limit}&sort=score&order=asc`, signal),
+    staleTime: 30_000,
+  });
+}
+
+export function usePartner(id: string) {
+  return useQuery({
+    queryKey: keys.partner(id),
+    queryFn: ({ signal }) => get<PartnerDetail>(`/api/partners/${encodeURIComponent(id)}`, signal),
+    enabled: id !== '',
+  });
+}
+
+export interface SuppressionInput {
+  controlId: string;
+  resource: string;
+  reason: string;
+  approver: string;
+  expiresAt: string;
+}
+
+export function useSuppress(partnerId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: SuppressionInput) =>
+      post<Suppression>('/api/suppressions', { partnerId, ...body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.partner(partnerId) }),
+  });
+}
+
+export function useUnsuppress(partnerId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (suppressionId: string) => del<void>(`/api/suppressions/${encodeURIComponent(suppressionId)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.partner(partnerId) }),
+  });
+}
+
+export function useRuns() {
+  return useQuery({
+    queryKey: keys.runs,
+    queryFn: async ({ signal }) => asList<RunSummary>(await get('/api/runs', signal), 'runs'),
+  });
+}
+
+export function useRun(id: string | null) {
+  return useQuery({
+    queryKey: keys.run(id ?? ''),
+    queryFn: ({ signal }) => get<RunDetail>(`/api/runs/${encodeURIComponent(id ?? '')}`, signal),
+    // The list of payers is long and changes only while the run goes; the live stream carries the counts.
+    enabled: !!id,
+  });
+}
+
+export function useStartRun() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => post<{ runId: string; events: string }>('/api/runs'),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs }),
+  });
+}
+
+export function useExports() {
+  return useQuery({
+    queryKey: keys.exports,
+    queryFn: async ({ signal }) => asList<ExportView>(await get('/api/exports', signal), 'exports'),
+    // An export is produced in the background: poll while any is pending.
+    refetchInterval: (q) => (q.state.data?.some((e) => e.status === 'pending') ? 1500 : false),
+  });
+}
+
+export function useCreateExport() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { format: string; partnerId?: string }) => post<ExportView>('/api/exports', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.exports }),
+  });
+}
+
+export function useSchedules(enabled: boolean) {
+  return useQuery({
+    queryKey: keys.schedules,
+    queryFn: async ({ signal }) => asList<ScheduleView>(await get('/api/export-schedules', signal), 'schedules'),
+    enabled,
+  });
+}
+
+export function useCreateSchedule() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; cron: string; timezone: string; format: string; retentionDays: number }) =>
+      post<ScheduleView>('/api/export-schedules', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.schedules }),
+  });
+}
+
+export function useDeleteSchedule() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => del<void>(`/api/export-schedules/${encodeURIComponent(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.schedules }),
+  });
+}
+
+export function useSettings() {
+  return useQuery({
+    queryKey: keys.settings,
+    queryFn: ({ signal }) => get<Record<string, unknown>>('/api/settings', signal),
+  });
+}
+
+export function useSaveSettings() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: Record<string, unknown>) => put<Record<string, unknown>>('/api/settings', body),
+    onSuccess: (data) => qc.setQueryData(keys.settings, data),
+  });
+}
+
+export function useAdminPartners() {
+  return useQuery({
+    queryKey: keys.partners,
+    queryFn: async ({ signal }) => asList<AdminPartner>(await get('/api/partners', signal), 'partners'),
+  });
+}
+
+export function useCreatePartner() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { id: string; name: string; payers: { payerAccountId: string; roleArn?: string }[] }) =>
+      post<{ partner: AdminPartner; onboarding: OnboardingInfo[] }>('/api/partners', body),
+    onSuccess: () => {
+      qc.invalidateQueries({ queryKey: keys.partners });
+      qc.invalidateQueries({ queryKey: keys.overview });
+    },
+  });
+}
+
+export function useOnboardingInfo(partnerId: string | null) {
+  return useQuery({
+    queryKey: ['onboarding', partnerId],
+    queryFn: async ({ signal }) =>
+      (await get<{ payers: OnboardingInfo[] }>(`/api/partners/${encodeURIComponent(partnerId ?? '')}/onboarding`, signal)).payers,
+    enabled: !!partnerId,
+  });
+}
+
+export function useCheckAccess() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (partnerId: string) =>
+      post<{ partnerId: string; results: AccessCheckResult[] }>(`/api/partners/${encodeURIComponent(partnerId)}/check-access`),
+    onSuccess: (r) => qc.invalidateQueries({ queryKey: keys.partner(r.partnerId) }),
+  });
+}
+
+export function useUsers() {
+  return useQuery({
+    queryKey: keys.users,
+    queryFn: async ({ signal }) => asList<User & { lastLoginAt?: string | null; disabled?: boolean }>(await get('/api/users', signal), 'users'),
+  });
+}
+
+export function useCreateUser() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { email: string; password: string; role: string; partnerId?: string }) => post<User>('/api/users', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.users }),
+  });
+}
+
+export function useTokens() {
+  return useQuery({
+    queryKey: keys.tokens,
+    queryFn: async ({ signal }) => asList<TokenView>(await get('/api/tokens?all=true', signal), 'tokens'),
+  });
+}
+
+export function useCreateToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { name: string; expiresInDays?: number }) => post<TokenView & { token: string }>('/api/tokens', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.tokens }),
+  });
+}
+
+export function useRevokeToken() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => del<void>(`/api/tokens/${encodeURIComponent(id)}`),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.tokens }),
+  });
+}
+
+export function useAudit(filter: { actor?: string; action?: string }) {
+  const q = qs({ actor: filter.actor, action: filter.action, limit: 200 });
+  return useQuery({
+    queryKey: keys.audit(q),
+    queryFn: async ({ signal }) => asList<AuditEntry>(await get(`/api/audit${q}`, signal), 'entries', 'audit'),
+  });
+}

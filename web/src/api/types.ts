@@ -1,0 +1,357 @@
+/**
+ * Response shapes of the payerguard API as the dashboard reads them. The server's TypeBox schemas are the source of
+ * truth; fields the screens can live without are optional so an older or newer server degrades, not breaks.
+ */
+
+export type Role = 'admin' | 'analyst' | 'partner_viewer';
+export type Status = 'pass' | 'fail' | 'warn' | 'unknown' | 'suppressed';
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export type Grade = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+
+export interface User {
+  id: string;
+  email: string;
+  name?: string | null;
+  role: Role;
+  partnerId: string | null;
+}
+
+export interface Me {
+  user: User;
+  partner?: { id: string; name: string } | null;
+  csrfToken?: string;
+  demo?: boolean;
+}
+
+export interface LoginResponse {
+  user: User;
+  csrfToken: string;
+}
+
+export interface DemoLogin {
+  email: string;
+  role: Role;
+  partnerId?: string | null;
+  partnerName?: string | null;
+}
+
+export interface DemoLogins {
+  password: string;
+  logins: DemoLogin[];
+}
+
+export interface OverviewPartner {
+  id: string;
+  name: string;
+  tags?: Record<string, string>;
+  payerAccountIds?: string[];
+  collected: boolean;
+  score: number | null;
+  grade: string | null;
+  scoreDelta?: number | null;
+  /** The partner's last scores, oldest first. */
+  trend?: number[];
+  lockedOut: boolean;
+  failingCriticalControls?: string[];
+  lastSnapshotAt?: string | null;
+  lastRunId?: string | null;
+  /** Absent for partner viewers (margin data). */
+  monthlySpend?: number | null;
+}
+
+export interface OverviewTotals {
+  partners: number;
+  collected: number;
+  notCollected: number;
+  byGrade: Record<string, number>;
+  lockouts: number;
+  failingCritical: number;
+  averageScore: number | null;
+  compliantShare: number | null;
+  totalMonthlySpend?: number;
+  spendAtRisk?: number;
+}
+
+export interface TrendPoint {
+  runId: string;
+  at: string;
+  partners: number;
+  averageScore: number;
+  lockouts: number;
+  spendAtRisk?: number;
+}
+
+export interface Overview {
+  total: number;
+  limit: number;
+  offset: number;
+  nextOffset: number | null;
+  partners: OverviewPartner[];
+  totals: OverviewTotals;
+  estateTrend: TrendPoint[];
+}
+
+export interface MatrixControl {
+  id: string;
+  title: string;
+  severity: Severity | null;
+  category: string | null;
+}
+
+export interface Matrix {
+  total: number;
+  controls: MatrixControl[];
+  rows: { partnerId: string; name: string; grade: string | null; cells: Record<string, Status> }[];
+}
+
+export interface ControlInfo {
+  id: string;
+  title: string;
+  category?: string;
+  severity: Severity;
+  rationale?: string;
+  remediation?: string;
+  references?: { title: string; url: string }[];
+}
+
+export interface FindingView {
+  id: number | string;
+  controlId: string;
+  title: string;
+  category?: string | null;
+  status: Status;
+  severity: Severity;
+  payerAccountId: string;
+  resource: string;
+  message: string;
+  evidence: Record<string, unknown>;
+  remediation?: string | null;
+  references?: { title: string; url: string }[];
+  suppressionId?: string | null;
+}
+
+export interface Suppression {
+  id: string;
+  partnerId?: string;
+  controlId: string;
+  resource: string;
+  reason: string;
+  approver: string;
+  expiresAt: string;
+  createdBy?: string;
+  createdAt?: string;
+  revokedAt?: string | null;
+  revokedBy?: string | null;
+}
+
+export interface Snapshot {
+  id?: string;
+  runId: string;
+  takenAt: string;
+  score: number;
+  grade: string;
+  lockedOut: boolean;
+  counts?: Record<string, unknown>;
+  failingCriticalControls?: string[];
+  monthlySpend?: number | null;
+}
+
+export interface MemberAccountView {
+  payerAccountId: string;
+  id: string;
+  name: string;
+  email: string;
+  emailDomain?: string;
+  onDistributorDomain?: boolean;
+  status: string;
+  joinedMethod?: string;
+  joinedTimestamp?: string;
+  isPayer?: boolean;
+}
+
+export interface PrincipalView {
+  payerAccountId: string;
+  type: 'user' | 'role' | string;
+  arn: string;
+  name: string;
+  path?: string;
+  permissionsBoundaryArn: string | null;
+  hasDistributorBoundary: boolean;
+  distributorOwned: boolean;
+  attachedPolicies?: string[];
+}
+
+/** A boundary control's failing finding: the evidence carries the steps when the control found a path. */
+export interface EscalationPath {
+  controlId: string;
+  title: string;
+  severity: Severity;
+  payerAccountId: string;
+  resource: string;
+  message: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface RootEventView {
+  payerAccountId?: string;
+  eventId: string;
+  eventTime: string;
+  eventName: string;
+  eventSource?: string;
+  eventType?: string;
+  awsRegion?: string;
+  sourceIPAddress?: string;
+  userAgent?: string;
+  mfaUsed?: boolean;
+  outcome?: string;
+  errorCode?: string;
+  accountId?: string;
+}
+
+export interface PayerView {
+  accountId: string;
+  roleArn: string;
+  createdAt?: string;
+  lastAccessOkAt?: string | null;
+  lastAccessError?: string | null;
+  evidence?: {
+    accountId: string;
+    collectedAt: string;
+    managementEmail: string | null;
+    managementEmailOnDistributorDomain: boolean | null;
+    calls: Record<string, { status: string; api?: string; errorCode?: string; message?: string }>;
+  } | null;
+}
+
+export interface BoundaryCoverage {
+  principals: number;
+  distributorOwned: number;
+  partnerPrincipals: number;
+  covered: number;
+  uncovered: number;
+  share: number | null;
+}
+
+export interface PartnerDetail {
+  partner: { id: string; name: string; tags?: Record<string, string>; createdAt?: string };
+  payers: PayerView[];
+  snapshot: Snapshot | null;
+  /** Written by the scorer; its exact shape is read loosely (see changeLists). */
+  changes: unknown;
+  findings: FindingView[];
+  memberAccounts: MemberAccountView[];
+  principals: PrincipalView[];
+  boundaryCoverage?: BoundaryCoverage;
+  escalationPaths: EscalationPath[];
+  rootEvents: RootEventView[];
+  history: Snapshot[];
+  suppressions: Suppression[];
+}
+
+export interface RunSummary {
+  id: string;
+  status: 'queued' | 'running' | 'completed' | 'failed' | string;
+  trigger: string;
+  requestedBy?: string | null;
+  total: number;
+  collected: number;
+  failed: number;
+  createdAt: string;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  error?: string | null;
+  summary?: Record<string, unknown> | null;
+}
+
+export interface RunPayer {
+  payerAccountId: string;
+  partnerId: string;
+  partnerName?: string | null;
+  status: string;
+  attempts?: number;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+export interface RunDetail {
+  run: RunSummary;
+  payers: RunPayer[];
+}
+
+export interface ExportView {
+  id: string;
+  scheduleId?: string | null;
+  format: string;
+  status: string;
+  fileName?: string | null;
+  sizeBytes?: number | null;
+  partnerId?: string | null;
+  requestedBy?: string;
+  createdAt: string;
+  expiresAt?: string | null;
+  error?: string | null;
+}
+
+export interface ScheduleView {
+  id: string;
+  name: string;
+  cron: string;
+  timezone?: string;
+  format: string;
+  scope?: Record<string, unknown>;
+  retentionDays?: number;
+  delivery?: Record<string, unknown>;
+  enabled: boolean;
+  lastRunAt?: string | null;
+  nextRunAt?: string | null;
+}
+
+export interface AuditEntry {
+  id: number | string;
+  at: string;
+  actor: string;
+  action: string;
+  target?: string | null;
+  detail?: unknown;
+  ip?: string | null;
+}
+
+export interface TokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt?: string | null;
+  expiresAt?: string | null;
+  revokedAt?: string | null;
+  userEmail?: string;
+}
+
+export interface AdminPartner {
+  id: string;
+  name: string;
+  tags?: Record<string, string>;
+  payers: number;
+}
+
+export interface OnboardingInfo {
+  payerAccountId: string;
+  roleArn: string;
+  expectedRoleArn?: string;
+  externalId: string;
+  trustPolicy?: unknown;
+  cloudFormationTemplate?: unknown;
+}
+
+export interface AccessCheckResult {
+  payerAccountId: string;
+  roleArn: string;
+  ok: boolean;
+  assumedRoleArn?: string;
+  errorCode?: string;
+  message?: string;
+  latencyMs?: number;
+}
+
+/** Lists may come bare or wrapped ({ items } / { <name> }); the hooks normalise to arrays. */
+export type MaybeList<T> = T[] | { items?: T[]; [k: string]: unknown };

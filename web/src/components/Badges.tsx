@@ -1,0 +1,40 @@
+import type { Severity, Status } from '../api/types.js';
+
+// Colour is never the only signal: every badge carries an icon and a word.
+const STATUS: Record<Status, { icon: string; label: string }> = {
+  pass: { icon: '✓', label: 'Pass' },
+  fail: { icon: '✕', label: 'Fail' },
+  warn: { icon: '!', label: 'Warn' },
+  unknown: { icon: '?', label: 'Unknown' },
+  suppressed: { icon: '⊘', label: 'Suppressed' },
+};
+
+export function StatusBadge({ status }: { status: Status | string }) {
+  const s = STATUS[status as Status] ?? { icon: '?', label: status };
+  return (
+    <span className={`badge status-${status}`}>
+      <span aria-hidden="true">{s.icon}</span> {s.label}
+    </span>
+  );
+}
+
+export function SeverityBadge({ severity }: { severity: Severity | string }) {
+  return <span className={`sev sev-${severity}`}>{severity}</span>;
+}
+
+export function GradeBadge({ grade, large }: { grade: string | null | undefined; large?: boolean }) {
+  const g = grade ?? '–';
+  return (
+    <span className={`grade grade-${g}${large ? ' grade-large' : ''}`} aria-label={grade ? `Grade ${grade}` : 'No grade yet'}>
+      {g}
+    </span>
+  );
+}
+
+export function LockoutBadge() {
+  return (
+    <span className="badge status-fail">
+      <span aria-hidden="true">⚠</span> Locked out
+    </span>
+  );
+}

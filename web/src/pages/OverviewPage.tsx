@@ -1,0 +1,173 @@
+import { lazy, Suspense, useMemo } from 'react';
+import { useMatrix, useOverview } from '../api/hooks.js';
+import { LockoutBadge } from '../components/Badges.js';
+import { Heatmap } from '../components/Heatmap.js';
+import { PartnerTable, rankPartners } from '../components/PartnerTable.js';
+import { Stat } from '../components/Stat.js';
+import { Empty, ErrorState, Loading } from '../components/States.js';
+import { fmtDate, fmtDay, fmtMoneyShort, fmtPct, fmtScore } from '../format.js';
+import { href } from '../router.js';
+
+const EChart = lazy(() => import('../components/EChart.js'));
+
+const GRADES = ['A', 'B', 'C', 'D', 'F'];
+const GRADE_COLOURS: Record<string, string> = {
+  A: '#2e7d4f',
+  B: '#5f9e3a',
+  C: '#b28a00',
+  D: '#c86a1c',
+  F: '#a12b2b',
+};
+// The heatmap reads the worst-scored partners; beyond a few hundred the "fails most" counts are a sample.
+const MATRIX_ROWS = 1000;
+
+export default function OverviewPage() {
+  const q = useOverview();
+  const matrix = useMatrix(MATRIX_ROWS);
+  const rows = useMemo(() => rankPartners(q.data?.partners ?? []), [q.data]);
+
+  if (q.isPending) return <Loading what="the overview" />;
+  if (q.isError) return <ErrorState error={q.error} retry={() => q.refetch()} what="the overview" />;
+  const o = q.data;
+  if (rows.length === 0)
+    return (
+      <>
+        <h1>Overview</h1>
+        <Empty title="No partners yet.">
+          Onboard a partner under <a href={href.admin('partners')}>Settings &amp; partners</a>, then start a collection run on the{' '}
+          <a href={href.runs()}>Runs</a> page.
+        </Empty>
+      </>
+    );
+
+  const h = o.totals;
+  const grades = h.byGrade;
+  const lockedOut = rows.filter((r) => r.lockedOut);
+  const trend = o.estateTrend;
+  const lastRun = trend[trend.length - 1];
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>Overview</h1>
+        {lastRun ? (
+          <p className="muted">
+            Last scored {fmtDate(lastRun.at)} · <a href={href.runs(lastRun.runId)}>run details</a>
+          </p>
+        ) : null}
+      </div>
+
+      <section className="stats" aria-label="Headline figures">
+        <Stat label="Partners" value={h.partners} note={h.notCollected ? `${h.notCollected} not yet scored` : 'all scored'} />
+        <Stat
+          label="Compliant"
+          value={fmtPct(h.compliantShare)}
+          note="reachable, no critical failure"
+          tone={h.compliantShare != null && h.compliantShare >= 0.9 ? 'good' : undefined}
+        />
+        <Stat label="Average score" value={fmtScore(h.averageScore)} note="out of 100" />
+        {h.spendAtRisk !== undefined ? (
+          <Stat
+            label="Spend at risk"
+            value={fmtMoneyShort(h.spendAtRisk)}
+            note={`monthly, of ${fmtMoneyShort(h.totalMonthlySpend)} in payers failing a critical control`}
+            tone={h.spendAtRisk > 0 ? 'bad' : 'good'}
+          />
+        ) : null}
+        <Stat label="Lockouts" value={h.lockouts} note="payers the collector role cannot reach" tone={h.lockouts > 0 ? 'bad' : 'good'} />
+      </section>
+
+      {lockedOut.length > 0 ? (
+        <section className="callout callout-bad" aria-labelledby="lock-h">
+          <h2 id="lock-h">
+            <LockoutBadge /> {lockedOut.length} partner{lockedOut.length === 1 ? '' : 's'} locked out
+          </h2>
+          <p>The distributor cannot assume its role in these payer accounts. Fix access first: nothing else about them can be verified.</p>
+          <ul className="inline-list">
+            {lockedOut.slice(0, 12).map((p) => (
+              <li key={p.id}>
+                <a href={href.partner(p.id)}>{p.name}</a>
+              </li>
+            ))}
+            {lockedOut.length > 12 ? <li className="muted">and {lockedOut.length - 12} more (filter the table below)</li> : null}
+          </ul>
+        </section>
+      ) : null}
+
+      <div className="two-col">
+        <section className="card" aria-labelledby="grades-h">
+          <h2 id="grades-h">Grade distribution</h2>
+          <Suspense fallback={<Loading what="the chart" />}>
+            <EChart
+              label={`Partners by grade: ${GRADES.map((g) => `${g} ${grades[g] ?? 0}`).join(', ')}`}
+              height={220}
+              option={{
+                grid: { left: 36, right: 12, top: 12, bottom: 28 },
+                tooltip: { trigger: 'axis' },
+                xAxis: { type: 'category', data: GRADES },
+                yAxis: { type: 'value', minInterval: 1 },
+                series: [
+                  {
+                    type: 'bar',
+                    data: GRADES.map((g) => ({ value: grades[g] ?? 0, itemStyle: { color: GRADE_COLOURS[g] } })),
+                    label: { show: true, position: 'top' },
+                  },
+                ],
+              }}
+            />
+          </Suspense>
+          <p className="legend">
+            {GRADES.map((g) => (
+              <span key={g}>
+                <strong>{g}</strong> {grades[g] ?? 0}
+              </span>
+            ))}
+          </p>
+        </section>
+        <section className="card" aria-labelledby="trend-h">
+          <h2 id="trend-h">Estate score trend</h2>
+          {trend.length < 2 ? (
+            <p className="muted">The trend appears after two collection runs. Start one from the <a href={href.runs()}>Runs</a> page.</p>
+          ) : (
+            <Suspense fallback={<Loading what="the chart" />}>
+              <EChart
+                label={`Average score over the last ${trend.length} runs, from ${fmtScore(trend[0]?.averageScore)} to ${fmtScore(trend[trend.length - 1]?.averageScore)}`}
+                height={220}
+                option={{
+                  grid: { left: 36, right: 36, top: 16, bottom: 28 },
+                  tooltip: { trigger: 'axis' },
+                  xAxis: { type: 'category', data: trend.map((t) => fmtDay(t.at)) },
+                  yAxis: [
+                    { type: 'value', min: 0, max: 100, name: 'score' },
+                    { type: 'value', minInterval: 1, name: 'lockouts', splitLine: { show: false } },
+                  ],
+                  series: [
+                    { name: 'Average score', type: 'line', data: trend.map((t) => t.averageScore), color: '#245b8f' },
+                    { name: 'Lockouts', type: 'bar', yAxisIndex: 1, data: trend.map((t) => t.lockouts), color: '#c4452f', barMaxWidth: 14 },
+                  ],
+                }}
+              />
+            </Suspense>
+          )}
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="ranked-h">
+        <h2 id="ranked-h">Partners, worst first</h2>
+        <PartnerTable partners={rows} />
+      </section>
+
+      <section className="card" aria-labelledby="heat-h">
+        <h2 id="heat-h">Which controls fail most</h2>
+        <p className="muted">Columns are controls, most failed first; rows are the worst-scored partners. Select a mark to open that finding.</p>
+        {matrix.isPending ? (
+          <Loading what="the heatmap" />
+        ) : matrix.isError ? (
+          <ErrorState error={matrix.error} retry={() => matrix.refetch()} what="the heatmap" />
+        ) : (
+          <Heatmap matrix={matrix.data} />
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,76 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+
+/** Temporary credentials from STS AssumeRole (or the hub's own). Never logged. */
+export interface SessionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+/** Where and how a collector session reaches AWS (or the simulator, by endpoint only). */
+export interface SessionOptions {
+  region: string;
+  /** Overrides AWS_ENDPOINT_URL for every service (tests); unset means the SDK resolves it (env or real AWS). */
+  endpoint?: string;
+  /** Per AWS call, including its retries: a hung endpoint must not hang a job. */
+  timeoutMs: number;
+  /** Bounded: adaptive retries absorb throttling, but a payer must not retry for ever. */
+  maxAttempts: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_MAX_ATTEMPTS = 5;
+
+// One pool per process: hundreds of payers x seven clients must not each open their own sockets.
+// Clients built on these are never destroy()ed: NodeHttpHandler.destroy() would destroy the shared agent under
+// every other payer's in-flight requests.
+const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 64 });
+const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
+
+/** Largest response body a collector accepts; beyond it the answer is "malformed", not an out-of-memory crash. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export function clientConfig(session: SessionOptions, credentials?: SessionCredentials) {
+  return {
+    region: session.region,
+    ...(session.endpoint ? { endpoint: session.endpoint } : {}),
+    ...(credentials ? { credentials } : {}),
+    retryMode: 'adaptive' as const,
+    maxAttempts: session.maxAttempts,
+    requestHandler: {
+      connectionTimeout: Math.min(session.timeoutMs, 5_000),
+      requestTimeout: session.timeoutMs,
+      throwOnRequestTimeout: true,
+      httpAgent,
+      httpsAgent,
+    },
+  };
+}
+
+/**
+ * Rejects oversized answers before the SDK parses them. Sits at the bottom of the deserialize step, so it sees the raw
+ * HTTP response first.
+ */
+export function limitResponseSize(client: {
+  middlewareStack: { add: (mw: never, opts: { step: 'deserialize'; priority: 'low'; name: string }) => void };
+}): void {
+  const mw = (next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {
+    const out = await next(args);
+    const res = out.response as { headers?: Record<string, string>; body?: { destroy?: () => void } } | undefined;
+    const len = Number(res?.headers?.['content-length'] ?? res?.headers?.['Content-Length'] ?? 0);
+    if (len > MAX_RESPONSE_BYTES) {
+      res?.body?.destroy?.();
+      const err = new Error(`response of ${len} bytes exceeds the ${MAX_RESPONSE_BYTES}-byte limit`);
+      err.name = 'ResponseTooLarge';
+      throw err;
+    }
+    return out;
+  };
+  client.middlewareStack.add(mw as never, {
+    step: 'deserialize',
+    priority: 'low',
+    name: 'payerguardResponseSizeLimit',
+  });
+}

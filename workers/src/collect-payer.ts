@@ -1,0 +1,149 @@
+import { type Call, type DistributorSettings, type Logger, type PayerEvidence, isOk } from '@payerguard/core';
+import {
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_TIMEOUT_MS,
+  type SessionCredentials,
+  type SessionOptions,
+} from './aws/client-options.js';
+import { collectAccount } from './collectors/account.js';
+import { collectCloudTrail } from './collectors/cloudtrail.js';
+import type { CollectorContext } from './collectors/context.js';
+import { collectCostExplorer } from './collectors/costexplorer.js';
+import { collectEventBridge } from './collectors/eventbridge.js';
+import { collectBillingRole, collectIam } from './collectors/iam.js';
+import { collectOrganizations } from './collectors/organizations.js';
+import { assumeCollectorRole, getCallerIdentity } from './collectors/sts.js';
+import { allLimited } from './limit.js';
+
+export interface PayerTarget {
+  partnerId: string;
+  payerAccountId: string;
+  roleArn: string;
+  /** Never logged, never stored in evidence. */
+  externalId: string;
+}
+
+export interface CollectOptions {
+  /** Overrides AWS_ENDPOINT_URL; unset means the SDK's own resolution (the env variables, or real AWS). */
+  endpoint?: string;
+  region: string;
+  logger: Logger;
+  /** The hub's credentials for AssumeRole; unset means the SDK's default chain (env, profile, instance role). */
+  hubCredentials?: SessionCredentials;
+  /** Per HTTP attempt; a paginated call gets a larger budget (see collectors/context.ts). */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** Collectors running at once for this payer. */
+  parallelism?: number;
+  now?: Date;
+}
+
+/**
+ * Everything one payer shows the distributor: AssumeRole (ExternalId) into the collector role, confirm who the
+ * session is, then every collector. If the role cannot be assumed, the evidence says so and holds nothing else.
+ */
+export async function collectPayer(
+  target: PayerTarget,
+  settings: DistributorSettings,
+  opts: CollectOptions,
+): Promise<PayerEvidence> {
+  const now = opts.now ?? new Date();
+  const session: SessionOptions = {
+    region: opts.region,
+    ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxAttempts: opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+  };
+  const log = opts.logger.child({ partnerId: target.partnerId, payerAccountId: target.payerAccountId });
+  const base = {
+    schemaVersion: 1 as const,
+    payerAccountId: target.payerAccountId,
+    partnerId: target.partnerId,
+    collectedAt: now.toISOString(),
+  };
+
+  const assumed = await assumeCollectorRole(target, session, opts.hubCredentials);
+  if (!isOk(assumed.call) || !assumed.credentials) {
+    const access = assumed.call as Exclude<Call<unknown>, { status: 'ok' }>;
+    log.warn({ status: access.status, errorCode: access.errorCode }, 'collector role could not be assumed');
+    return { ...base, access };
+  }
+  const credentials = assumed.credentials;
+  const access = await getCallerIdentity(target.roleArn, session, credentials);
+  if (!isOk(access)) {
+    log.warn({ status: access.status, errorCode: access.errorCode }, 'GetCallerIdentity failed after AssumeRole');
+    return { ...base, access };
+  }
+  if (access.data.accountId !== target.payerAccountId) {
+    // Evidence from another account must never be filed under this payer.
+    return {
+      ...base,
+      access: {
+        status: 'error',
+        api: access.api,
+        errorCode: 'AccountMismatch',
+        message: `the collector role answered for account ${access.data.accountId}, not the payer ${target.payerAccountId}`,
+      },
+    };
+  }
+
+  const ctx: CollectorContext = { session, credentials, settings, accountId: target.payerAccountId, now };
+  const [organizations, account, iam, cloudtrail, eventbridge, costExplorer, billingRole] = (await allLimited<unknown>(
+    [
+      () => collectOrganizations(ctx),
+      () => collectAccount(ctx),
+      () => collectIam(ctx),
+      () => collectCloudTrail(ctx),
+      () => collectEventBridge(ctx),
+      () => collectCostExplorer(ctx),
+      () => collectBillingRole(ctx),
+    ],
+    opts.parallelism ?? 4,
+  )) as [
+    PayerEvidence['organizations'],
+    PayerEvidence['account'],
+    PayerEvidence['iam'],
+    PayerEvidence['cloudtrail'],
+    PayerEvidence['eventbridge'],
+    PayerEvidence['costExplorer'],
+    PayerEvidence['billingRole'],
+  ];
+  const evidence: PayerEvidence = {
+    ...base,
+    access,
+    organizations,
+    account,
+    iam,
+    cloudtrail,
+    eventbridge,
+    costExplorer,
+    billingRole,
+  };
+  const stats = callStats(evidence);
+  log.debug({ stats }, 'payer collected');
+  return evidence;
+}
+
+/** Every Call in a PayerEvidence, wherever it sits. */
+export function callsOf(e: PayerEvidence): Call<unknown>[] {
+  const out: Call<unknown>[] = [];
+  const visit = (v: unknown) => {
+    if (!v || typeof v !== 'object') return;
+    const o = v as Record<string, unknown>;
+    if (typeof o.status === 'string' && typeof o.api === 'string') {
+      out.push(o as unknown as Call<unknown>);
+      return;
+    }
+    for (const k of Object.keys(o)) visit(o[k]);
+  };
+  const { access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer } = e;
+  visit({ access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer });
+  return out;
+}
+
+/** Count of calls by status, stored with the payer's outcome (run_payers.call_stats). */
+export function callStats(e: PayerEvidence): Record<string, number> {
+  const stats: Record<string, number> = {};
+  for (const c of callsOf(e)) stats[c.status] = (stats[c.status] ?? 0) + 1;
+  return stats;
+}

@@ -1,0 +1,24 @@
+import type { DistributorSettings } from '@payerguard/core';
+import type { SessionCredentials, SessionOptions } from '../aws/client-options.js';
+
+/** What every collector gets: the assumed-role session into one payer. */
+export interface CollectorContext {
+  session: SessionOptions;
+  credentials: SessionCredentials;
+  settings: DistributorSettings;
+  /** The payer account the session is in. */
+  accountId: string;
+  now: Date;
+}
+
+/** A single call and its retries. */
+export const singleBudget = (ctx: { session: SessionOptions }) => ctx.session.timeoutMs * 3;
+/** A paginated call: every page, each with its retries. */
+export const pagedBudget = (ctx: { session: SessionOptions }) => ctx.session.timeoutMs * 30;
+
+/** Pages one paginated call may read before it is treated as an oversized answer. */
+export const MAX_PAGES = 1000;
+/** Items kept from one list (accounts, rules, events); beyond it the list is truncated, not the process. */
+export const MAX_ITEMS = 50_000;
+/** Root events kept per payer: more than enough to judge, bounded so one noisy payer cannot blow a job's memory. */
+export const MAX_ROOT_EVENTS = 1000;

@@ -1,0 +1,108 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { createHmac } from 'node:crypto';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Db } from '@payerguard/core';
+import type { ScheduleDelivery } from '@payerguard/core/exports/schedules';
+import { SIGNATURE_HEADER } from '@payerguard/core/exports/signature';
+import { type ExportRecord, readExportContent } from '@payerguard/core/exports/store';
+
+/** What one delivery attempt reports back; the message ends up on the export, so it never carries secrets. */
+export class DeliveryError extends Error {
+  override name = 'DeliveryError';
+}
+
+export const WEBHOOK_TIMEOUT_MS = 30_000;
+
+/**
+ * S3 through the SDK's PutObject, so AWS_ENDPOINT_URL(_S3) reaches a simulator or an S3-compatible store the same way
+ * it reaches AWS. Path-style addressing whenever an endpoint is set: local stand-ins have no per-bucket DNS.
+ */
+export function s3ClientFor(region: string, endpoint?: string): S3Client {
+  const ep = endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+  return new S3Client({
+    region,
+    ...(ep ? { endpoint: ep, forcePathStyle: true } : {}),
+    maxAttempts: 2,
+    // A plain signed PUT of known length: aws-chunked trailing checksums are not spoken by every S3-compatible store.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
+}
+
+export async function deliverToS3(
+  db: Db,
+  s3: S3Client,
+  rec: ExportRecord,
+  target: NonNullable<ScheduleDelivery['s3']>,
+): Promise<string> {
+  const key = `${target.prefix}${rec.fileName ?? `${rec.id}.${rec.format}`}`;
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: target.bucket,
+        Key: key,
+        Body: readExportContent(db, rec.id, rec.sizeBytes ?? 0),
+        ContentLength: rec.sizeBytes ?? 0,
+        ContentType: rec.contentType ?? 'application/octet-stream',
+        Metadata: { 'payerguard-export-id': rec.id, 'payerguard-sha256': rec.sha256 ?? '' },
+      }),
+    );
+  } catch (e) {
+    const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    throw new DeliveryError(
+      `S3 PutObject s3://${target.bucket}/${key} failed: ${err.name ?? 'Error'} ${err.$metadata?.httpStatusCode ?? ''} ${err.message ?? ''}`.trim(),
+    );
+  }
+  return `s3://${target.bucket}/${key}`;
+}
+
+/**
+ * POSTs the export file itself. The HMAC covers the exact bytes sent, so it is computed in a first pass over the
+ * stored file and the body streamed in a second: neither pass holds the file in memory.
+ */
+export async function deliverToWebhook(db: Db, rec: ExportRecord, url: string, secret: string): Promise<string> {
+  const size = rec.sizeBytes ?? 0;
+  const hmac = createHmac('sha256', secret);
+  for await (const chunk of readExportContent(db, rec.id, size)) hmac.update(chunk as Buffer);
+  const signature = `sha256=${hmac.digest('hex')}`;
+  const u = new URL(url);
+  const where = `${u.protocol}//${u.host}${u.pathname}`;
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  await new Promise<void>((resolve, reject) => {
+    const req = send(
+      u,
+      {
+        method: 'POST',
+        timeout: WEBHOOK_TIMEOUT_MS,
+        headers: {
+          'content-type': rec.contentType ?? 'application/octet-stream',
+          'content-length': String(size),
+          'content-disposition': `attachment; filename="${rec.fileName ?? rec.id}"`,
+          [SIGNATURE_HEADER]: signature,
+          'x-payerguard-export-id': rec.id,
+          'x-payerguard-sha256': rec.sha256 ?? '',
+          ...(rec.scheduleId ? { 'x-payerguard-schedule-id': rec.scheduleId } : {}),
+          'user-agent': 'payerguard-export-delivery',
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(new DeliveryError(`webhook ${where} answered HTTP ${status}`));
+        });
+      },
+    );
+    req.on('timeout', () =>
+      req.destroy(new DeliveryError(`webhook ${where} did not answer within ${WEBHOOK_TIMEOUT_MS} ms`)),
+    );
+    req.on('error', (e) =>
+      reject(e instanceof DeliveryError ? e : new DeliveryError(`webhook ${where} failed: ${e.message}`)),
+    );
+    const body = readExportContent(db, rec.id, size);
+    body.on('error', (e) => req.destroy(e));
+    body.pipe(req);
+  });
+  return where;
+}

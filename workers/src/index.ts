@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Config, Db, Logger } from '@payerguard/core';
+import { startHeartbeat } from '@payerguard/core/queue/heartbeat';
+import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { CollectOptions } from './collect-payer.js';
+import { payerProcessor } from './processors/payer.js';
+import { runProcessor } from './processors/run.js';
+
+export { collectPayer, type CollectOptions, type PayerTarget, callStats } from './collect-payer.js';
+
+export interface WorkerDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  prefix?: string;
+  /** Payers collected at once by this process; defaults to config.workerConcurrency. */
+  concurrency?: number;
+  /** Collection overrides (tests: short timeouts). */
+  collect?: Partial<Omit<CollectOptions, 'logger'>>;
+  /** Replaces the engine's scoreRun (tests). */
+  scoreRun?: (db: Db, runId: string, opts?: { now?: Date }) => Promise<unknown>;
+}
+
+/**
+ * Starts the collection workers in this process: payer jobs (bounded concurrency) and run jobs (scoring), plus a
+ * heartbeat the API's /health reads. close() lets jobs in flight finish, then disconnects.
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string; close(): Promise<void> }> {
+  const { db, config, logger } = deps;
+  const prefix = deps.prefix ?? DEFAULT_QUEUE_PREFIX;
+  const concurrency = deps.concurrency ?? config.workerConcurrency;
+  const workerId = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const log = logger.child({ component: 'workers', workerId });
+  // Workers block on Redis: ioredis must not give up on a command after N retries.
+  const connect = () => new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const payerConn = connect();
+  const runConn = connect();
+  const beatConn = connect();
+  for (const c of [payerConn, runConn, beatConn])
+    c.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+
+  const payers = new Worker(
+    QUEUES.payers,
+    payerProcessor({ db, config, logger: log, ...(deps.collect ? { collect: deps.collect } : {}) }),
+    {
+      connection: payerConn,
+      prefix,
+      concurrency,
+    },
+  );
+  const runs = new Worker(
+    QUEUES.runs,
+    runProcessor({ db, logger: log, ...(deps.scoreRun ? { scoreRun: deps.scoreRun } : {}) }),
+    {
+      connection: runConn,
+      prefix,
+      concurrency: 2,
+    },
+  );
+  for (const w of [payers, runs]) {
+    w.on('error', (e) => log.error({ err: e.message }, 'worker error'));
+    w.on('failed', (job, e) => {
+      if (job) log.debug({ jobId: job.id, attemptsMade: job.attemptsMade, err: e.message }, 'job attempt failed');
+    });
+  }
+  await Promise.all([payers.waitUntilReady(), runs.waitUntilReady()]);
+  let active = 0;
+  payers.on('active', () => active++);
+  payers.on('completed', () => active--);
+  payers.on('failed', () => (active = Math.max(0, active - 1)));
+  const heartbeat = startHeartbeat(
+    beatConn,
+    prefix,
+    { workerId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), concurrency },
+    () => active,
+  );
+  log.info({ concurrency, prefix }, 'collection workers started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    workerId,
+    close() {
+      closing ??= (async () => {
+        await Promise.all([payers.close(), runs.close()]);
+        await heartbeat.stop();
+        await Promise.all([payerConn.quit(), runConn.quit(), beatConn.quit()].map((p) => p.catch(() => {})));
+        log.info('collection workers stopped');
+      })();
+      return closing;
+    },
+  };
+}

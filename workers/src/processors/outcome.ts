@@ -1,0 +1,76 @@
+import type { Db, PayerEvidence } from '@payerguard/core';
+import { sql } from 'drizzle-orm';
+
+export interface PayerOutcome {
+  runId: string;
+  partnerId: string;
+  payerAccountId: string;
+  status: 'collected' | 'failed';
+  errorCode?: string;
+  errorMessage?: string;
+  callStats?: Record<string, number>;
+  /** Stored even for a failed payer when there is any (a lockout's evidence is what raises the finding). */
+  evidence?: PayerEvidence;
+}
+
+/**
+ * Records a payer's outcome once: the run_payers row, its evidence, the run's counter and the payer's access
+ * history, in one transaction. Returns false when an outcome was already recorded (a retried or duplicated job), so
+ * nothing is counted twice.
+ */
+export async function recordOutcome(db: Db, o: PayerOutcome): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const updated = await tx.execute(sql`
+      update run_payers set status = ${o.status}, error_code = ${o.errorCode ?? null}, error_message = ${o.errorMessage ?? null},
+        call_stats = ${o.callStats ? JSON.stringify(o.callStats) : null}::jsonb, finished_at = now()
+      where run_id = ${o.runId} and payer_account_id = ${o.payerAccountId} and status not in ('collected', 'failed')
+      returning payer_account_id`);
+    if (((updated as { rows?: unknown[] }).rows ?? []).length === 0) return false;
+    if (o.evidence)
+      await tx.execute(sql`
+        insert into evidence (run_id, payer_account_id, partner_id, collected_at, data)
+        values (${o.runId}, ${o.payerAccountId}, ${o.partnerId}, ${o.evidence.collectedAt}, ${JSON.stringify(o.evidence)}::jsonb)
+        on conflict do nothing`);
+    if (o.status === 'collected')
+      await tx.execute(sql`update runs set collected = collected + 1 where id = ${o.runId}`);
+    else await tx.execute(sql`update runs set failed = failed + 1 where id = ${o.runId}`);
+    const access = o.evidence?.access;
+    if (access?.status === 'ok')
+      await tx.execute(
+        sql`update payers set last_access_ok_at = ${o.evidence!.collectedAt}, last_access_error = null where account_id = ${o.payerAccountId}`,
+      );
+    else if (access)
+      await tx.execute(
+        sql`update payers set last_access_error = ${`${access.errorCode}: ${access.message}`.slice(0, 500)} where account_id = ${o.payerAccountId}`,
+      );
+    return true;
+  });
+}
+
+/** Marks a payer running (and its run, on its first payer). False when its outcome is already recorded. */
+export async function markRunning(db: Db, runId: string, payerAccountId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const r = await tx.execute(sql`
+      update run_payers set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now())
+      where run_id = ${runId} and payer_account_id = ${payerAccountId} and status in ('queued', 'running')
+      returning payer_account_id`);
+    if (((r as { rows?: unknown[] }).rows ?? []).length === 0) return false;
+    await tx.execute(
+      sql`update runs set status = 'running', started_at = coalesce(started_at, now()) where id = ${runId} and status = 'queued'`,
+    );
+    return true;
+  });
+}
+
+/** Puts a payer back to queued while BullMQ waits to retry it. */
+export async function markRetrying(
+  db: Db,
+  runId: string,
+  payerAccountId: string,
+  errorCode: string,
+  message: string,
+): Promise<void> {
+  await db.execute(sql`
+    update run_payers set status = 'queued', error_code = ${errorCode}, error_message = ${message}
+    where run_id = ${runId} and payer_account_id = ${payerAccountId} and status = 'running'`);
+}

@@ -1,0 +1,103 @@
+import type { Config, Db, Logger, PayerEvidence } from '@payerguard/core';
+import type { PayerJobData } from '@payerguard/core/queue/names';
+import { loadSettings } from '@payerguard/core/settings-store';
+import { schema } from '@payerguard/core';
+import { type Job, UnrecoverableError } from 'bullmq';
+import { eq } from 'drizzle-orm';
+import { safeMessage } from '../aws/call.js';
+import { type CollectOptions, callStats, collectPayer } from '../collect-payer.js';
+import { markRetrying, markRunning, recordOutcome } from './outcome.js';
+
+export interface PayerProcessorDeps {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  /** Overrides for tests (timeouts, endpoint); the rest comes from config. */
+  collect?: Partial<Omit<CollectOptions, 'logger'>>;
+}
+
+/** AssumeRole failures that a retry cannot fix: the role, its trust or the registry is wrong. */
+function deterministic(access: Exclude<PayerEvidence['access'], { status: 'ok' }>): boolean {
+  return access.status === 'denied' || access.status === 'malformed' || access.errorCode === 'AccountMismatch';
+}
+
+export function payerProcessor(deps: PayerProcessorDeps) {
+  const { db, config, logger } = deps;
+  return async (job: Job<PayerJobData>): Promise<{ status: string; errorCode?: string }> => {
+    const { runId, partnerId, payerAccountId } = job.data;
+    const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const log = logger.child({ runId, partnerId, payerAccountId, attempt: job.attemptsMade + 1 });
+    if (!(await markRunning(db, runId, payerAccountId))) return { status: 'already-recorded' };
+
+    const [payer] = await db.select().from(schema.payers).where(eq(schema.payers.accountId, payerAccountId));
+    if (!payer) {
+      await recordOutcome(db, {
+        runId,
+        partnerId,
+        payerAccountId,
+        status: 'failed',
+        errorCode: 'PayerRemoved',
+        errorMessage: 'the payer was removed from the registry after the run started',
+      });
+      return { status: 'failed', errorCode: 'PayerRemoved' };
+    }
+
+    let evidence: PayerEvidence;
+    try {
+      const settings = await loadSettings(db);
+      evidence = await collectPayer(
+        { partnerId, payerAccountId, roleArn: payer.roleArn, externalId: payer.externalId },
+        settings,
+        {
+          region: config.awsRegion,
+          // The SDK reads AWS_ENDPOINT_URL (and the per-service variables, which must win) by itself.
+          ...(config.awsEndpointUrl && !process.env.AWS_ENDPOINT_URL ? { endpoint: config.awsEndpointUrl } : {}),
+          ...deps.collect,
+          logger: log,
+        },
+      );
+    } catch (err) {
+      // Collectors turn AWS failures into Calls; reaching here is a bug or the database failing.
+      const message = safeMessage(err);
+      log.error({ err: message }, 'payer collection crashed');
+      if (last)
+        await recordOutcome(db, {
+          runId,
+          partnerId,
+          payerAccountId,
+          status: 'failed',
+          errorCode: 'CollectorError',
+          errorMessage: message,
+        });
+      else await markRetrying(db, runId, payerAccountId, 'CollectorError', message);
+      throw err instanceof Error ? err : new Error(message);
+    }
+
+    const stats = callStats(evidence);
+    const access = evidence.access;
+    if (access.status === 'ok') {
+      await recordOutcome(db, { runId, partnerId, payerAccountId, status: 'collected', callStats: stats, evidence });
+      log.info({ stats }, 'payer collected');
+      return { status: 'collected' };
+    }
+    const message = `${access.api}: ${access.message}`;
+    if (deterministic(access) || last) {
+      await recordOutcome(db, {
+        runId,
+        partnerId,
+        payerAccountId,
+        status: 'failed',
+        errorCode: access.errorCode,
+        errorMessage: message,
+        callStats: stats,
+        evidence,
+      });
+      log.warn({ errorCode: access.errorCode, status: access.status }, 'payer failed');
+      // Recorded: BullMQ should not retry a denial, and the parent must still run (ignoreDependencyOnFailure).
+      throw new UnrecoverableError(`${access.errorCode}: ${message}`);
+    }
+    await markRetrying(db, runId, payerAccountId, access.errorCode, message);
+    log.info({ errorCode: access.errorCode, status: access.status }, 'payer access failed; will retry');
+    throw new Error(`${access.errorCode}: ${message}`);
+  };
+}

@@ -1,0 +1,52 @@
+import type { Db, Logger } from '@payerguard/core';
+import type { RunJobData } from '@payerguard/core/queue/names';
+import type { Job } from 'bullmq';
+import { sql } from 'drizzle-orm';
+
+// A variable specifier: the scoring module is another part of the product and may be absent in a partial checkout.
+const SCORE_RUN_MODULE = '@payerguard/core/engine/score-run';
+
+type ScoreRun = (db: Db, runId: string, opts?: { now?: Date }) => Promise<unknown>;
+
+async function loadScoreRun(): Promise<ScoreRun> {
+  const mod = (await import(SCORE_RUN_MODULE)) as { scoreRun?: ScoreRun };
+  if (typeof mod.scoreRun !== 'function') throw new Error(`${SCORE_RUN_MODULE} has no scoreRun export`);
+  return mod.scoreRun;
+}
+
+/**
+ * The parent job of a run: runs once every payer job has finished (failed ones included). Closes payers that ended
+ * without an outcome, settles the counters from run_payers, scores the run, and completes it even when scoring fails
+ * (with the error recorded), so a run never hangs in "running".
+ */
+export function runProcessor(deps: { db: Db; logger: Logger; scoreRun?: ScoreRun }) {
+  const { db, logger } = deps;
+  return async (job: Job<RunJobData>): Promise<{ status: string; error?: string }> => {
+    const { runId } = job.data;
+    const log = logger.child({ runId });
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`
+        update run_payers set status = 'failed', error_code = coalesce(error_code, 'NotCollected'),
+          error_message = coalesce(error_message, 'the payer job ended without recording an outcome'), finished_at = now()
+        where run_id = ${runId} and status in ('queued', 'running')`);
+      await tx.execute(sql`
+        update runs set
+          collected = (select count(*) from run_payers where run_id = ${runId} and status = 'collected'),
+          failed = (select count(*) from run_payers where run_id = ${runId} and status = 'failed'),
+          started_at = coalesce(started_at, now())
+        where id = ${runId}`);
+    });
+    let error: string | undefined;
+    try {
+      const scoreRun = deps.scoreRun ?? (await loadScoreRun());
+      await scoreRun(db, runId, { now: new Date() });
+    } catch (err) {
+      error = `scoring failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
+      log.error({ err: error }, 'run scoring failed; the run is completed without scores');
+    }
+    await db.execute(sql`
+      update runs set status = 'completed', finished_at = now(), error = ${error ?? null} where id = ${runId}`);
+    log.info('collection run completed');
+    return { status: 'completed', ...(error ? { error } : {}) };
+  };
+}
