@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -89,7 +90,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   await seedDemoUsers(db);
   ensureWebBuild(logger);
 
-  const prefix = opts.queuePrefix;
+  // PGlite lives in this process only, so its jobs must never reach another process's workers that share the Redis:
+  // give each embedded data folder its own queue prefix.
+  const prefix = opts.queuePrefix ?? (database.kind === 'pglite' ? embeddedQueuePrefix(config.dataDir) : undefined);
   const workers = await startWorkers({ db, config, logger, ...(prefix ? { prefix } : {}) });
   const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const app = await buildServer({ db, config, logger, redis: redisClient, webDist, ...(prefix ? { queuePrefix: prefix } : {}) });
@@ -120,6 +123,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       redis.stop();
     },
   };
+}
+
+export function embeddedQueuePrefix(dataDir: string): string {
+  const where = dataDir.startsWith('memory://') ? `${dataDir}${process.pid}${Date.now()}` : resolve(dataDir);
+  return `payerguard-${createHash('sha256').update(where).digest('hex').slice(0, 10)}`;
 }
 
 export async function waitForRun(db: Stack['database']['db'], runId: string, timeoutMs = 600_000): Promise<void> {

@@ -10,7 +10,12 @@ const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/payergua
 const dir = mkdtempSync(join(tmpdir(), 'pg-sim-cli-'));
 const children: ChildProcess[] = [];
 
-function runCli(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
+function runCli(args: string[]): {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [BIN, 'sim', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';

@@ -49,7 +49,8 @@ export const DEFAULT_OVERSIZE_BYTES = 20 * 1024 * 1024;
 const MAX_BYTES = 256 * 1024 * 1024;
 
 export function validateFaultSpec(raw: unknown): FaultSpec {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FaultSpecError('a fault must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new FaultSpecError('a fault must be a JSON object');
   const r = raw as Record<string, unknown>;
   const known = new Set(['accountId', 'api', 'kind', 'rate', 'ms', 'bytes']);
   for (const k of Object.keys(r)) if (!known.has(k)) throw new FaultSpecError(`unknown fault field "${k}"`);
@@ -57,7 +58,8 @@ export function validateFaultSpec(raw: unknown): FaultSpec {
     throw new FaultSpecError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
   const spec: FaultSpec = { kind: r.kind as FaultKind };
   if (r.accountId !== undefined) {
-    if (typeof r.accountId !== 'string' || !/^\d{12}$/.test(r.accountId)) throw new FaultSpecError('accountId must be 12 digits');
+    if (typeof r.accountId !== 'string' || !/^\d{12}$/.test(r.accountId))
+      throw new FaultSpecError('accountId must be 12 digits');
     spec.accountId = r.accountId;
   }
   if (r.api !== undefined) {
@@ -66,7 +68,8 @@ export function validateFaultSpec(raw: unknown): FaultSpec {
     spec.api = r.api;
   }
   if (r.rate !== undefined) {
-    if (typeof r.rate !== 'number' || !(r.rate >= 0 && r.rate <= 1)) throw new FaultSpecError('rate must be a number from 0 to 1');
+    if (typeof r.rate !== 'number' || !(r.rate >= 0 && r.rate <= 1))
+      throw new FaultSpecError('rate must be a number from 0 to 1');
     spec.rate = r.rate;
   }
   if (r.ms !== undefined) {

@@ -90,10 +90,23 @@ export function dispatch(
   const deniedCode = protocol === 'query' ? 'AccessDenied' : 'AccessDeniedException';
   const deniedStatus = protocol === 'json' ? 400 : 403;
   // The hub principal may only assume roles; anything else it asks of these services is refused, as IAM would.
-  if (!account) throw new ApiError(deniedCode, notAuthorized(caller, api, 'because no identity-based policy allows the action'), deniedStatus);
+  if (!account)
+    throw new ApiError(
+      deniedCode,
+      notAuthorized(caller, api, 'because no identity-based policy allows the action'),
+      deniedStatus,
+    );
   const session = caller.session;
-  if (session && session.roleName === state.estate.settings.collectorRoleName && account.collectorDeniedApis.includes(api))
-    throw new ApiError(deniedCode, notAuthorized(caller, api, 'with an explicit deny in an identity-based policy'), deniedStatus);
+  if (
+    session &&
+    session.roleName === state.estate.settings.collectorRoleName &&
+    account.collectorDeniedApis.includes(api)
+  )
+    throw new ApiError(
+      deniedCode,
+      notAuthorized(caller, api, 'with an explicit deny in an identity-based policy'),
+      deniedStatus,
+    );
   const ctx: CallContext = { state, caller, account, requestId, now };
   if (protocol === 'query') {
     const h = QUERY[service]?.[action];

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { RegistryEntry } from '@payerguard/core';
 import { generateEstate } from './estate/generate.js';
 import type { Estate } from './estate/types.js';
-import { DEFAULT_OVERSIZE_BYTES, type Fault, type FaultSpec, Faults, FaultSpecError } from './faults.js';
+import { DEFAULT_OVERSIZE_BYTES, type Fault, type FaultSpec, FaultSpecError, Faults } from './faults.js';
 import { ApiError, type Protocol } from './protocols/errors.js';
 import { jsonError, toJson } from './protocols/json.js';
 import { queryError, queryResponse, type XmlValue } from './protocols/query.js';
@@ -31,6 +31,8 @@ export interface SimulatorStats {
   requests: number;
   byApi: Record<string, number>;
   errors: number;
+  /** CPU-side time spent building answers (excludes injected latency and network), for benchmarks. */
+  busyMs: number;
 }
 
 export interface Simulator {
@@ -63,9 +65,13 @@ const CONTENT_TYPES: Record<Protocol, string> = {
   'rest-json': 'application/json',
 };
 
-function errorAnswer(protocol: Protocol, err: ApiError, requestId: string): Answer {
+function errorAnswer(protocol: Protocol, err: ApiError, requestId: string, service = 'iam'): Answer {
   if (protocol === 'query')
-    return { status: err.status, headers: { 'content-type': CONTENT_TYPES.query }, body: queryError(err, requestId) };
+    return {
+      status: err.status,
+      headers: { 'content-type': CONTENT_TYPES.query },
+      body: queryError(service, err, requestId),
+    };
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[protocol] };
   if (protocol === 'rest-json') headers['x-amzn-errortype'] = err.code;
   return { status: err.status, headers, body: jsonError(err) };
@@ -83,7 +89,11 @@ function faultError(protocol: Protocol, service: string, kind: string, caller: C
     return new ApiError('AccessDeniedException', msg, protocol === 'json' ? 400 : 403);
   }
   if (protocol === 'query') return new ApiError('ServiceUnavailable', 'Service is unable to handle request.', 503);
-  return new ApiError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+  return new ApiError(
+    'InternalFailure',
+    'The request processing has failed because of an unknown error, exception or failure.',
+    500,
+  );
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
@@ -112,14 +122,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const faults = new Faults();
   if (opts.latencyMs) faults.add({ kind: 'latency', ms: opts.latencyMs });
   if (opts.throttleRate) faults.add({ kind: 'throttle', rate: opts.throttleRate });
-  const stats: SimulatorStats = { requests: 0, byApi: {}, errors: 0 };
+  const stats: SimulatorStats = { requests: 0, byApi: {}, errors: 0, busyMs: 0 };
   const hub = hubCaller(estate.settings.hubAccountId);
 
   function callerFor(accessKeyId: string, protocol: Protocol, now: Date): Caller {
     const s = state.sessions.get(accessKeyId);
     if (!s) return hub;
     if (s.expiration <= now)
-      throw new ApiError(protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException', 'The security token included in the request is expired', protocol === 'query' ? 400 : 403);
+      throw new ApiError(
+        protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException',
+        'The security token included in the request is expired',
+        protocol === 'query' ? 400 : 403,
+      );
     return {
       accountId: s.accountId,
       arn: `arn:aws:sts::${s.accountId}:assumed-role/${s.roleName}/${s.sessionName}`,
@@ -136,14 +150,22 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const protocol: Protocol = looksJson ? 'json' : 'query';
       return errorAnswer(
         protocol,
-        new ApiError(protocol === 'query' ? 'MissingAuthenticationToken' : 'MissingAuthenticationTokenException', 'Request is missing Authentication Token', 403),
+        new ApiError(
+          protocol === 'query' ? 'MissingAuthenticationToken' : 'MissingAuthenticationTokenException',
+          'Request is missing Authentication Token',
+          403,
+        ),
         requestId,
       );
     }
     const [, accessKeyId, service] = m as unknown as [string, string, string];
     const protocol = SERVICE_PROTOCOLS[service];
     if (!protocol)
-      return errorAnswer('json', new ApiError('UnknownServiceException', `The simulator does not implement the service "${service}"`, 400), requestId);
+      return errorAnswer(
+        'json',
+        new ApiError('UnknownServiceException', `The simulator does not implement the service "${service}"`, 400),
+        requestId,
+      );
     const now = new Date();
     let action = '';
     let input: URLSearchParams | Record<string, unknown> = {};
@@ -153,11 +175,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         action = input.get('Action') ?? '';
         if (!action) throw new ApiError('MissingAction', 'Missing Action', 400);
       } else {
-        if (protocol === 'json') action = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+        if (protocol === 'json')
+          action =
+            String(req.headers['x-amz-target'] ?? '')
+              .split('.')
+              .pop() ?? '';
         else {
           const path = (req.url ?? '/').split('?')[0] ?? '/';
           action = ACCOUNT_PATHS[path] ?? '';
-          if (!action || req.method !== 'POST') throw new ApiError('UnknownOperationException', `No operation at ${req.method} ${path}`, 404);
+          if (!action || req.method !== 'POST')
+            throw new ApiError('UnknownOperationException', `No operation at ${req.method} ${path}`, 404);
         }
         const text = body.toString('utf8').trim();
         let parsed: unknown = {};
@@ -174,7 +201,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       }
       if (!knownAction(service, action)) throw unknownOperation(protocol, action);
     } catch (e) {
-      if (e instanceof ApiError) return errorAnswer(protocol, e, requestId);
+      if (e instanceof ApiError) return errorAnswer(protocol, e, requestId, service);
       throw e;
     }
 
@@ -184,7 +211,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     try {
       caller = callerFor(accessKeyId, protocol, now);
     } catch (e) {
-      if (e instanceof ApiError) return errorAnswer(protocol, e, requestId);
+      if (e instanceof ApiError) return errorAnswer(protocol, e, requestId, service);
       throw e;
     }
 
@@ -193,18 +220,23 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const fault = plan.fault;
     if (fault?.kind === 'hang') return 'hang';
     if (fault && (fault.kind === 'throttle' || fault.kind === 'access-denied' || fault.kind === 'server-error'))
-      return errorAnswer(protocol, faultError(protocol, service, fault.kind, caller, api), requestId);
+      return errorAnswer(protocol, faultError(protocol, service, fault.kind, caller, api), requestId, service);
 
+    const t0 = performance.now();
     let result: unknown;
     try {
       result = dispatch(state, caller, service, action, input, requestId, new Date());
     } catch (e) {
-      if (e instanceof ApiError) return errorAnswer(protocol, e, requestId);
+      if (e instanceof ApiError) return errorAnswer(protocol, e, requestId, service);
       throw e;
     }
     const bytes = fault?.bytes ?? DEFAULT_OVERSIZE_BYTES;
     const padding = fault?.kind === 'oversized' ? 'x'.repeat(bytes) : undefined;
-    let text = protocol === 'query' ? queryResponse(service, action, result as XmlValue, requestId, padding) : toJson(result, padding);
+    let text =
+      protocol === 'query'
+        ? queryResponse(service, action, result as XmlValue, requestId, padding)
+        : toJson(result, padding);
+    stats.busyMs += performance.now() - t0;
     if (fault?.kind === 'malformed') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     const out: Answer = { status: 200, headers: { 'content-type': CONTENT_TYPES[protocol] }, body: text };
     if (fault?.kind === 'garbage') out.body = randomBytes(bytes);
@@ -223,7 +255,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (path === '/_sim/estate' && method === 'GET')
       return json(200, {
         ...estate.summary(),
-        partners: estate.partners.map((p) => ({ id: p.id, name: p.name, profiles: p.profiles, payerAccountIds: p.payerAccountIds })),
+        partners: estate.partners.map((p) => ({
+          id: p.id,
+          name: p.name,
+          profiles: p.profiles,
+          payerAccountIds: p.payerAccountIds,
+        })),
       });
     if (path === '/_sim/registry' && method === 'GET') return json(200, estate.registry());
     if (path === '/_sim/stats' && method === 'GET') return json(200, stats);
@@ -249,7 +286,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       }
     }
     const one = /^\/_sim\/faults\/([\w-]+)$/.exec(path);
-    if (one && method === 'DELETE') return faults.remove(one[1]!) ? json(200, { removed: one[1] }) : json(404, { error: `no fault ${one[1]}` });
+    if (one && method === 'DELETE')
+      return faults.remove(one[1]!) ? json(200, { removed: one[1] }) : json(404, { error: `no fault ${one[1]}` });
     return json(404, { error: `no simulator admin route ${method} ${path}` });
   }
 
@@ -257,7 +295,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const requestId = randomUUID();
     const send = (a: Answer) => {
       if (res.destroyed) return;
-      res.writeHead(a.status, { ...a.headers, 'x-amzn-requestid': requestId, 'content-length': String(Buffer.byteLength(a.body)) });
+      res.writeHead(a.status, {
+        ...a.headers,
+        'x-amzn-requestid': requestId,
+        'content-length': String(Buffer.byteLength(a.body)),
+      });
       res.end(a.body);
     };
     (async () => {
@@ -267,8 +309,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       if (body === 'too-large') {
         send(
           isAdmin
-            ? { status: 413, headers: { 'content-type': 'application/json' }, body: '{"error":"request body too large"}' }
-            : errorAnswer('json', new ApiError('RequestEntityTooLargeException', 'Request body too large', 413), requestId),
+            ? {
+                status: 413,
+                headers: { 'content-type': 'application/json' },
+                body: '{"error":"request body too large"}',
+              }
+            : errorAnswer(
+                'json',
+                new ApiError('RequestEntityTooLargeException', 'Request body too large', 413),
+                requestId,
+              ),
         );
         return;
       }
@@ -281,7 +331,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       stats.errors++;
       // Never crash on a request: answer like AWS does when something breaks inside it.
       const message = e instanceof Error ? e.message : String(e);
-      send({ status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ __type: 'InternalFailure', message }) });
+      send({
+        status: 500,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ __type: 'InternalFailure', message }),
+      });
     });
   });
   server.keepAliveTimeout = 5_000;

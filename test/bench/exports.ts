@@ -1,7 +1,7 @@
 /**
  * Export benchmark: seeds N partners (default 10,000; EXPORT_BENCH_PARTNERS) with two scored snapshots each, findings
  * and evidence into an in-memory PGlite (bulk unnest inserts), then writes each export format to a byte-counting sink
- * and prints one JSON line per format. Memory is sampled every 50 ms while a format is written: flat memory shows as a
+ * and prints one JSON line per format. Memory is sampled every 50 ms and every 32 output chunks while a format is written: flat memory shows as a
  * small rssGrowthMb and an RSS at the half-way point about equal to the RSS at the end.
  */
 import { Writable } from 'node:stream';
@@ -10,7 +10,9 @@ import { EXPORT_FORMATS, writeExport } from '@payerguard/core/exports/index';
 import { seedExportFixture } from '@payerguard/core/exports/seed';
 
 const partners = Number(process.env.EXPORT_BENCH_PARTNERS ?? 10_000);
-const formats = (process.env.EXPORT_BENCH_FORMATS?.split(',') ?? [...EXPORT_FORMATS]) as (typeof EXPORT_FORMATS)[number][];
+const formats = (process.env.EXPORT_BENCH_FORMATS?.split(',') ?? [
+  ...EXPORT_FORMATS,
+]) as (typeof EXPORT_FORMATS)[number][];
 const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -34,9 +36,12 @@ for (const format of formats) {
     samples.push(m.rss);
     heap.push(m.heapUsed);
   };
+  // Sampled from the output path too: a busy export can starve the timer for seconds.
   const timer = setInterval(sample, 50);
+  let writes = 0;
   const sink = new Writable({
     write(_c, _e, cb) {
+      if (++writes % 32 === 0) sample();
       cb();
     },
   });

@@ -1,10 +1,14 @@
-import { createLogger, type Database, loadConfig } from '@payerguard/core';
+import { createLogger, type Database, loadConfig, schema } from '@payerguard/core';
 import { controlById } from '@payerguard/core/controls/registry';
-import { findingsForPartner, latestSnapshots, type RunSummary, type StoredFinding } from '@payerguard/core/engine/score-run';
+import {
+  findingsForPartner,
+  latestSnapshots,
+  type RunSummary,
+  type StoredFinding,
+} from '@payerguard/core/engine/score-run';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { QUEUES } from '@payerguard/core/queue/names';
 import { getRunProgress, startRun } from '@payerguard/core/queue/runs';
-import { schema } from '@payerguard/core';
 import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
 import { PROFILES, type ProfileId, type Simulator, startSimulator } from '@payerguard/sim';
 import { startWorkers } from '@payerguard/workers';
@@ -123,7 +127,10 @@ describe('each simulator profile produces its finding', () => {
       for (const e of asserted) {
         const mine = fs.filter((f) => f.controlId === e.control);
         expect(mine.length, `${e.control} findings for ${payer.accountId}`).toBeGreaterThan(0);
-        expect(mine.map((f) => f.status), `${e.control} on ${profile}: ${mine.map((f) => f.message).join(' | ')}`).toContain(e.status);
+        expect(
+          mine.map((f) => f.status),
+          `${e.control} on ${profile}: ${mine.map((f) => f.message).join(' | ')}`,
+        ).toContain(e.status);
       }
     });
   }
@@ -142,13 +149,17 @@ describe('each simulator profile produces its finding', () => {
     const payer = payerWith('api-denied');
     const unknown = (byPayer.get(payer.accountId) ?? []).filter((f) => f.status === 'unknown');
     expect(unknown.length).toBeGreaterThan(0);
-    expect(unknown.map((f) => String((f.evidence as { errorCode?: string }).errorCode))).toContainEqual(expect.stringMatching(/AccessDenied/));
+    expect(unknown.map((f) => String((f.evidence as { errorCode?: string }).errorCode))).toContainEqual(
+      expect.stringMatching(/AccessDenied/),
+    );
   });
 
   it('a compliant partner fails nothing and is graded A or B', async () => {
     const payer = payerWith('compliant');
     const fs = byPayer.get(payer.accountId) ?? [];
-    expect(fs.filter((f) => f.status === 'fail' || f.status === 'unknown').map((f) => `${f.controlId}: ${f.message}`)).toEqual([]);
+    expect(
+      fs.filter((f) => f.status === 'fail' || f.status === 'unknown').map((f) => `${f.controlId}: ${f.message}`),
+    ).toEqual([]);
     const [snap] = await latestSnapshots(database.db, { partnerIds: [payer.partnerId] });
     expect(['A', 'B']).toContain(snap?.grade);
   });

@@ -62,9 +62,12 @@ export function App() {
   }, [user, route, unauthenticated, me.data]);
 
   // Moving between pages moves focus to the new content, so keyboard and screen-reader users are not left behind.
+  // Not on first load, so Tab from the top still reaches the skip link first.
   const routeKey = JSON.stringify(route);
+  const firstRoute = useRef(routeKey);
   useEffect(() => {
-    main.current?.focus({ preventScroll: true });
+    if (routeKey !== firstRoute.current) main.current?.focus({ preventScroll: true });
+    firstRoute.current = '';
   }, [routeKey]);
 
   if (me.isPending) return <Loading what="your session" />;

@@ -3,7 +3,14 @@ import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, openDatabase } from '@payerguard/core';
-import { countSnapshots, ExportInputError, parseAsOf, parseFormat, parseScope, writeExport } from '@payerguard/core/exports/index';
+import {
+  countSnapshots,
+  ExportInputError,
+  parseAsOf,
+  parseFormat,
+  parseScope,
+  writeExport,
+} from '@payerguard/core/exports/index';
 import { UsageError } from '../usage.js';
 
 const USAGE =
@@ -15,7 +22,14 @@ const USAGE =
  * a truncated file or replaces a good one.
  */
 export async function run(argv: string[]): Promise<number | undefined> {
-  let values: { format?: string; partner?: string; grade?: string[]; 'failing-control'?: string; 'as-of'?: string; out?: string };
+  let values: {
+    format?: string;
+    partner?: string;
+    grade?: string[];
+    'failing-control'?: string;
+    'as-of'?: string;
+    out?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -45,7 +59,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
     });
     asOf = parseAsOf(values['as-of']);
   } catch (e) {
-    if (e instanceof ExportInputError) throw new UsageError(e.message.replace(/^scope\.partnerId/, '--partner').replace(/^asOf/, '--as-of'));
+    if (e instanceof ExportInputError)
+      throw new UsageError(e.message.replace(/^scope\.partnerId/, '--partner').replace(/^asOf/, '--as-of'));
     throw e;
   }
 
@@ -76,7 +91,9 @@ export async function run(argv: string[]): Promise<number | undefined> {
       await rename(tmp, out);
       process.stderr.write(`exported ${r.partners} partner(s), ${r.rows} row(s), ${r.bytes} bytes to ${out}\n`);
       if (r.partners === 0) {
-        process.stderr.write('payerguard: no partner matched the scope (check --partner, --grade, --failing-control, --as-of)\n');
+        process.stderr.write(
+          'payerguard: no partner matched the scope (check --partner, --grade, --failing-control, --as-of)\n',
+        );
         return 3;
       }
       return 0;

@@ -8,7 +8,8 @@ const USAGE =
 
 function wholeNumber(flag: string, raw: string | undefined, dflt: number, min: number, max: number): number {
   if (raw === undefined) return dflt;
-  if (!/^\d+$/.test(raw.trim())) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()))
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
   const n = Number(raw);
   if (n < min || n > max) throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got ${n}`);
   return n;
@@ -50,7 +51,10 @@ export async function run(argv: string[]): Promise<number | undefined> {
   const latencyMs = wholeNumber('latency-ms', str('latency-ms'), 0, 0, 600_000);
   const rateRaw = str('throttle-rate');
   const throttleRate = rateRaw === undefined ? 0 : Number(rateRaw);
-  if (rateRaw !== undefined && (rateRaw.trim() === '' || !Number.isFinite(throttleRate) || throttleRate < 0 || throttleRate > 1))
+  if (
+    rateRaw !== undefined &&
+    (rateRaw.trim() === '' || !Number.isFinite(throttleRate) || throttleRate < 0 || throttleRate > 1)
+  )
     throw new UsageError(`--throttle-rate must be a number from 0 to 1, got "${rateRaw}"`);
   const host = str('host') ?? '127.0.0.1';
   const registryOut = str('registry-out');
@@ -62,12 +66,19 @@ export async function run(argv: string[]): Promise<number | undefined> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new UsageError(`--port ${port} is already in use; pick another or use --port 0`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UsageError(`--host ${host} is not an address of this machine`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UsageError(`--host ${host} is not an address of this machine`);
     throw e;
   }
   if (registryOut) {
     try {
-      await writeFile(registryOut, `${sim.registry().map((e) => JSON.stringify(e)).join('\n')}\n`);
+      await writeFile(
+        registryOut,
+        `${sim
+          .registry()
+          .map((e) => JSON.stringify(e))
+          .join('\n')}\n`,
+      );
     } catch (e) {
       await sim.close();
       throw new Error(`cannot write the registry to ${registryOut}: ${(e as Error).message}`);

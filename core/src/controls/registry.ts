@@ -1,9 +1,9 @@
 import { accessBillingRole } from './access/access-billing-role.js';
 import { accessCollectorRole } from './access/access-collector-role.js';
 import { accessLastSuccess } from './access/access-last-success.js';
-// BOUNDARY import { boundaryCoverage } from './boundary/boundary-coverage.js';
-// BOUNDARY import { boundaryDrift } from './boundary/boundary-drift.js';
-// BOUNDARY import { boundaryEffectiveness } from './boundary/boundary-effectiveness.js';
+import { boundaryCoverage } from './boundary/boundary-coverage.js';
+import { boundaryDrift } from './boundary/boundary-drift.js';
+import { boundaryEffectiveness } from './boundary/boundary-effectiveness.js';
 import { govOrgTrail } from './governance/gov-org-trail.js';
 import { ownBillingContact } from './ownership/own-billing-contact.js';
 import { ownMemberDomains } from './ownership/own-member-domains.js';
@@ -36,9 +36,9 @@ export const CONTROLS: readonly Control[] = [
   rootActivityRootOnlyTasks,
   rootMonitorRule,
   rootCentralizedAccess,
-  // BOUNDARY boundaryCoverage,
-  // BOUNDARY boundaryEffectiveness,
-  // BOUNDARY boundaryDrift,
+  boundaryCoverage,
+  boundaryEffectiveness,
+  boundaryDrift,
   govOrgTrail,
 ];
 

@@ -409,7 +409,7 @@ async function recordAccess(db: Db, evs: PayerEvidence[]): Promise<void> {
 export type SnapshotRow = typeof snapshots.$inferSelect;
 export type StoredFinding = typeof findingsTable.$inferSelect & { remediation: string; category: string | null };
 
-/** The latest snapshot of every partner (or of the given ones), with the partner's name, best-first by nothing: by partner id. */
+/** The latest snapshot of every partner (or of the given ones) with the partner's name, ordered by partner id. */
 export async function latestSnapshots(
   db: Db,
   opts: { partnerIds?: string[] } = {},

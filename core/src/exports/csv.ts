@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../db/index.js';
-import { rollupByControl, forAudience } from './shape.js';
+import { forAudience, rollupByControl } from './shape.js';
 import type { Sink } from './sink.js';
 import { findingsFor, snapshotPages } from './source.js';
 import type { ExportAudience, ExportRequest } from './types.js';

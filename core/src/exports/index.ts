@@ -4,13 +4,13 @@ import { writeCsv } from './csv.js';
 import { writeJson } from './json.js';
 import { writePdf } from './pdf.js';
 import { Sink } from './sink.js';
-import { type ExportRequest, type ExportResult, ExportInputError, parseFormat, parseScope } from './types.js';
+import { ExportInputError, type ExportRequest, type ExportResult, parseFormat, parseScope } from './types.js';
 import { writeXlsx } from './xlsx.js';
 
-export * from './types.js';
 export { CSV_COLUMNS, csvColumns } from './csv.js';
 export { JSON_SCHEMA_ID } from './json.js';
 export { countSnapshots } from './source.js';
+export * from './types.js';
 
 /**
  * Writes one export to `out` and ends it. Reads the latest snapshot per partner in scope (or the latest at `asOf`)
@@ -22,7 +22,8 @@ export async function writeExport(db: Db, req: ExportRequest, out: Writable): Pr
   const scope = parseScope(req.scope);
   if (req.asOf !== undefined && Number.isNaN(req.asOf.getTime())) throw new ExportInputError('asOf: invalid date');
   const audience = req.audience ?? 'distributor';
-  if (audience === 'partner' && !scope.partnerId) throw new ExportInputError('a partner export must name its partner (scope.partnerId)');
+  if (audience === 'partner' && !scope.partnerId)
+    throw new ExportInputError('a partner export must name its partner (scope.partnerId)');
   const clean: ExportRequest = { format, scope, audience, ...(req.asOf ? { asOf: req.asOf } : {}) };
   const sink = new Sink(out);
   const generatedAt = new Date();

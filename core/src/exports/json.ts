@@ -10,7 +10,12 @@ export const JSON_SCHEMA_ID = 'https://payerguard.dev/schemas/export/v1.json';
 /**
  * JSON: one document, written partner by partner. Totals come last because they are only known at the end.
  */
-export async function writeJson(db: Db, req: ExportRequest, sink: Sink, generatedAt: Date): Promise<{ rows: number; partners: number }> {
+export async function writeJson(
+  db: Db,
+  req: ExportRequest,
+  sink: Sink,
+  generatedAt: Date,
+): Promise<{ rows: number; partners: number }> {
   const audience = req.audience ?? 'distributor';
   const head = {
     $schema: JSON_SCHEMA_ID,

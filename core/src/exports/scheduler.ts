@@ -2,8 +2,8 @@ import { type ConnectionOptions, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/index.js';
 import { QUEUES } from '../queue/names.js';
-import type { DeliveryTarget, ExportRecord } from './store.js';
 import { fireTimes, listSchedules, type Schedule } from './schedules.js';
+import type { DeliveryTarget, ExportRecord } from './store.js';
 
 /**
  * BullMQ side of exports, shared by the API (enqueues on-demand exports, keeps schedulers in step with CRUD) and the
@@ -31,13 +31,23 @@ export interface QueueDeps {
 }
 
 export const exportQueue = (d: QueueDeps) =>
-  new Queue<ExportJobData>(QUEUES.exports, { connection: d.connection as ConnectionOptions, ...(d.prefix ? { prefix: d.prefix } : {}) });
+  new Queue<ExportJobData>(QUEUES.exports, {
+    connection: d.connection as ConnectionOptions,
+    ...(d.prefix ? { prefix: d.prefix } : {}),
+  });
 export const deliveryQueue = (d: QueueDeps) =>
-  new Queue<DeliveryJobData>(QUEUES.deliveries, { connection: d.connection as ConnectionOptions, ...(d.prefix ? { prefix: d.prefix } : {}) });
+  new Queue<DeliveryJobData>(QUEUES.deliveries, {
+    connection: d.connection as ConnectionOptions,
+    ...(d.prefix ? { prefix: d.prefix } : {}),
+  });
 
 /** Queues the production of a pending export. The job id is the export id, so a double submit runs it once. */
 export async function enqueueExport(queue: Queue<ExportJobData>, exportId: string): Promise<void> {
-  await queue.add('export', { kind: 'export', exportId }, { jobId: exportId, removeOnComplete: 1000, removeOnFail: 1000 });
+  await queue.add(
+    'export',
+    { kind: 'export', exportId },
+    { jobId: exportId, removeOnComplete: 1000, removeOnFail: 1000 },
+  );
 }
 
 export interface DeliveryRetry {
@@ -48,7 +58,11 @@ export interface DeliveryRetry {
 export const DEFAULT_DELIVERY_RETRY: DeliveryRetry = { attempts: 6, backoffMs: 30_000 };
 
 /** One job per pending delivery target; retried with exponential backoff independently of the export. */
-export async function enqueueDeliveries(queue: Queue<DeliveryJobData>, rec: ExportRecord, retry = DEFAULT_DELIVERY_RETRY): Promise<number> {
+export async function enqueueDeliveries(
+  queue: Queue<DeliveryJobData>,
+  rec: ExportRecord,
+  retry = DEFAULT_DELIVERY_RETRY,
+): Promise<number> {
   const targets = rec.deliveries.filter((d) => d.status !== 'delivered').map((d) => d.target);
   for (const target of targets)
     await queue.add(
@@ -66,7 +80,10 @@ export async function enqueueDeliveries(queue: Queue<DeliveryJobData>, rec: Expo
 }
 
 /** Keeps one schedule's job scheduler in step with its row (after create / update / delete). */
-export async function syncSchedule(queue: Queue<ExportJobData>, s: Schedule | { id: string; enabled: false }): Promise<void> {
+export async function syncSchedule(
+  queue: Queue<ExportJobData>,
+  s: Schedule | { id: string; enabled: false },
+): Promise<void> {
   if (!s.enabled) {
     await queue.removeJobScheduler(schedulerIdOf(s.id));
     return;
@@ -75,7 +92,11 @@ export async function syncSchedule(queue: Queue<ExportJobData>, s: Schedule | { 
   await queue.upsertJobScheduler(
     schedulerIdOf(sch.id),
     { pattern: sch.cron, tz: sch.timezone },
-    { name: 'schedule', data: { kind: 'schedule', scheduleId: sch.id }, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
+    {
+      name: 'schedule',
+      data: { kind: 'schedule', scheduleId: sch.id },
+      opts: { removeOnComplete: 1000, removeOnFail: 1000 },
+    },
   );
 }
 

@@ -86,7 +86,9 @@ export function parseDelivery(raw: unknown): ScheduleDelivery {
   if (r.s3 !== undefined) {
     const s3 = r.s3 as Record<string, unknown>;
     if (!s3 || typeof s3 !== 'object' || typeof s3.bucket !== 'string' || !BUCKET_RE.test(s3.bucket))
-      throw new ExportInputError('delivery.s3.bucket: an S3 bucket name (3-63 lower-case letters, digits, "." and "-")');
+      throw new ExportInputError(
+        'delivery.s3.bucket: an S3 bucket name (3-63 lower-case letters, digits, "." and "-")',
+      );
     const prefix = s3.prefix === undefined ? '' : s3.prefix;
     if (typeof prefix !== 'string' || prefix.length > 512 || prefix.startsWith('/'))
       throw new ExportInputError('delivery.s3.prefix: a key prefix such as "payerguard/exports/" (no leading "/")');
@@ -156,7 +158,11 @@ function view(r: Row, now = new Date()): Schedule {
 }
 
 /** Creates a schedule. With a webhook, returns its signing secret: the only time anyone sees it. */
-export async function createSchedule(db: Db, input: ScheduleInput, createdBy: string): Promise<{ schedule: Schedule; webhookSecret?: string }> {
+export async function createSchedule(
+  db: Db,
+  input: ScheduleInput,
+  createdBy: string,
+): Promise<{ schedule: Schedule; webhookSecret?: string }> {
   const v = validate(input);
   const webhookSecret = v.delivery.webhook ? newWebhookSecret() : undefined;
   const [row] = await db
@@ -204,7 +210,10 @@ export async function listSchedules(db: Db): Promise<Schedule[]> {
 
 /** For the delivery worker only: the secret the webhook body is signed with. */
 export async function webhookSecretOf(db: Db, id: string): Promise<string | null> {
-  const [row] = await db.select({ s: exportSchedules.webhookSecret }).from(exportSchedules).where(eq(exportSchedules.id, id));
+  const [row] = await db
+    .select({ s: exportSchedules.webhookSecret })
+    .from(exportSchedules)
+    .where(eq(exportSchedules.id, id));
   return row?.s ?? null;
 }
 

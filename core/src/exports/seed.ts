@@ -57,11 +57,21 @@ export async function seedExportFixture(db: Db, o: SeedOptions): Promise<{ partn
       from unnest(${sql.param(partnerIds)}::text[], ${sql.param(grades)}::text[], ${sql.param(scores)}::int[],
                   ${sql.param(partnerIds.map((_, i) => 1000 * (i + 1)))}::float8[]) as t(pid, grade, score, spend)`);
 
-    const f = { pid: [] as string[], payer: [] as string[], control: [] as string[], status: [] as string[], sev: [] as string[], title: [] as string[], msg: [] as string[], res: [] as string[] };
+    const f = {
+      pid: [] as string[],
+      payer: [] as string[],
+      control: [] as string[],
+      status: [] as string[],
+      sev: [] as string[],
+      title: [] as string[],
+      msg: [] as string[],
+      res: [] as string[],
+    };
     partnerIds.forEach((pid, i) => {
       for (const c of SEED_CONTROLS) {
         const failing =
-          (c.id === 'ROOT-MFA' && (grades[i] === 'D' || grades[i] === 'F')) || (c.id === 'OWN-ROOT-EMAIL' && grades[i] === 'F');
+          (c.id === 'ROOT-MFA' && (grades[i] === 'D' || grades[i] === 'F')) ||
+          (c.id === 'OWN-ROOT-EMAIL' && grades[i] === 'F');
         f.pid.push(pid);
         f.payer.push(payer[i]!);
         f.control.push(c.id);
@@ -96,7 +106,11 @@ function evidenceFor(partnerId: string, payerAccountId: string, at: string, i: n
     payerAccountId,
     partnerId,
     collectedAt: at,
-    access: { status: 'ok', api: 'sts:AssumeRole', data: { roleArn: '', assumedRoleArn: '', accountId: payerAccountId } },
+    access: {
+      status: 'ok',
+      api: 'sts:AssumeRole',
+      data: { roleArn: '', assumedRoleArn: '', accountId: payerAccountId },
+    },
     iam: {
       accountSummary: { status: 'ok', api: 'iam:GetAccountSummary', data: {} },
       virtualMfaDevices: { status: 'ok', api: 'iam:ListVirtualMFADevices', data: [] },

@@ -64,7 +64,8 @@ export function redactMoney(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactMoney);
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k] = MONEY_KEY.test(k) ? '[redacted]' : redactMoney(v);
+    for (const [k, v] of Object.entries(value as Record<string, unknown>))
+      out[k] = MONEY_KEY.test(k) ? '[redacted]' : redactMoney(v);
     return out;
   }
   if (typeof value === 'string') return value.replace(MONEY_TEXT, '[redacted]');
@@ -79,7 +80,12 @@ export function forAudience(
 ): { snap: SnapshotRow; findings: FindingRow[] } {
   if (audience === 'distributor') return { snap, findings };
   return {
-    snap: { ...snap, monthlySpend: null, changes: redactMoney(snap.changes), counts: redactMoney(snap.counts) as Record<string, unknown> },
+    snap: {
+      ...snap,
+      monthlySpend: null,
+      changes: redactMoney(snap.changes),
+      counts: redactMoney(snap.counts) as Record<string, unknown>,
+    },
     findings: findings.map((f) => ({
       ...f,
       message: redactMoney(f.message) as string,

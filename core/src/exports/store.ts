@@ -168,23 +168,26 @@ class RowWriter extends Writable {
   constructor(
     private readonly db: Db,
     private readonly id: string,
+    private readonly slice: number,
   ) {
-    super({ highWaterMark: SLICE });
+    super({ highWaterMark: slice });
   }
   private async flushSlice(): Promise<void> {
     if (this.pendingBytes === 0) return;
     const slice = Buffer.concat(this.pending);
     this.pending = [];
     this.pendingBytes = 0;
-    await this.db.execute(sql`update exports set content = coalesce(content, ''::bytea) || ${slice} where id = ${this.id}`);
+    await this.db.execute(
+      sql`update exports set content = coalesce(content, ''::bytea) || ${slice} where id = ${this.id}`,
+    );
   }
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
     this.hash.update(chunk);
     this.size += chunk.length;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
-    if (this.pendingBytes < SLICE) return cb();
-    this.flushSlice().then(() => cb(), cb);
+    if (this.pendingBytes < this.slice) cb();
+    else this.flushSlice().then(() => cb(), cb);
   }
   override _final(cb: (e?: Error | null) => void): void {
     this.flushSlice().then(() => cb(), cb);
@@ -195,26 +198,39 @@ class RowWriter extends Writable {
  * Produces a pending export into its row: ready with size and sha256, or failed with the reason. Idempotent for a
  * retried job: a ready export is returned as is, a half-written one is started over.
  */
-export async function produceExport(db: Db, id: string): Promise<ExportRecord> {
+export async function produceExport(db: Db, id: string, opts: { sliceBytes?: number } = {}): Promise<ExportRecord> {
   const rec = await getExport(db, id);
   if (!rec) throw new Error(`export ${id} not found`);
   if (rec.status === 'ready') return rec;
   await db.update(exportsTable).set({ content: null, status: 'pending', error: null }).where(eq(exportsTable.id, id));
-  const writer = new RowWriter(db, id);
+  const writer = new RowWriter(db, id, opts.sliceBytes ?? SLICE);
   try {
     const r = await writeExport(
       db,
-      { format: rec.format, scope: rec.scope, audience: rec.audience, ...(rec.asOf ? { asOf: new Date(rec.asOf) } : {}) },
+      {
+        format: rec.format,
+        scope: rec.scope,
+        audience: rec.audience,
+        ...(rec.asOf ? { asOf: new Date(rec.asOf) } : {}),
+      },
       writer,
     );
-    const stored: StoredScope = { ...rec.scope, ...(rec.asOf ? { asOf: rec.asOf } : {}), audience: rec.audience, rows: r.rows };
+    const stored: StoredScope = {
+      ...rec.scope,
+      ...(rec.asOf ? { asOf: rec.asOf } : {}),
+      audience: rec.audience,
+      rows: r.rows,
+    };
     await db
       .update(exportsTable)
       .set({ status: 'ready', sizeBytes: writer.size, sha256: writer.hash.digest('hex'), scope: stored })
       .where(eq(exportsTable.id, id));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
-    await db.update(exportsTable).set({ status: 'failed', error: message.slice(0, 2000), content: null }).where(eq(exportsTable.id, id));
+    await db
+      .update(exportsTable)
+      .set({ status: 'failed', error: message.slice(0, 2000), content: null })
+      .where(eq(exportsTable.id, id));
   }
   return (await getExport(db, id))!;
 }
@@ -227,7 +243,13 @@ export async function getExport(db: Db, id: string): Promise<ExportRecord | unde
 /** Newest first. `partnerId` + `audience: 'partner'` is what a partner viewer may list. */
 export async function listExports(
   db: Db,
-  opts: { partnerId?: string | null; audience?: ExportAudience; scheduleId?: string; limit?: number; before?: Date } = {},
+  opts: {
+    partnerId?: string | null;
+    audience?: ExportAudience;
+    scheduleId?: string;
+    limit?: number;
+    before?: Date;
+  } = {},
 ): Promise<ExportRecord[]> {
   const where = and(
     opts.partnerId ? eq(exportsTable.partnerId, opts.partnerId) : undefined,
@@ -245,14 +267,14 @@ export async function listExports(
 }
 
 /** The stored file, read back a slice at a time. */
-export function readExportContent(db: Db, id: string, sizeBytes: number): Readable {
+export function readExportContent(db: Db, id: string, sizeBytes: number, sliceBytes = SLICE): Readable {
   let offset = 0;
   return new Readable({
     async read() {
       if (offset >= sizeBytes) return this.push(null);
       try {
         const res = await db.execute(
-          sql`select substring(content from ${offset + 1} for ${SLICE}) as part from exports where id = ${id}`,
+          sql`select substring(content from ${offset + 1} for ${sliceBytes}) as part from exports where id = ${id}`,
         );
         const part = ((res as { rows?: Record<string, unknown>[] }).rows ?? [])[0]?.part;
         const buf = part == null ? Buffer.alloc(0) : Buffer.isBuffer(part) ? part : Buffer.from(part as Uint8Array);
@@ -277,9 +299,6 @@ export async function recordDelivery(db: Db, id: string, state: DeliveryState): 
 
 /** Retention: removes exports past their expiry. Returns how many went. */
 export async function purgeExpiredExports(db: Db, now = new Date()): Promise<number> {
-  const gone = await db
-    .delete(exportsTable)
-    .where(lt(exportsTable.expiresAt, now))
-    .returning({ id: exportsTable.id });
+  const gone = await db.delete(exportsTable).where(lt(exportsTable.expiresAt, now)).returning({ id: exportsTable.id });
   return gone.length;
 }

@@ -55,7 +55,8 @@ export function isExportFormat(v: unknown): v is ExportFormat {
 }
 
 export function parseFormat(v: unknown): ExportFormat {
-  if (!isExportFormat(v)) throw new ExportInputError(`format: must be one of ${EXPORT_FORMATS.join(', ')}, got "${String(v)}"`);
+  if (!isExportFormat(v))
+    throw new ExportInputError(`format: must be one of ${EXPORT_FORMATS.join(', ')}, got "${String(v)}"`);
   return v;
 }
 
@@ -73,7 +74,11 @@ export function parseScope(raw: unknown): ExportScope {
     scope.partnerId = r.partnerId;
   }
   if (r.grades !== undefined) {
-    if (!Array.isArray(r.grades) || r.grades.length === 0 || !r.grades.every((g) => (GRADES as readonly unknown[]).includes(g)))
+    if (
+      !Array.isArray(r.grades) ||
+      r.grades.length === 0 ||
+      !r.grades.every((g) => (GRADES as readonly unknown[]).includes(g))
+    )
       throw new ExportInputError(`scope.grades: a non-empty list of ${GRADES.join(', ')}`);
     scope.grades = [...new Set(r.grades as string[])];
   }
@@ -93,6 +98,9 @@ export function parseAsOf(v: unknown): Date | undefined {
 }
 
 export function exportFileName(format: ExportFormat, scope: ExportScope, at: Date): string {
-  const stamp = at.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `payerguard-${scope.partnerId ?? 'all'}-${stamp}.${format}`;
 }

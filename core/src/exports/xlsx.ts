@@ -155,7 +155,8 @@ export async function writeXlsx(db: Db, req: ExportRequest, sink: Sink): Promise
     async (add, page) => {
       const byPartner = await evidenceFor(db, page);
       for (const snap of page)
-        for (const ev of byPartner.get(snap.partnerId) ?? []) for (const row of boundaryRows(settings, ev)) add({ partnerId: snap.partnerId, ...row });
+        for (const ev of byPartner.get(snap.partnerId) ?? [])
+          for (const row of boundaryRows(settings, ev)) add({ partnerId: snap.partnerId, ...row });
     },
   );
 
@@ -192,7 +193,9 @@ export function boundaryRows(s: DistributorSettings, ev: PayerEvidence): Boundar
     s.distributorPrincipals.tags.some((t) => p.tags?.[t.key] === t.value);
   const principals = [
     ...auth.data.users.map((u) => ({ ...u, type: 'user' as const })),
-    ...auth.data.roles.filter((r) => !r.path.startsWith('/aws-service-role/')).map((r) => ({ ...r, type: 'role' as const })),
+    ...auth.data.roles
+      .filter((r) => !r.path.startsWith('/aws-service-role/'))
+      .map((r) => ({ ...r, type: 'role' as const })),
   ];
   return principals.map((p) => {
     const owned = own(p);

@@ -5,7 +5,7 @@ import { ESCALATION_METHODS, type ProbeStep } from './catalogue.js';
 import { PolicyIndex, defaultVersionDocument, effectivePolicies, type EffectivePolicies } from './effective.js';
 import { PolicySet, simulationsRun, validatePolicyDocument } from './engine.js';
 import { type Caller, evaluateMethod, type OpenPath, requestFor } from './probe.js';
-import { DEFAULT_REGION, distributorPrincipalArns, governanceArns, isUnderPaths, type PayerTargets, resourceTagsIn, rolePathsIn } from './targets.js';
+import { attackerVariants, DEFAULT_REGION, distributorPrincipalArns, governanceArns, isUnderPaths, type PayerTargets, principalArnsIn, resourceTagsIn } from './targets.js';
 
 export type { OpenPath } from './probe.js';
 
@@ -44,6 +44,8 @@ export interface PayerAnalysis {
 }
 
 const ALLOW_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+const MAX_FENCED_TARGETS = 25;
 
 const SERVICE_PATHS = /^\/(aws-service-role|aws-reserved\/)/;
 const RESERVED_SSO = /^\/aws-reserved\//;
@@ -169,8 +171,10 @@ function payerTargets(details: AuthorizationDetails, evidence: PayerEvidence, se
   const regions = [...new Set([...realTrails, ...realRules].map((a) => a.split(':')[3]).filter((r): r is string => !!r))];
   const gov = governanceArns(settings, acct, regions.length ? regions : [DEFAULT_REGION]);
   const dist = distributorPrincipalArns(settings, acct);
+  // The real distributor principals of this payer, and the collector and billing roles even if missing (recreating
+  // them is as much tampering as deleting them).
   const distRoles = [...new Set([...roles.filter((r) => owned(r, 'role')).map((r) => r.arn), ...dist.roles.filter((a) => !a.endsWith('/payerguard-probe'))])];
-  const distUsers = [...new Set([...users.filter((u) => owned(u, 'user')).map((u) => u.arn), ...dist.users.filter((a) => !a.endsWith('/payerguard-probe'))])];
+  const distUsers = [...new Set(users.filter((u) => owned(u, 'user')).map((u) => u.arn))];
   const pathMatch = /^arn:aws[\w-]*:iam::[^:]*:policy(\/.*\/|\/)([^/]+)$/.exec(boundaryArn);
 
   return {
@@ -179,19 +183,22 @@ function payerTargets(details: AuthorizationDetails, evidence: PayerEvidence, se
     boundaryArn,
     boundaryPath: pathMatch?.[1] ?? settings.boundary.policyPath,
     boundaryName: pathMatch?.[2] ?? settings.boundary.policyName,
-    boundedUsers: users.filter(fenced).map((u) => u.arn),
-    boundedRoles: roles.filter(fenced).map((r) => r.arn),
+    // A boundary protects all fenced principals alike or names a few; a sample keeps large payers cheap.
+    boundedUsers: users.filter(fenced).map((u) => u.arn).slice(0, MAX_FENCED_TARGETS),
+    boundedRoles: roles.filter(fenced).map((r) => r.arn).slice(0, MAX_FENCED_TARGETS),
     unboundedRoles: roles.filter((r) => !fenced(r) && !isUnderPaths(r.arn, settings) && !RESERVED_SSO.test(r.path || '/')).map((r) => r.arn),
     takeoverUsers: takeoverUsers.map((u) => ({ arn: u.arn, ...(u.permissionsBoundaryArn ? { boundaryArn: u.permissionsBoundaryArn } : {}) })),
     takeoverRoles: takeoverRoles.map((r) => ({ arn: r.arn, ...(r.permissionsBoundaryArn ? { boundaryArn: r.permissionsBoundaryArn } : {}) })),
     distributorRoles: distRoles,
     distributorUsers: distUsers,
     forgeableTags: boundaryDocs.flatMap((d) => resourceTagsIn(d)),
+    attackerVariants: boundaryDocs.flatMap((d) => attackerVariants(d)).filter((v, i, all) => all.findIndex((x) => x.label === v.label) === i),
     takeoverGroups: takeoverGroups.map((g) => g.arn),
     takeoverPolicies: [...takeoverPolicyArns],
     joinableGroups: partnerUnbounded.length ? details.groups.filter((g) => g.attachedPolicies.length || g.inlinePolicies.length).map((g) => g.arn) : [],
     partnerUnboundedUsers: partnerUnbounded.map((u) => u.arn),
-    extraRolePaths: [...new Set(boundaryDocs.flatMap((d) => rolePathsIn(d)))],
+    extraRoleArns: [...new Set(boundaryDocs.flatMap((d) => principalArnsIn(d, acct).roles))],
+    extraUserArns: [...new Set(boundaryDocs.flatMap((d) => principalArnsIn(d, acct).users))],
     monitorRuleArns: realRules.length ? realRules : gov.monitorRuleArns,
     trailArns: realTrails.length ? realTrails : gov.trailArns,
     stackArns: gov.stackArns,

@@ -237,7 +237,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
       'Attach AdministratorAccess and create an access key: an administrator outside the fence.',
     ],
     routes: (t) =>
-      withOtherBoundary(t, (pb) => ({ action: 'iam:CreateUser', resource: iam(t, 'user/escalated-user'), context: pbContext(pb) })),
+      [iam(t, 'user/escalated-user'), ...t.extraUserArns].flatMap((arn) =>
+        withOtherBoundary(t, (pb) => ({ action: 'iam:CreateUser', resource: arn, context: pbContext(pb) })),
+      ),
   },
   {
     id: 'create-role-unbounded',
@@ -250,8 +252,8 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
       'Attach AdministratorAccess and assume the role from outside: an administrator outside the fence.',
     ],
     routes: (t) =>
-      ['/', ...t.extraRolePaths].flatMap((p) =>
-        withOtherBoundary(t, (pb) => ({ action: 'iam:CreateRole', resource: iam(t, `role${p}escalated-role`), context: pbContext(pb) })),
+      [iam(t, 'role/escalated-role'), ...t.extraRoleArns].flatMap((arn) =>
+        withOtherBoundary(t, (pb) => ({ action: 'iam:CreateRole', resource: arn, context: pbContext(pb) })),
       ),
   },
   // ---------------------------------------------------------------- passing and assuming unfenced roles

@@ -70,6 +70,76 @@ export function assertPolicy(doc: unknown, what: string): void {
   if (problems.length) throw new PolicyInputError(`${what} is not a valid IAM policy: ${problems.slice(0, 3).join('; ')}`);
 }
 
+/**
+ * Principals a fenced admin can create, with the boundary, that the boundary's own conditions treat differently: a
+ * name its ARN patterns single out (aws:PrincipalArn "role/ci-*") or a tag its aws:PrincipalTag conditions test.
+ * Acting as such a principal is one step away, so every check runs for them too.
+ */
+function derivedCallers(
+  policies: PolicySet,
+  targets: ReturnType<typeof syntheticTargets>,
+  boundary: unknown,
+  boundaryArn: string,
+  accountId: string,
+  now: Date,
+): Caller[] {
+  const admin = callersFor(accountId)[0] as Caller;
+  const canCreate = (action: string, arn: string, tags: Record<string, string> = {}) =>
+    policies.simulate(
+      requestFor(admin, {
+        action,
+        resource: arn,
+        context: {
+          'iam:PermissionsBoundary': boundaryArn,
+          ...(Object.keys(tags).length
+            ? { 'aws:TagKeys': Object.keys(tags), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])) }
+            : {}),
+        },
+      }, now),
+    ).result === 'Allowed' &&
+    (!Object.keys(tags).length ||
+      policies.simulate(
+        requestFor(admin, {
+          action: action === 'iam:CreateRole' ? 'iam:TagRole' : 'iam:TagUser',
+          resource: arn,
+          context: { 'aws:TagKeys': Object.keys(tags), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])) },
+        }, now),
+      ).result === 'Allowed');
+  const out: Caller[] = [];
+  const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
+  for (const arn of targets.extraRoleArns)
+    if (canCreate('iam:CreateRole', arn)) out.push({ kind: 'role', arn, accountId, name: nameOf(arn), id: 'AROADERIVEDPROBE' });
+  for (const arn of targets.extraUserArns)
+    if (canCreate('iam:CreateUser', arn)) out.push({ kind: 'user', arn, accountId, name: nameOf(arn), id: 'AIDADERIVEDPROBE' });
+  for (const { key, value } of principalTagsIn(boundary)) {
+    const arn = `arn:aws:iam::${accountId}:role/tagged-escalated`;
+    if (canCreate('iam:CreateRole', arn, { [key]: value }))
+      out.push({ kind: 'role', arn, accountId, name: `tagged-escalated (${key}=${value})`, id: 'AROADERIVEDPROBE', tags: { [key]: value } });
+  }
+  return out.slice(0, 6);
+}
+
+/** aws:PrincipalTag keys and values a boundary's conditions test (wildcards made concrete). */
+function principalTagsIn(boundary: unknown): { key: string; value: string }[] {
+  const out = new Map<string, { key: string; value: string }>();
+  const text = JSON.stringify(boundary ?? {});
+  const statements = (boundary as { Statement?: unknown })?.Statement;
+  if (!/PrincipalTag\//i.test(text)) return [];
+  for (const st of Array.isArray(statements) ? statements : [statements]) {
+    const cond = (st as { Condition?: Record<string, Record<string, unknown>> } | null)?.Condition ?? {};
+    for (const [op, block] of Object.entries(cond))
+      for (const [k, v] of Object.entries(block ?? {})) {
+        const m = /^aws:PrincipalTag\/(.+)$/i.exec(k);
+        if (!m) continue;
+        for (const raw of /^Null$/i.test(op) ? ['true'] : (Array.isArray(v) ? v : [v]).map(String)) {
+          const value = raw.replace(/[*?]/g, 'x');
+          out.set(`${m[1]}=${value}`, { key: m[1] as string, value });
+        }
+      }
+  }
+  return [...out.values()];
+}
+
 const callersFor = (accountId: string): Caller[] => [
   { kind: 'user', arn: `arn:aws:iam::${accountId}:user/partner-admin`, accountId, name: 'partner-admin', id: 'AIDAPARTNERADMIN' },
   { kind: 'role', arn: `arn:aws:iam::${accountId}:role/PartnerAdmin`, accountId, name: 'PartnerAdmin', id: 'AROAPARTNERADMIN' },
@@ -106,8 +176,8 @@ export function checkBoundary(input: CheckBoundaryInput): BoundaryCheckResult {
   const boundaryName = input.boundaryArn.slice(input.boundaryArn.lastIndexOf('/') + 1);
   const policies = new PolicySet(identity, { name: boundaryName, document: input.boundary as PolicyDocument });
   const targets = syntheticTargets(settings, accountId, input.boundaryArn.trim(), input.boundary);
-  const callers = callersFor(accountId);
   const now = input.now ?? new Date();
+  const callers = [...callersFor(accountId), ...derivedCallers(policies, targets, input.boundary, input.boundaryArn.trim(), accountId, now)];
 
   const checks: BoundaryCheck[] = [];
   for (const method of ESCALATION_METHODS) {

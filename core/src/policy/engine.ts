@@ -123,12 +123,37 @@ export function validatePolicyDocument(doc: unknown): string[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return ['the policy must be a JSON object'];
   const d = doc as Record<string, unknown>;
   if (!('Statement' in d)) return ['the policy has no "Statement"'];
+  let problems: string[];
   try {
-    return lib.validateIdentityPolicy(doc).map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
+    problems = lib.validateIdentityPolicy(doc).map((e) => (e.path ? `${e.path}: ${e.message}` : e.message));
   } catch (e) {
     return [`not an IAM policy: ${(e as Error).message}`];
   }
+  if (d.Version !== undefined && d.Version !== '2012-10-17' && d.Version !== '2008-10-17')
+    problems.push(`Version: "${String(d.Version)}" is not 2012-10-17 or 2008-10-17`);
+  // IAM refuses a policy with an unknown condition operator; the validator does not check operator names.
+  const statements = Array.isArray(d.Statement) ? d.Statement : [d.Statement];
+  statements.forEach((s, i) => {
+    const cond = (s as { Condition?: unknown } | null)?.Condition;
+    if (!cond || typeof cond !== 'object') return;
+    for (const op of Object.keys(cond)) {
+      const base = op.replace(/^(ForAllValues|ForAnyValue):/i, '').replace(/IfExists$/i, '');
+      if (!CONDITION_OPERATORS.has(base.toLowerCase()) || (/^null$/i.test(base) && base !== op))
+        problems.push(`Statement[${i}].Condition: unknown condition operator "${op}"`);
+    }
+  });
+  return problems;
 }
+
+const CONDITION_OPERATORS = new Set(
+  [
+    'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
+    'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan',
+    'NumericGreaterThanEquals', 'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan',
+    'DateGreaterThanEquals', 'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals',
+    'ArnNotLike', 'Null',
+  ].map((o) => o.toLowerCase()),
+);
 
 const mapType = (t: string): DecidingStatement['policyType'] =>
   t === 'pb' ? 'boundary' : t === 'identity' || t === 'resource' || t === 'scp' || t === 'rcp' ? t : 'other';
@@ -144,6 +169,8 @@ export const simulationsRun = () => simulationCount;
 export class PolicySet {
   private readonly identity: LoadedPolicy[];
   private readonly boundary: LoadedPolicy[] | undefined;
+  // Escalation routes share steps (the same RunInstances after each PassRole): decide each distinct request once.
+  private readonly decided = new Map<string, SimulationOutcome>();
 
   constructor(identity: NamedPolicy[], boundary: NamedPolicy | null) {
     this.identity = identity.map((p) => lib.loadPolicy(p.document, { name: p.name }));
@@ -151,6 +178,15 @@ export class PolicySet {
   }
 
   simulate(req: ProbeRequest): SimulationOutcome {
+    const key = JSON.stringify([req.principal, req.action, req.resource, req.resourceAccount, req.wildcardOnly ?? null, req.context]);
+    const known = this.decided.get(key);
+    if (known) return known;
+    const outcome = this.evaluate(req);
+    this.decided.set(key, outcome);
+    return outcome;
+  }
+
+  private evaluate(req: ProbeRequest): SimulationOutcome {
     simulationCount++;
     const request = new lib.AwsRequestImpl(
       req.principal,

@@ -1,7 +1,7 @@
 import type { EscalationMethod, ProbeStep, Route } from './catalogue.js';
 import { type DecidingStatement, describeDeciding, type PolicySet, type ProbeRequest } from './engine.js';
 import { actionInfo, applicableContext } from './iam-data.js';
-import type { PayerTargets } from './targets.js';
+import type { ContextVariant, PayerTargets } from './targets.js';
 
 /** Who makes the probing requests: a fenced user, or a session of a fenced role. */
 export interface Caller {
@@ -27,6 +27,8 @@ export interface OpenPath {
   explanation: string;
   /** The statements that allowed the reported action ("boundary X: statement \"AllowAll\"", ...). */
   decidingStatements: string[];
+  /** Set when the path opens only for a request context the caller chooses (e.g. "through CloudFormation"). */
+  requestContext?: string;
   /** Every step of the route, in order (e.g. iam:PassRole then ec2:RunInstances). */
   steps: { action: string; resource: string }[];
 }
@@ -41,7 +43,10 @@ export interface MethodOutcome {
 const arnField = (arn: string, i: number) => (arn.startsWith('arn:') ? (arn.split(':')[i] ?? '') : '');
 
 /** The request an AWS API call would make, with the global keys AWS puts in every signed request. */
-export function requestFor(caller: Caller, step: ProbeStep, now: Date): ProbeRequest {
+/** Services AWS serves from one region: their requests always carry us-east-1. */
+const GLOBAL_SERVICES = new Set(['iam', 'ce', 'aws-portal', 'billing', 'organizations', 'account', 'cur', 'invoicing', 'consolidatedbilling']);
+
+export function requestFor(caller: Caller, step: ProbeStep, now: Date, variant?: ContextVariant): ProbeRequest {
   const info = actionInfo(step.action);
   const wildcardOnly = (info?.wildcardOnly ?? false) || step.resource === '*';
   const resource = wildcardOnly ? '*' : step.resource;
@@ -66,6 +71,11 @@ export function requestFor(caller: Caller, step: ProbeStep, now: Date): ProbeReq
   };
   if (caller.kind === 'user') global['aws:username'] = caller.name;
   for (const [k, v] of Object.entries(caller.tags ?? {})) global[`aws:PrincipalTag/${k}`] = v;
+  if (variant) {
+    const globalService = GLOBAL_SERVICES.has(step.action.split(':')[0]?.toLowerCase() ?? '');
+    for (const k of variant.remove) delete global[k];
+    for (const [k, v] of Object.entries(variant.set)) if (!(globalService && k === 'aws:RequestedRegion')) global[k] = v;
+  }
   return {
     principal,
     action: info?.action ?? step.action,
@@ -93,21 +103,31 @@ export function evaluateMethod(
   const routes = opts.routes ?? method.routes(targets);
   const open: OpenPath[] = [];
   const deniedBy = new Set<string>();
+  const variants: (ContextVariant | undefined)[] = [undefined, ...(targets.attackerVariants ?? [])];
   for (const route of routes) {
     let reportDeciding: DecidingStatement[] = [];
-    let allowed = true;
+    let allowed = false;
+    let openVariant: ContextVariant | undefined;
     const reportAt = route.report ?? 0;
-    for (let i = 0; i < route.steps.length; i++) {
-      const step = route.steps[i] as ProbeStep;
-      const outcome = policies.simulate(requestFor(caller, step, now));
-      if (outcome.result !== 'Allowed') {
-        allowed = false;
-        for (const l of label(outcome.deciding)) deniedBy.add(l);
+    for (const variant of variants) {
+      allowed = true;
+      for (let i = 0; i < route.steps.length; i++) {
+        const step = route.steps[i] as ProbeStep;
+        const outcome = policies.simulate(requestFor(caller, step, now, variant));
+        if (outcome.result !== 'Allowed') {
+          allowed = false;
+          for (const l of label(outcome.deciding)) deniedBy.add(l);
+          break;
+        }
+        if (i === reportAt) reportDeciding = outcome.deciding;
+      }
+      if (allowed) {
+        openVariant = variant;
         break;
       }
-      if (i === reportAt) reportDeciding = outcome.deciding;
     }
     if (!allowed) continue;
+    const notes = [route.note, openVariant ? `when the request is made ${openVariant.label}` : undefined].filter(Boolean);
     const reported = route.steps[reportAt] as ProbeStep;
     if (open.length < (opts.maxOpen ?? 3)) {
       open.push({
@@ -116,7 +136,8 @@ export function evaluateMethod(
         action: actionInfo(reported.action)?.action ?? reported.action,
         resource: reported.resource,
         ...(reported.context && Object.keys(reported.context).length ? { context: reported.context } : {}),
-        explanation: [...method.explanation, ...(route.note ? [`(${route.note})`] : [])].join(' '),
+        explanation: [...method.explanation, ...(notes.length ? [`(${notes.join('; ')})`] : [])].join(' '),
+        ...(openVariant ? { requestContext: openVariant.label } : {}),
         decidingStatements: label(reportDeciding),
         steps: route.steps.map((s) => ({ action: s.action, resource: s.resource })),
       });

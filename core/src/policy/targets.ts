@@ -41,8 +41,14 @@ export interface PayerTargets {
   joinableGroups: string[];
   /** Unfenced partner users (payer analysis only): AddUserToGroup puts them in joinableGroups. */
   partnerUnboundedUsers: string[];
-  /** Role paths named by the boundary (e.g. "/bounded/"): creation probes also try these. */
-  extraRolePaths: string[];
+  /**
+   * Users and roles a partner admin could create where the boundary's own ARN patterns make exceptions (e.g. under
+   * "/bounded/" or named "app-*"): creation probes try these besides the account root path.
+   */
+  extraRoleArns: string[];
+  extraUserArns: string[];
+  /** Request contexts an attacker can choose that the boundary's Deny conditions look at (see attackerVariants). */
+  attackerVariants: ContextVariant[];
   monitorRuleArns: string[];
   trailArns: string[];
   stackArns: string[];
@@ -51,12 +57,81 @@ export interface PayerTargets {
 
 export const DEFAULT_REGION = 'us-east-1';
 
+/** A change of request context the caller can bring about: keys set, keys removed. */
+export interface ContextVariant {
+  label: string;
+  set: Record<string, string | string[]>;
+  remove: string[];
+}
+
+const FUTURE = new Date('2099-12-31T00:00:00Z');
+
+/**
+ * The request contexts a partner admin can choose, limited to the keys the boundary's Deny statements test: a Deny
+ * that holds only from outside a network, only without MFA, only when called directly, only until a date, or only
+ * for some user agents is no fence for someone who can pick the other side.
+ */
+export function attackerVariants(boundary: unknown): ContextVariant[] {
+  const statements = (boundary as { Statement?: unknown })?.Statement;
+  const keys = new Map<string, string[]>();
+  for (const st of Array.isArray(statements) ? statements : statements ? [statements] : []) {
+    const s = st as { Effect?: string; Condition?: Record<string, Record<string, unknown>> };
+    if (s?.Effect !== 'Deny' || !s.Condition || typeof s.Condition !== 'object') continue;
+    for (const block of Object.values(s.Condition)) {
+      if (!block || typeof block !== 'object') continue;
+      for (const [k, v] of Object.entries(block)) {
+        const values = (Array.isArray(v) ? v : [v]).map(String);
+        keys.set(k.toLowerCase(), [...(keys.get(k.toLowerCase()) ?? []), ...values]);
+      }
+    }
+  }
+  const out: ContextVariant[] = [];
+  const has = (...ks: string[]) => ks.some((k) => keys.has(k));
+  if (has('aws:sourceip', 'aws:sourcevpc', 'aws:sourcevpce')) {
+    out.push({ label: 'from a private network address', set: { 'aws:SourceIp': '10.0.0.5' }, remove: [] });
+    out.push({
+      label: 'through a VPC endpoint in the payer',
+      set: { 'aws:SourceVpc': 'vpc-0a1b2c3d4e5f60789', 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f60789' },
+      remove: ['aws:SourceIp'],
+    });
+  }
+  if (has('aws:viaawsservice', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast'))
+    out.push({
+      label: 'through CloudFormation',
+      set: {
+        'aws:ViaAWSService': 'true',
+        'aws:CalledVia': ['cloudformation.amazonaws.com'],
+        'aws:CalledViaFirst': 'cloudformation.amazonaws.com',
+        'aws:CalledViaLast': 'cloudformation.amazonaws.com',
+      },
+      remove: [],
+    });
+  if (has('aws:requestedregion')) out.push({ label: 'in another region', set: { 'aws:RequestedRegion': 'eu-west-1' }, remove: [] });
+  if (has('aws:multifactorauthpresent', 'aws:multifactorauthage'))
+    out.push({ label: 'with an access key (no MFA context)', set: {}, remove: ['aws:MultiFactorAuthPresent', 'aws:MultiFactorAuthAge'] });
+  if (has('aws:currenttime', 'aws:epochtime'))
+    out.push({
+      label: 'later',
+      set: { 'aws:CurrentTime': FUTURE.toISOString(), 'aws:EpochTime': String(Math.floor(FUTURE.getTime() / 1000)) },
+      remove: [],
+    });
+  for (const key of ['aws:useragent', 'aws:referer']) {
+    const name = key === 'aws:useragent' ? 'aws:UserAgent' : 'aws:Referer';
+    for (const v of new Set(['payerguard-probe', ...(keys.get(key) ?? [])]))
+      if (keys.has(key)) out.push({ label: `with ${name} ${v}`, set: { [name]: v.replace(/\*/g, 'x').replace(/\?/g, 'x') }, remove: [] });
+  }
+  return out;
+}
+
 const iamArn = (acct: string, kind: string, pathAndName: string) => `arn:aws:iam::${acct}:${kind}${pathAndName}`;
 const withSlashes = (p: string) => (p.startsWith('/') ? p : `/${p}`).replace(/\/?$/, '/');
 
-/** Role and user ARNs of the distributor's own principals, by name and by path. */
+/**
+ * Role and user ARNs of the distributor's governance principals: the collector and billing roles, and a principal
+ * under each distributor path. (Other names in distributorPrincipals.names are protected when a payer has them.)
+ */
 export function distributorPrincipalArns(settings: DistributorSettings, accountId: string): { roles: string[]; users: string[] } {
-  const names = [...new Set([settings.collectorRoleName, settings.billingRoleName, ...settings.distributorPrincipals.names])];
+  const names = [...new Set([settings.collectorRoleName, settings.billingRoleName])];
   const paths = settings.distributorPrincipals.paths.map(withSlashes);
   return {
     roles: [...names.map((n) => iamArn(accountId, 'role/', n)), ...paths.map((p) => iamArn(accountId, 'role', `${p}payerguard-probe`))],
@@ -64,15 +139,23 @@ export function distributorPrincipalArns(settings: DistributorSettings, accountI
   };
 }
 
-/** Role paths that appear in a boundary's ARNs, so probes also create roles where a boundary makes exceptions. */
-export function rolePathsIn(boundary: unknown): string[] {
+/**
+ * Concrete user and role ARNs matching the patterns a boundary names ("role/bounded/*" -> "role/bounded/escalated"),
+ * in this payer, so creation probes land where a boundary makes exceptions.
+ */
+export function principalArnsIn(boundary: unknown, accountId: string): { roles: string[]; users: string[] } {
   const text = JSON.stringify(boundary ?? {});
-  const paths = new Set<string>();
-  for (const m of text.matchAll(/:role(\/[\w+=,.@\/-]*\/)/g)) {
-    const p = m[1] as string;
-    if (p !== '/' && !p.includes('*')) paths.add(p);
+  const roles = new Set<string>();
+  const users = new Set<string>();
+  for (const m of text.matchAll(/arn:aws[\w*-]*:iam::([\d*?]*):(role|user)(\/[^"\s]*)/g)) {
+    const acct = m[1] as string;
+    if (acct !== accountId && !/^[*?]+$/.test(acct) && !/[*?]/.test(acct)) continue;
+    const concrete = (m[3] as string).replace(/\$\{[^}]*\}/g, 'escalated').replace(/\*/g, 'escalated').replace(/\?/g, 'x');
+    const arn = `arn:aws:iam::${accountId}:${m[2]}${concrete.endsWith('/') ? `${concrete}escalated` : concrete}`;
+    if (!/^arn:aws:iam::\d{12}:(role|user)(\/[\w+=,.@-]+)+$/.test(arn)) continue;
+    (m[2] === 'role' ? roles : users).add(arn);
   }
-  return [...paths];
+  return { roles: [...roles], users: [...users] };
 }
 
 /**
@@ -135,11 +218,15 @@ export function syntheticTargets(settings: DistributorSettings, accountId: strin
     distributorRoles: dist.roles,
     distributorUsers: dist.users,
     forgeableTags: resourceTagsIn(boundary),
+    attackerVariants: attackerVariants(boundary),
     takeoverGroups: [],
     takeoverPolicies: [],
     joinableGroups: [],
     partnerUnboundedUsers: [],
-    extraRolePaths: rolePathsIn(boundary),
+    ...(() => {
+      const extra = principalArnsIn(boundary, accountId);
+      return { extraRoleArns: extra.roles, extraUserArns: extra.users };
+    })(),
     ...governanceArns(settings, accountId, regions),
     regions,
   };

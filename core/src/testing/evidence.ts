@@ -464,6 +464,40 @@ export const breaks = {
           else t.isMultiRegionTrail = false;
         }
     }),
+  /** The partner admin user loses its permissions boundary (coverage gap). */
+  adminWithoutBoundary: (ev: PayerEvidence) =>
+    withEvidence(ev, (e) => {
+      for (const u of req(e.iam?.authorizationDetails, 'authorization details').users)
+        if (u.name === 'partner-admin') delete u.permissionsBoundaryArn;
+    }),
+  /** The deployed boundary loses the reference statements with these Sids (an effectiveness hole), as the sim does. */
+  boundaryHole: (ev: PayerEvidence, sids: string[]) =>
+    withEvidence(ev, (e) => {
+      for (const p of req(e.iam?.authorizationDetails, 'authorization details').policies)
+        for (const v of p.versions) {
+          const st = Array.isArray(v.document.Statement) ? v.document.Statement : [v.document.Statement];
+          v.document.Statement = st.filter((x) => !sids.includes(String((x as { Sid?: string }).Sid)));
+        }
+    }),
+  /** A new default version of the boundary that differs from the approved one (drift), as the sim does. */
+  boundaryDrift: (ev: PayerEvidence) =>
+    withEvidence(ev, (e) => {
+      const policy = req(e.iam?.authorizationDetails, 'authorization details').policies[0];
+      const current = policy?.versions.find((v) => v.isDefaultVersion);
+      if (!policy || !current) throw new Error('fixture: no boundary policy');
+      current.isDefaultVersion = false;
+      const st = Array.isArray(current.document.Statement) ? current.document.Statement : [current.document.Statement];
+      policy.versions.push({
+        versionId: 'v2',
+        isDefaultVersion: true,
+        createDate: '2026-11-01T00:00:00Z',
+        document: {
+          ...current.document,
+          Statement: [...st, { Sid: 'PartnerAddedReadAccess', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+        },
+      });
+      policy.defaultVersionId = 'v2';
+    }),
   /** Make one evidence call fail (denied by default): the control reading it must say unknown. */
   deny: (ev: PayerEvidence, path: string, status: Exclude<CallStatus, 'ok'> = 'denied') =>
     withEvidence(ev, (e) => {

@@ -80,6 +80,7 @@ export const AWS_MANAGED_POLICIES: ReadonlyMap<string, SimManagedPolicy> = new M
           document: {
             Version: '2012-10-17',
             Statement: [
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
               { Effect: 'Allow', Action: ['iam:ChangePassword'], Resource: ['arn:aws:iam::*:user/${aws:username}'] },
               { Effect: 'Allow', Action: ['iam:GetAccountPasswordPolicy'], Resource: '*' },
             ],

@@ -28,7 +28,10 @@ export interface Actor {
 
 function identity(a: Actor, rng: Rng, at: Date, mfa: boolean | undefined, withKey: boolean): Record<string, unknown> {
   const accessKeyId = withKey ? `ASIA${rng.id(16)}` : '';
-  const attributes = { creationDate: new Date(at.getTime() - rng.int(60, 3_000) * 1000).toISOString(), mfaAuthenticated: String(!!mfa) };
+  const attributes = {
+    creationDate: new Date(at.getTime() - rng.int(60, 3_000) * 1000).toISOString(),
+    mfaAuthenticated: String(!!mfa),
+  };
   if (a.kind === 'root')
     return {
       type: 'Root',
@@ -68,14 +71,10 @@ function identity(a: Actor, rng: Rng, at: Date, mfa: boolean | undefined, withKe
   };
 }
 
-const usernameOf = (a: Actor) => (a.kind === 'root' ? 'root' : a.kind === 'user' ? (a.name ?? '') : (a.sessionName ?? ''));
+const usernameOf = (a: Actor) =>
+  a.kind === 'root' ? 'root' : a.kind === 'user' ? (a.name ?? '') : (a.sessionName ?? '');
 
-export function consoleLogin(
-  rng: Rng,
-  actor: Actor,
-  at: Date,
-  opts: { mfaUsed: boolean; success: boolean },
-): SimEvent {
+export function consoleLogin(rng: Rng, actor: Actor, at: Date, opts: { mfaUsed: boolean; success: boolean }): SimEvent {
   const eventId = rng.uuid();
   const record: Record<string, unknown> = {
     eventVersion: '1.09',
@@ -89,10 +88,13 @@ export function consoleLogin(
     requestParameters: null,
     responseElements: { ConsoleLogin: opts.success ? 'Success' : 'Failure' },
     additionalEventData: {
-      LoginTo: 'https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1',
+      LoginTo:
+        'https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1',
       MobileVersion: 'No',
       MFAUsed: opts.mfaUsed ? 'Yes' : 'No',
-      ...(opts.mfaUsed ? { MFAIdentifier: `arn:aws:iam::${actor.accountId}:u2f/root-account-mfa-device/${rng.id(26)}` } : {}),
+      ...(opts.mfaUsed
+        ? { MFAIdentifier: `arn:aws:iam::${actor.accountId}:u2f/root-account-mfa-device/${rng.id(26)}` }
+        : {}),
     },
     ...(opts.success ? {} : { errorMessage: 'Failed authentication' }),
     eventID: eventId,
@@ -101,7 +103,11 @@ export function consoleLogin(
     managementEvent: true,
     recipientAccountId: actor.accountId,
     eventCategory: 'Management',
-    tlsDetails: { tlsVersion: 'TLSv1.3', cipherSuite: 'TLS_AES_128_GCM_SHA256', clientProvidedHostHeader: 'signin.aws.amazon.com' },
+    tlsDetails: {
+      tlsVersion: 'TLSv1.3',
+      cipherSuite: 'TLS_AES_128_GCM_SHA256',
+      clientProvidedHostHeader: 'signin.aws.amazon.com',
+    },
   };
   return {
     eventId,
@@ -146,7 +152,13 @@ export function apiCall(rng: Rng, actor: Actor, at: Date, spec: ApiCallSpec, opt
     eventID: eventId,
     readOnly: spec.readOnly,
     ...(spec.resources?.length
-      ? { resources: spec.resources.map((r) => ({ accountId: actor.accountId, type: r.ResourceType, ARN: r.ResourceName })) }
+      ? {
+          resources: spec.resources.map((r) => ({
+            accountId: actor.accountId,
+            type: r.ResourceType,
+            ARN: r.ResourceName,
+          })),
+        }
       : {}),
     eventType: 'AwsApiCall',
     managementEvent: true,

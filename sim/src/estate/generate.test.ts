@@ -39,7 +39,10 @@ describe('generateEstate', () => {
 
   it('produces a registry the product accepts: valid, unique payers, consistent with the settings', () => {
     const e = generateEstate({ partners: 200, seed: 3, now: NOW });
-    const text = e.registry().map((r) => JSON.stringify(r)).join('\n');
+    const text = e
+      .registry()
+      .map((r) => JSON.stringify(r))
+      .join('\n');
     const parsed = parseRegistry(text);
     expect(parsed.problems).toEqual([]);
     expect(parsed.entries).toHaveLength(e.payers.length);
@@ -49,14 +52,17 @@ describe('generateEstate', () => {
 
   it('records the gap of each profile in the account it builds', () => {
     const e = generateEstate({ partners: 30, seed: 8, now: NOW });
-    const acct = (profile: (typeof PROFILES)[number]) => e.account(e.partners.find((p) => p.profiles.includes(profile))!.payerAccountIds[0]!)!;
+    const acct = (profile: (typeof PROFILES)[number]) =>
+      e.account(e.partners.find((p) => p.profiles.includes(profile))!.payerAccountIds[0]!)!;
     expect(acct('lockout').roles.some((r) => r.name === 'PayerGuardCollector')).toBe(false);
     expect(acct('billing-role-missing').roles.some((r) => r.name === 'DistributorBillingAdmin')).toBe(false);
     expect(acct('compliant').roles.some((r) => r.name === 'DistributorBillingAdmin')).toBe(true);
     expect(acct('root-no-mfa').root.mfa).toBe('none');
     expect(acct('root-virtual-mfa').root.mfa).toBe('virtual');
     expect(acct('compliant').root.mfa).toBe('hardware');
-    expect(acct('monitor-rule-missing').rules.some((r) => r.name === e.settings.protectedResources.monitorRuleName)).toBe(false);
+    expect(
+      acct('monitor-rule-missing').rules.some((r) => r.name === e.settings.protectedResources.monitorRuleName),
+    ).toBe(false);
     expect(acct('trail-stopped').trails[0]!.isLogging).toBe(false);
     expect(acct('central-root-off').centralRootAccess).toBe(false);
     expect(acct('api-denied').collectorDeniedApis).toHaveLength(1);
@@ -81,7 +87,13 @@ describe('generateEstate', () => {
     const ms2000 = performance.now() - t0;
     expect(big.payers.length).toBeGreaterThanOrEqual(2000);
     expect(ms2000).toBeLessThan(500);
-    console.log(JSON.stringify({ bench: 'sim-estate', partners200FullMs: Math.round(ms200), partners2000ListMs: Math.round(ms2000) }));
+    console.log(
+      JSON.stringify({
+        bench: 'sim-estate',
+        partners200FullMs: Math.round(ms200),
+        partners2000ListMs: Math.round(ms2000),
+      }),
+    );
   });
 
   it('rejects bad sizes and seeds with a clear error', () => {

@@ -1,4 +1,4 @@
-import { collectorRoleArnFor, defaultSettings, type DistributorSettings, type RegistryEntry } from '@payerguard/core';
+import { collectorRoleArnFor, type DistributorSettings, defaultSettings, type RegistryEntry } from '@payerguard/core';
 import { PROFILE_WEIGHTS, PROFILES, type ProfileId } from '../profiles.js';
 import { Rng } from '../rand.js';
 import { buildAccount } from './payer-account.js';
@@ -15,10 +15,31 @@ export interface EstateOptions {
 /** Partner counts above this would overflow the account numbering below. */
 export const MAX_PARTNERS = 40_000;
 
-const PREFIX = ['Northwind', 'Blue Harbor', 'Cobalt', 'Summit', 'Redwood', 'Lighthouse', 'Granite', 'Aurora', 'Meridian', 'Kestrel', 'Tidewater', 'Ironbark', 'Silverline', 'Pinecrest', 'Orbital', 'Copperfield'];
+const PREFIX = [
+  'Northwind',
+  'Blue Harbor',
+  'Cobalt',
+  'Summit',
+  'Redwood',
+  'Lighthouse',
+  'Granite',
+  'Aurora',
+  'Meridian',
+  'Kestrel',
+  'Tidewater',
+  'Ironbark',
+  'Silverline',
+  'Pinecrest',
+  'Orbital',
+  'Copperfield',
+];
 const SUFFIX = ['Cloud', 'Systems', 'Digital', 'Networks', 'Data', 'Solutions', 'Labs', 'IT', 'Consulting', 'Partners'];
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 function weightedProfile(rng: Rng, exclude: ReadonlySet<ProfileId>): ProfileId {
   const entries = PROFILES.filter((p) => !exclude.has(p)).map((p) => [p, PROFILE_WEIGHTS[p]] as const);
@@ -37,9 +58,11 @@ function profilesFor(i: number, rng: Rng): ProfileId[] {
   const first = weightedProfile(rng, new Set());
   if (first === 'compliant' || !rng.chance(0.2)) return [first];
   const exclude = new Set<ProfileId>(['compliant', 'large-payer', first]);
-  if (first === 'central-root-on' || first === 'central-root-off') exclude.add('central-root-on').add('central-root-off');
+  if (first === 'central-root-on' || first === 'central-root-off')
+    exclude.add('central-root-on').add('central-root-off');
   const second = weightedProfile(rng, exclude);
-  if (second === 'central-root-on' || second === 'central-root-off') exclude.add('central-root-on').add('central-root-off');
+  if (second === 'central-root-on' || second === 'central-root-off')
+    exclude.add('central-root-on').add('central-root-off');
   return [first, second];
 }
 
@@ -130,7 +153,13 @@ export function generateEstate(opts: EstateOptions): Estate {
     summary() {
       const profileCounts: Record<string, number> = {};
       for (const p of partners) for (const id of p.profiles) profileCounts[id] = (profileCounts[id] ?? 0) + 1;
-      return { seed, partners: partners.length, payers: payers.length, hubAccountId: settings.hubAccountId, profileCounts };
+      return {
+        seed,
+        partners: partners.length,
+        payers: payers.length,
+        hubAccountId: settings.hubAccountId,
+        profileCounts,
+      };
     },
   };
 }

@@ -90,7 +90,10 @@ function boundaryPolicy(ctx: AccountContext, p: EstatePayer, rng: Rng): SimManag
       createDate: new Date(ctx.now.getTime() - rng.int(3, 40) * DAY),
       document: {
         ...deployed,
-        Statement: [...statements, { Sid: 'PartnerAddedReadAccess', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+        Statement: [
+          ...statements,
+          { Sid: 'PartnerAddedReadAccess', Effect: 'Allow', Action: 's3:GetObject', Resource: '*' },
+        ],
       },
     });
   }
@@ -110,7 +113,8 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
   const rng = new Rng(ctx.seed, `account:${p.accountId}`);
   const { settings, now } = ctx;
   const acct = p.accountId;
-  const ago = (days: number, jitterHours = 24) => new Date(now.getTime() - days * DAY - rng.int(0, jitterHours * 3600) * 1000);
+  const ago = (days: number, jitterHours = 24) =>
+    new Date(now.getTime() - days * DAY - rng.int(0, jitterHours * 3600) * 1000);
   const distributorDomain = settings.domains[0] ?? 'distributor.example';
   const large = has(p, 'large-payer');
 
@@ -131,8 +135,10 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
       joinedTimestamp: ago(rng.int(400, 1500)),
     },
   ];
+  // Half the payers hold only distributor-created accounts; the rest mix in end-customer-owned accounts.
+  const endCustomerModel = rng.chance(0.5);
   for (let j = 0; j < memberCount; j++) {
-    const domain = rng.chance(0.3) ? distributorDomain : rng.pick(customerDomains);
+    const domain = !endCustomerModel || rng.chance(0.3) ? distributorDomain : rng.pick(customerDomains);
     const env = ENVS[j % ENVS.length]!;
     members.push({
       id: ctx.memberAccountId(j),
@@ -150,7 +156,13 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
   const phone = () => `+1-555-${String(rng.int(100, 999))}-${String(rng.int(1000, 9999))}`;
   const alternateContacts: SimAccount['alternateContacts'] = {
     BILLING: has(p, 'foreign-billing-contact')
-      ? { AlternateContactType: 'BILLING', Name: person(), Title: 'Finance', EmailAddress: `accounts@${p.partnerDomain}`, PhoneNumber: phone() }
+      ? {
+          AlternateContactType: 'BILLING',
+          Name: person(),
+          Title: 'Finance',
+          EmailAddress: `accounts@${p.partnerDomain}`,
+          PhoneNumber: phone(),
+        }
       : {
           AlternateContactType: 'BILLING',
           Name: 'Distributor Billing Desk',
@@ -197,7 +209,9 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
       passwordEnabled: true,
       passwordLastUsed: ago(rng.int(0, 60)),
       mfa: rng.chance(0.8) ? 'virtual' : 'none',
-      accessKeys: rng.chance(0.4) ? [{ active: true, lastRotated, lastUsed: ago(rng.int(0, 20)), lastService: 'sts' }] : [],
+      accessKeys: rng.chance(0.4)
+        ? [{ active: true, lastRotated, lastUsed: ago(rng.int(0, 20)), lastService: 'sts' }]
+        : [],
       ...u,
     };
   };
@@ -215,12 +229,31 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
   for (let i = 0; i < devCount; i++)
     users.push(
       user({
-        name: large ? `svc-user-${String(i + 1).padStart(3, '0')}` : `${rng.pick(FIRST).toLowerCase()}.${rng.pick(LAST).toLowerCase()}${i}`,
+        name: large
+          ? `svc-user-${String(i + 1).padStart(3, '0')}`
+          : `${rng.pick(FIRST).toLowerCase()}.${rng.pick(LAST).toLowerCase()}${i}`,
         groups: ['Developers'],
         attached: [IAM_USER_CHANGE_PASSWORD],
         boundaryArn: bArn,
         ...(rng.chance(0.3)
-          ? { inline: [{ name: 'AllowOwnKeys', document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys'], Resource: 'arn:aws:iam::*:user/${aws:username}' }] } }] }
+          ? {
+              inline: [
+                {
+                  name: 'AllowOwnKeys',
+                  document: {
+                    Version: '2012-10-17',
+                    Statement: [
+                      {
+                        Effect: 'Allow',
+                        Action: ['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'iam:ListAccessKeys'],
+                        // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
+                        Resource: 'arn:aws:iam::*:user/${aws:username}',
+                      },
+                    ],
+                  },
+                },
+              ],
+            }
           : {}),
       }),
     );
@@ -407,7 +440,11 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
   };
 
   // ---------------------------------------------------------------- root
-  const rootMfa: SimAccount['root']['mfa'] = has(p, 'root-no-mfa') ? 'none' : has(p, 'root-virtual-mfa') ? 'virtual' : 'hardware';
+  const rootMfa: SimAccount['root']['mfa'] = has(p, 'root-no-mfa')
+    ? 'none'
+    : has(p, 'root-virtual-mfa')
+      ? 'virtual'
+      : 'hardware';
   const root: SimAccount['root'] = {
     createDate: members[0]!.joinedTimestamp,
     mfa: rootMfa,
@@ -431,17 +468,30 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
     for (let i = rng.int(2, 5); i > 0; i--)
       events.push(apiCall(rng, rootActor, ago(rng.int(1, 85)), nonRootTask(rng, acct), { mfa: rng.chance(0.5) }));
   const rootLogins = events.filter((e) => e.eventName === 'ConsoleLogin' && e.username === 'root');
-  root.passwordLastUsed = rootLogins.length ? rootLogins.reduce((m, e) => (e.eventTime > m ? e.eventTime : m), new Date(0)) : ago(rng.int(120, 400));
+  root.passwordLastUsed = rootLogins.length
+    ? new Date(Math.max(...rootLogins.map((e) => e.eventTime.getTime())))
+    : ago(rng.int(120, 400));
   // Everyday activity from other principals, so that filtering for root actually has to filter.
   const admin = users[0]!;
   const noise = large ? 400 : rng.int(6, 20);
   for (let i = 0; i < noise; i++) {
     const at = ago(rng.int(0, 89));
     if (rng.chance(0.3))
-      events.push(consoleLogin(rng, { kind: 'user', accountId: acct, name: admin.name, principalId: admin.userId }, at, { mfaUsed: true, success: true }));
+      events.push(
+        consoleLogin(rng, { kind: 'user', accountId: acct, name: admin.name, principalId: admin.userId }, at, {
+          mfaUsed: true,
+          success: true,
+        }),
+      );
     else {
       const r = rng.pick(roles);
-      const actor: Actor = { kind: 'role', accountId: acct, name: r.name, principalId: r.roleId, sessionName: r.name === settings.collectorRoleName ? 'payerguard-collector' : `session-${rng.hex(6)}` };
+      const actor: Actor = {
+        kind: 'role',
+        accountId: acct,
+        name: r.name,
+        principalId: r.roleId,
+        sessionName: r.name === settings.collectorRoleName ? 'payerguard-collector' : `session-${rng.hex(6)}`,
+      };
       events.push(apiCall(rng, actor, at, rng.pick(READ_CALLS), { mfa: false }));
     }
   }
@@ -459,7 +509,9 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
       isLogging: !has(p, 'trail-stopped'),
       startLoggingTime: ago(rng.int(200, 600)),
       ...(has(p, 'trail-stopped') ? { stopLoggingTime: ago(rng.int(2, 30)) } : {}),
-      latestDeliveryTime: has(p, 'trail-stopped') ? ago(rng.int(31, 40)) : new Date(now.getTime() - rng.int(60, 900) * 1000),
+      latestDeliveryTime: has(p, 'trail-stopped')
+        ? ago(rng.int(31, 40))
+        : new Date(now.getTime() - rng.int(60, 900) * 1000),
     },
   ];
   if (rng.chance(0.4))
@@ -500,7 +552,11 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
       state: rng.chance(0.9) ? 'ENABLED' : 'DISABLED',
       ...(scheduled
         ? { scheduleExpression: 'cron(0 2 * * ? *)' }
-        : { eventPattern: JSON.stringify({ source: [rng.pick(['aws.guardduty', 'aws.autoscaling', 'aws.config', 'aws.ce'])] }) }),
+        : {
+            eventPattern: JSON.stringify({
+              source: [rng.pick(['aws.guardduty', 'aws.autoscaling', 'aws.config', 'aws.ce'])],
+            }),
+          }),
       createdBy: acct,
     });
   }

@@ -34,7 +34,10 @@ export class JsonParams {
   required(name: string): string {
     const v = this.str(name);
     if (v === undefined || v === '')
-      throw new ApiError('ValidationException', `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+      throw new ApiError(
+        'ValidationException',
+        `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
+      );
     return v;
   }
 
@@ -42,7 +45,10 @@ export class JsonParams {
     const v = this.body[name];
     if (v === undefined || v === null) return dflt;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
-      throw new ApiError(code, `1 validation error detected: Value '${String(v)}' at '${name}' failed to satisfy constraint: Member must have value between ${min} and ${max}`);
+      throw new ApiError(
+        code,
+        `1 validation error detected: Value '${String(v)}' at '${name}' failed to satisfy constraint: Member must have value between ${min} and ${max}`,
+      );
     return v;
   }
 
@@ -71,7 +77,10 @@ export class JsonParams {
 }
 
 const invalid = (name: string, v: unknown, constraint: string) =>
-  new ApiError('ValidationException', `1 validation error detected: Value '${JSON.stringify(v)}' at '${name}' failed to satisfy constraint: ${constraint}`);
+  new ApiError(
+    'ValidationException',
+    `1 validation error detected: Value '${JSON.stringify(v)}' at '${name}' failed to satisfy constraint: ${constraint}`,
+  );
 
 /** Page tokens are opaque to clients; ours carry an offset and which query they belong to. */
 export function encodeToken(offset: number, scope: string): string {

@@ -55,9 +55,17 @@ export const QUERY_NAMESPACES: Record<string, string> = {
 };
 
 /** `padding` is inserted as an unknown element inside the result: valid XML the SDK skips, but large. */
-export function queryResponse(service: string, action: string, result: XmlValue, requestId: string, padding?: string): string {
+export function queryResponse(
+  service: string,
+  action: string,
+  result: XmlValue,
+  requestId: string,
+  padding?: string,
+): string {
   const inner = toXml(`${action}Result`, result ?? {});
-  const padded = padding ? inner.replace(`</${action}Result>`, `<SimPadding>${padding}</SimPadding></${action}Result>`) : inner;
+  const padded = padding
+    ? inner.replace(`</${action}Result>`, `<SimPadding>${padding}</SimPadding></${action}Result>`)
+    : inner;
   return (
     `<${action}Response xmlns="${QUERY_NAMESPACES[service] ?? ''}">` +
     padded +
@@ -65,10 +73,10 @@ export function queryResponse(service: string, action: string, result: XmlValue,
   );
 }
 
-export function queryError(err: ApiError, requestId: string): string {
+export function queryError(service: string, err: ApiError, requestId: string): string {
   const type = err.status >= 500 ? 'Receiver' : 'Sender';
   return (
-    `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>${type}</Type>` +
+    `<ErrorResponse xmlns="${QUERY_NAMESPACES[service] ?? QUERY_NAMESPACES.iam}"><Error><Type>${type}</Type>` +
     `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
     `<RequestId>${requestId}</RequestId></ErrorResponse>\n`
   );
@@ -85,7 +93,10 @@ export class QueryParams {
   required(name: string): string {
     const v = this.get(name);
     if (v === undefined || v === '')
-      throw new ApiError('ValidationError', `1 validation error detected: Value null at '${lower(name)}' failed to satisfy constraint: Member must not be null`);
+      throw new ApiError(
+        'ValidationError',
+        `1 validation error detected: Value null at '${lower(name)}' failed to satisfy constraint: Member must not be null`,
+      );
     return v;
   }
 

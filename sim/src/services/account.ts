@@ -26,9 +26,12 @@ export function getAlternateContact(ctx: CallContext, p: JsonParams) {
   if (!(TYPES as readonly string[]).includes(type))
     throw new ApiError('ValidationException', `Invalid AlternateContactType: ${type}`, 400, {
       reason: 'invalidParameter',
-      fieldList: [{ name: 'AlternateContactType', message: `Member must satisfy enum value set: [${TYPES.join(', ')}]` }],
+      fieldList: [
+        { name: 'AlternateContactType', message: `Member must satisfy enum value set: [${TYPES.join(', ')}]` },
+      ],
     });
   const contact = target(ctx, p) === 'self' ? ctx.account.alternateContacts[type as (typeof TYPES)[number]] : undefined;
-  if (!contact) throw new ApiError('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
+  if (!contact)
+    throw new ApiError('ResourceNotFoundException', 'No contact of the inputted alternate contact type found.', 404);
   return { AlternateContact: contact };
 }

@@ -42,7 +42,10 @@ export function lookupEvents(ctx: CallContext, p: JsonParams) {
     throw new ApiError('InvalidEventCategoryException', `Invalid event category: ${eventCategory}`);
   const tokenScope = `${scope}|${startIn?.getTime() ?? ''}|${endIn?.getTime() ?? ''}`;
   const offset = decodeToken(p.str('NextToken'), tokenScope, 'InvalidNextTokenException');
-  const found = eventCategory === 'insight' ? [] : ctx.account.events.filter((e) => e.eventTime >= start && e.eventTime <= end && match(e));
+  const found =
+    eventCategory === 'insight'
+      ? []
+      : ctx.account.events.filter((e) => e.eventTime >= start && e.eventTime <= end && match(e));
   const more = offset + max < found.length;
   return {
     Events: found.slice(offset, offset + max).map((e) => ({
@@ -62,7 +65,9 @@ export function lookupEvents(ctx: CallContext, p: JsonParams) {
 
 export function describeTrails(ctx: CallContext, p: JsonParams) {
   const names = p.array('trailNameList').map(String);
-  const trails = ctx.account.trails.filter((t) => names.length === 0 || names.includes(t.name) || names.includes(t.arn));
+  const trails = ctx.account.trails.filter(
+    (t) => names.length === 0 || names.includes(t.name) || names.includes(t.arn),
+  );
   return {
     trailList: trails.map((t) => ({
       Name: t.name,

@@ -4,7 +4,15 @@ import type { CallContext } from './context.js';
 
 const DAY = 86_400_000;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
-const METRICS = ['AmortizedCost', 'BlendedCost', 'NetAmortizedCost', 'NetUnblendedCost', 'NormalizedUsageAmount', 'UnblendedCost', 'UsageQuantity'];
+const METRICS = [
+  'AmortizedCost',
+  'BlendedCost',
+  'NetAmortizedCost',
+  'NetUnblendedCost',
+  'NormalizedUsageAmount',
+  'UnblendedCost',
+  'UsageQuantity',
+];
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -24,21 +32,26 @@ export function getCostAndUsage(ctx: CallContext, p: JsonParams) {
   const metrics = p.array('Metrics').map(String);
   if (metrics.length === 0) throw new ApiError('ValidationException', 'Metrics are required.');
   for (const m of metrics) if (!METRICS.includes(m)) throw new ApiError('ValidationException', `Invalid metric: ${m}`);
-  if (p.array('GroupBy').length) throw new ApiError('ValidationException', 'GroupBy is not supported by the simulator.');
+  if (p.array('GroupBy').length)
+    throw new ApiError('ValidationException', 'GroupBy is not supported by the simulator.');
   decodeToken(p.str('NextPageToken'), 'ce', 'InvalidNextTokenException');
   const horizon = new Date(ctx.now.getTime() - 14 * 30 * DAY);
-  if (start < horizon) throw new ApiError('DataUnavailableException', 'Data is not available. Please try to adjust the time period.');
+  if (start < horizon)
+    throw new ApiError('DataUnavailableException', 'Data is not available. Please try to adjust the time period.');
 
   const spend = ctx.account.spend;
   const buckets: { s: Date; e: Date }[] = [];
   for (let s = start; s < end; ) {
     const next =
-      granularity === 'MONTHLY' ? new Date(Date.UTC(s.getUTCFullYear(), s.getUTCMonth() + 1, 1)) : new Date(s.getTime() + DAY);
+      granularity === 'MONTHLY'
+        ? new Date(Date.UTC(s.getUTCFullYear(), s.getUTCMonth() + 1, 1))
+        : new Date(s.getTime() + DAY);
     const e = next < end ? next : end;
     buckets.push({ s, e });
     s = e;
   }
-  if (buckets.length > 400) throw new ApiError('ValidationException', 'The requested time period is too long for DAILY granularity.');
+  if (buckets.length > 400)
+    throw new ApiError('ValidationException', 'The requested time period is too long for DAILY granularity.');
   const amountIn = (s: Date, e: Date) => {
     let total = 0;
     let estimated = false;
@@ -46,7 +59,9 @@ export function getCostAndUsage(ctx: CallContext, p: JsonParams) {
       const ms = new Date(`${m.start}T00:00:00Z`);
       const me = new Date(`${m.end}T00:00:00Z`);
       // The current month's figure covers only the days so far.
-      const covered = m.estimated ? new Date(Math.max(ms.getTime() + DAY, Math.min(me.getTime(), ctx.now.getTime()))) : me;
+      const covered = m.estimated
+        ? new Date(Math.max(ms.getTime() + DAY, Math.min(me.getTime(), ctx.now.getTime())))
+        : me;
       const overlap = Math.min(e.getTime(), covered.getTime()) - Math.max(s.getTime(), ms.getTime());
       if (overlap > 0) {
         total += (m.amount * overlap) / (covered.getTime() - ms.getTime());
@@ -61,7 +76,9 @@ export function getCostAndUsage(ctx: CallContext, p: JsonParams) {
       const { total, estimated } = amountIn(s, e);
       const Total: Record<string, { Amount: string; Unit: string }> = {};
       for (const m of metrics)
-        Total[m] = m.endsWith('Cost') ? { Amount: total.toFixed(10), Unit: 'USD' } : { Amount: (total * 3.7).toFixed(6), Unit: 'N/A' };
+        Total[m] = m.endsWith('Cost')
+          ? { Amount: total.toFixed(10), Unit: 'USD' }
+          : { Amount: (total * 3.7).toFixed(6), Unit: 'N/A' };
       return { TimePeriod: { Start: ymd(s), End: ymd(e) }, Total, Groups: [], Estimated: estimated };
     }),
     DimensionValueAttributes: [],

@@ -28,7 +28,10 @@ export function listRules(ctx: CallContext, p: JsonParams) {
   const start = decodeToken(p.str('NextToken'), scope, 'ValidationException');
   const all = ctx.account.rules.filter((r) => r.name.startsWith(prefix));
   const more = start + limit < all.length;
-  return { Rules: all.slice(start, start + limit).map(ruleShape), ...(more ? { NextToken: encodeToken(start + limit, scope) } : {}) };
+  return {
+    Rules: all.slice(start, start + limit).map(ruleShape),
+    ...(more ? { NextToken: encodeToken(start + limit, scope) } : {}),
+  };
 }
 
 export function describeRule(ctx: CallContext, p: JsonParams) {

@@ -9,10 +9,12 @@ import type { CallContext } from './context.js';
 /** IAM returns every policy document as RFC 3986 URL-encoded JSON. */
 export const encodeDocument = (d: PolicyDocument) => encodeURIComponent(JSON.stringify(d));
 
-const inlineList = (list: SimInlinePolicy[]) => list.map((p) => ({ PolicyName: p.name, PolicyDocument: encodeDocument(p.document) }));
+const inlineList = (list: SimInlinePolicy[]) =>
+  list.map((p) => ({ PolicyName: p.name, PolicyDocument: encodeDocument(p.document) }));
 const nameOfPolicy = (acct: SimAccount, arn: string) =>
   AWS_MANAGED_POLICIES.get(arn)?.name ?? acct.policies.find((p) => p.arn === arn)?.name ?? arn.split('/').pop() ?? arn;
-const attachedList = (acct: SimAccount, arns: string[]) => arns.map((arn) => ({ PolicyName: nameOfPolicy(acct, arn), PolicyArn: arn }));
+const attachedList = (acct: SimAccount, arns: string[]) =>
+  arns.map((arn) => ({ PolicyName: nameOfPolicy(acct, arn), PolicyArn: arn }));
 const boundary = (arn: string | undefined) =>
   arn ? { PermissionsBoundaryType: 'PermissionsBoundaryPolicy', PermissionsBoundaryArn: arn } : undefined;
 const tags = (t: SimTag[]) => (t.length ? t.map((x) => ({ Key: x.Key, Value: x.Value })) : undefined);
@@ -46,14 +48,18 @@ export function getAccountSummary(ctx: CallContext): XmlValue {
       AccountSigningCertificatesPresent: a.root.signingCert ? 1 : 0,
       UsersQuota: 5000,
       ServerCertificatesQuota: 20,
-      MFADevices: virtual.length + a.users.filter((u) => u.mfa === 'hardware').length + (a.root.mfa === 'hardware' ? 1 : 0),
+      MFADevices:
+        virtual.length + a.users.filter((u) => u.mfa === 'hardware').length + (a.root.mfa === 'hardware' ? 1 : 0),
       UserPolicySizeQuota: 2048,
       PolicyVersionsInUse: customerVersions,
       ServerCertificates: 0,
       Roles: a.roles.length,
       RolesQuota: 1000,
       SigningCertificatesPerUserQuota: 2,
-      MFADevicesInUse: virtual.filter((d) => d.User).length + a.users.filter((u) => u.mfa === 'hardware').length + (a.root.mfa === 'hardware' ? 1 : 0),
+      MFADevicesInUse:
+        virtual.filter((d) => d.User).length +
+        a.users.filter((u) => u.mfa === 'hardware').length +
+        (a.root.mfa === 'hardware' ? 1 : 0),
       RolePolicySizeQuota: 10240,
       AttachedPoliciesPerRoleQuota: 10,
       AccountAccessKeysPresent: a.root.accessKey ? 1 : 0,
@@ -73,14 +79,26 @@ function virtualDevices(a: SimAccount): VirtualDevice[] {
   if (a.root.mfa === 'virtual')
     out.push({
       SerialNumber: `arn:aws:iam::${a.accountId}:mfa/root-account-mfa-device`,
-      User: { UserId: a.accountId, Arn: `arn:aws:iam::${a.accountId}:root`, CreateDate: a.root.createDate, PasswordLastUsed: a.root.passwordLastUsed },
+      User: {
+        UserId: a.accountId,
+        Arn: `arn:aws:iam::${a.accountId}:root`,
+        CreateDate: a.root.createDate,
+        PasswordLastUsed: a.root.passwordLastUsed,
+      },
       EnableDate: a.root.mfaEnableDate,
     });
   for (const u of a.users)
     if (u.mfa === 'virtual')
       out.push({
         SerialNumber: `arn:aws:iam::${a.accountId}:mfa/${u.name}`,
-        User: { Path: u.path, UserName: u.name, UserId: u.userId, Arn: userArn(a.accountId, u), CreateDate: u.createDate, PasswordLastUsed: u.passwordLastUsed },
+        User: {
+          Path: u.path,
+          UserName: u.name,
+          UserId: u.userId,
+          Arn: userArn(a.accountId, u),
+          CreateDate: u.createDate,
+          PasswordLastUsed: u.passwordLastUsed,
+        },
         EnableDate: new Date(u.createDate.getTime() + 3_600_000),
       });
   for (const d of a.unassignedMfaDevices) out.push({ SerialNumber: d.serialNumber });
@@ -98,7 +116,10 @@ function page<T>(items: T[], q: QueryParams, scope: string): { items: T[]; IsTru
 export function listVirtualMFADevices(ctx: CallContext, q: QueryParams): XmlValue {
   const status = q.get('AssignmentStatus') ?? 'Any';
   if (!['Assigned', 'Unassigned', 'Any'].includes(status))
-    throw new ApiError('ValidationError', `1 validation error detected: Value '${status}' at 'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value set: [Unassigned, Any, Assigned]`);
+    throw new ApiError(
+      'ValidationError',
+      `1 validation error detected: Value '${status}' at 'assignmentStatus' failed to satisfy constraint: Member must satisfy enum value set: [Unassigned, Any, Assigned]`,
+    );
   const all = virtualDevices(ctx.account).filter((d) => status === 'Any' || (status === 'Assigned') === !!d.User);
   const p = page(all, q, `mfa:${status}`);
   return { VirtualMFADevices: p.items as unknown as XmlValue[], IsTruncated: p.IsTruncated, Marker: p.Marker };
@@ -111,7 +132,9 @@ export function generateCredentialReport(ctx: CallContext): XmlValue {
     credentialReports.set(ctx.account.accountId, ctx.now);
     return { State: 'STARTED', Description: 'No report exists. Starting a new report generation task' };
   }
-  return ctx.now.getTime() - started.getTime() >= credentialReportDelayMs ? { State: 'COMPLETE' } : { State: 'INPROGRESS' };
+  return ctx.now.getTime() - started.getTime() >= credentialReportDelayMs
+    ? { State: 'COMPLETE' }
+    : { State: 'INPROGRESS' };
 }
 
 /** The columns of the IAM credential report, in the order AWS documents them. */
@@ -144,13 +167,24 @@ const reportTime = (d: Date | undefined, none = 'N/A') => (d ? d.toISOString().r
 
 function keyCells(k: SimUser['accessKeys'][number] | undefined): string[] {
   if (!k) return ['false', 'N/A', 'N/A', 'N/A', 'N/A'];
-  return [String(k.active), reportTime(k.lastRotated), reportTime(k.lastUsed), k.lastUsed ? 'us-east-1' : 'N/A', k.lastService ?? 'N/A'];
+  return [
+    String(k.active),
+    reportTime(k.lastRotated),
+    reportTime(k.lastUsed),
+    k.lastUsed ? 'us-east-1' : 'N/A',
+    k.lastService ?? 'N/A',
+  ];
 }
 
 export function credentialReportCsv(a: SimAccount): string {
   const root = a.root;
   const rootKey = root.accessKey
-    ? { active: true, lastRotated: new Date(root.createDate.getTime() + 86_400_000 * 30), lastUsed: root.passwordLastUsed, lastService: 'ec2' }
+    ? {
+        active: true,
+        lastRotated: new Date(root.createDate.getTime() + 86_400_000 * 30),
+        lastUsed: root.passwordLastUsed,
+        lastService: 'ec2',
+      }
     : undefined;
   const rows: string[][] = [
     [
@@ -193,10 +227,18 @@ export function credentialReportCsv(a: SimAccount): string {
 export function getCredentialReport(ctx: CallContext): XmlValue {
   const started = ctx.state.credentialReports.get(ctx.account.accountId);
   if (!started)
-    throw new ApiError('ReportNotPresent', 'Credential report not present. Call GenerateCredentialReport to generate a new report.', 410);
+    throw new ApiError(
+      'ReportNotPresent',
+      'Credential report not present. Call GenerateCredentialReport to generate a new report.',
+      410,
+    );
   const ready = new Date(started.getTime() + ctx.state.credentialReportDelayMs);
   if (ctx.now < ready) throw new ApiError('ReportInProgress', 'Report generation in progress.', 404);
-  return { Content: new XmlBlob(Buffer.from(credentialReportCsv(ctx.account), 'utf8')), ReportFormat: 'text/csv', GeneratedTime: ready };
+  return {
+    Content: new XmlBlob(Buffer.from(credentialReportCsv(ctx.account), 'utf8')),
+    ReportFormat: 'text/csv',
+    GeneratedTime: ready,
+  };
 }
 
 export function listOrganizationsFeatures(ctx: CallContext): XmlValue {
@@ -213,7 +255,9 @@ function policyDetail(p: SimManagedPolicy, a: SimAccount): XmlValue {
     a.users.filter((u) => u.attached.includes(p.arn)).length +
     a.roles.filter((r) => r.attached.includes(p.arn)).length +
     a.groups.filter((g) => g.attached.includes(p.arn)).length;
-  const boundaryUses = a.users.filter((u) => isBoundaryOf(u.boundaryArn)).length + a.roles.filter((r) => isBoundaryOf(r.boundaryArn)).length;
+  const boundaryUses =
+    a.users.filter((u) => isBoundaryOf(u.boundaryArn)).length +
+    a.roles.filter((r) => isBoundaryOf(r.boundaryArn)).length;
   return {
     PolicyName: p.name,
     PolicyId: p.policyId,
@@ -241,7 +285,10 @@ export function getAccountAuthorizationDetails(ctx: CallContext, q: QueryParams)
   const filter = q.list('Filter');
   for (const f of filter)
     if (!FILTERS.includes(f))
-      throw new ApiError('ValidationError', `1 validation error detected: Value '[${filter.join(', ')}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${FILTERS.join(', ')}]]`);
+      throw new ApiError(
+        'ValidationError',
+        `1 validation error detected: Value '[${filter.join(', ')}]' at 'filter' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [${FILTERS.join(', ')}]]`,
+      );
   const want = (f: string) => filter.length === 0 || filter.includes(f);
   const acct = a.accountId;
   type Item = { kind: 'user' | 'group' | 'role' | 'policy'; v: XmlValue };
@@ -298,8 +345,13 @@ export function getAccountAuthorizationDetails(ctx: CallContext, q: QueryParams)
       });
   if (want('LocalManagedPolicy')) for (const p of a.policies) items.push({ kind: 'policy', v: policyDetail(p, a) });
   if (want('AWSManagedPolicy')) {
-    const used = new Set([...a.users.flatMap((u) => u.attached), ...a.roles.flatMap((r) => r.attached), ...a.groups.flatMap((g) => g.attached)]);
-    for (const [arn, p] of AWS_MANAGED_POLICIES) if (used.has(arn)) items.push({ kind: 'policy', v: policyDetail(p, a) });
+    const used = new Set([
+      ...a.users.flatMap((u) => u.attached),
+      ...a.roles.flatMap((r) => r.attached),
+      ...a.groups.flatMap((g) => g.attached),
+    ]);
+    for (const [arn, p] of AWS_MANAGED_POLICIES)
+      if (used.has(arn)) items.push({ kind: 'policy', v: policyDetail(p, a) });
   }
   const p = page(items, q, `gaad:${filter.join(',')}`);
   const of = (k: Item['kind']) => p.items.filter((i) => i.kind === k).map((i) => i.v);

@@ -3,7 +3,8 @@ import { ApiError } from '../protocols/errors.js';
 import { decodeToken, encodeToken, type JsonParams } from '../protocols/json.js';
 import type { CallContext } from './context.js';
 
-const accountArn = (a: SimAccount, m: SimMemberAccount) => `arn:aws:organizations::${a.accountId}:account/${a.organization.id}/${m.id}`;
+const accountArn = (a: SimAccount, m: SimMemberAccount) =>
+  `arn:aws:organizations::${a.accountId}:account/${a.organization.id}/${m.id}`;
 
 function accountShape(a: SimAccount, m: SimMemberAccount) {
   return {

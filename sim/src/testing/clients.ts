@@ -28,7 +28,9 @@ export function clients(endpoint: string, credentials: Creds, o: ClientOptions =
     endpoint,
     credentials,
     maxAttempts: o.maxAttempts ?? 1,
-    ...(o.requestTimeoutMs ? { requestHandler: { requestTimeout: o.requestTimeoutMs, throwOnRequestTimeout: true } } : {}),
+    ...(o.requestTimeoutMs
+      ? { requestHandler: { requestTimeout: o.requestTimeoutMs, throwOnRequestTimeout: true } }
+      : {}),
   };
   return {
     sts: new STSClient(cfg),
@@ -51,7 +53,9 @@ export async function assume(endpoint: string, entry: Pick<RegistryEntry, 'roleA
 }
 
 /** Runs the call and returns the SDK error it must fail with. */
-export async function failure(p: Promise<unknown>): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number; requestId?: string } }> {
+export async function failure(
+  p: Promise<unknown>,
+): Promise<Error & { name: string; $metadata?: { httpStatusCode?: number; requestId?: string } }> {
   try {
     await p;
   } catch (e) {

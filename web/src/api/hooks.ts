@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, post, put, qs, setCsrfToken } from './client.js';
 import { asList } from './lists.js';
 import type {
@@ -37,6 +37,8 @@ export const keys = {
   audit: (q: string) => ['audit', q] as const,
 };
 
+const forgetAllButMe = (qc: QueryClient) => qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
+
 export function useMe() {
   return useQuery({
     queryKey: keys.me,
@@ -68,7 +70,8 @@ export function useLogin() {
     mutationFn: (body: { email: string; password: string }) => post<LoginResponse>('/api/auth/login', body),
     onSuccess: (r) => {
       setCsrfToken(r.csrfToken);
-      qc.clear();
+      // Nothing cached for the previous user survives; the session query is updated in place so App re-renders.
+      forgetAllButMe(qc);
       qc.setQueryData<Me>(keys.me, { user: r.user, csrfToken: r.csrfToken });
     },
   });
@@ -80,7 +83,7 @@ export function useLogout() {
     mutationFn: () => post<void>('/api/auth/logout'),
     onSettled: () => {
       setCsrfToken(null);
-      qc.clear();
+      forgetAllButMe(qc);
       qc.setQueryData(keys.me, null);
     },
   });
@@ -185,7 +188,8 @@ export function useExports() {
 export function useCreateExport() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { format: string; partnerId?: string }) => post<ExportView>('/api/exports', body),
+    mutationFn: ({ format, partnerId }: { format: string; partnerId?: string }) =>
+      post<ExportView>('/api/exports', { format, ...(partnerId ? { scope: { partnerId } } : {}) }),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.exports }),
   });
 }

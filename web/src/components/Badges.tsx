@@ -9,11 +9,12 @@ const STATUS: Record<Status, { icon: string; label: string }> = {
   suppressed: { icon: '⊘', label: 'Suppressed' },
 };
 
-export function StatusBadge({ status }: { status: Status | string }) {
+/** `label` replaces the word (e.g. "Completed") while the colour and icon still say how it went. */
+export function StatusBadge({ status, label }: { status: Status | string; label?: string }) {
   const s = STATUS[status as Status] ?? { icon: '?', label: status };
   return (
     <span className={`badge status-${status}`}>
-      <span aria-hidden="true">{s.icon}</span> {s.label}
+      <span aria-hidden="true">{s.icon}</span> {label ?? s.label}
     </span>
   );
 }

@@ -58,7 +58,7 @@ const features = tableFeatures({
 
 const col = createColumnHelper<typeof features, PartnerRow>();
 const columns = col.columns([
-  col.accessor('rank', { header: 'Rank', sortFn: 'basic', enableGlobalFilter: false, cell: (c) => c.getValue() }),
+  col.accessor('rank', { header: 'Rank', sortFn: 'basic', sortDescFirst: false, enableGlobalFilter: false, cell: (c) => c.getValue() }),
   col.accessor('name', {
     header: 'Partner',
     sortFn: 'alphanumeric',
@@ -82,6 +82,7 @@ const columns = col.columns([
     id: 'score',
     header: 'Score',
     sortFn: 'basic',
+    sortDescFirst: false,
     enableGlobalFilter: false,
     cell: (c) => <ScoreCell p={c.row.original} />,
   }),

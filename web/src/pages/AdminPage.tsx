@@ -396,7 +396,7 @@ function UsersTab() {
         ) : users.isError ? (
           <ErrorState error={users.error} retry={() => users.refetch()} what="users" />
         ) : (
-          <div className="table-wrap list-scroll" role="region" aria-label="Users" tabIndex={0}>
+          <div className="table-wrap list-scroll" role="region" aria-label="Users table" tabIndex={0}>
             <table className="grid compact">
               <thead>
                 <tr>

@@ -46,7 +46,7 @@ export default function AuditPage() {
         ) : q.data.length === 0 ? (
           <Empty title="No entry matches.">Clear the filters to see everything.</Empty>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Audit entries" tabIndex={0}>
+          <div className="table-wrap" role="region" aria-label="Audit log table" tabIndex={0}>
             <table className="grid compact">
               <thead>
                 <tr>

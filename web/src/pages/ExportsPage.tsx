@@ -22,7 +22,8 @@ export default function ExportsPage({ user }: { user: User }) {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const scope = user.role === 'partner_viewer' ? user.partnerId ?? undefined : partnerId.trim() || undefined;
+    // A partner viewer's export is always their own partner: the server decides, nothing to send.
+    const scope = user.role === 'partner_viewer' ? undefined : partnerId.trim() || undefined;
     create.mutate({ format, ...(scope ? { partnerId: scope } : {}) });
   };
 
@@ -64,7 +65,7 @@ export default function ExportsPage({ user }: { user: User }) {
         ) : exportsQ.data.length === 0 ? (
           <Empty title="No exports yet.">Create one above; it appears here when it is ready to download.</Empty>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Past exports" tabIndex={0}>
+          <div className="table-wrap" role="region" aria-label="Exports table" tabIndex={0}>
             <table className="grid compact">
               <thead>
                 <tr>
@@ -83,9 +84,9 @@ export default function ExportsPage({ user }: { user: User }) {
                       {x.requestedBy ? <span className="sub">{x.requestedBy}</span> : null}
                     </td>
                     <td data-label="Format">{x.format.toUpperCase()}</td>
-                    <td data-label="Scope">{x.partnerId ?? 'All partners'}</td>
+                    <td data-label="Scope">{x.partnerId ?? 'All partners'}{x.scheduleId ? <span className="sub">scheduled</span> : null}</td>
                     <td data-label="Status">
-                      <StatusBadge status={exportStatus(x.status)} /> {x.status}
+                      <StatusBadge status={exportStatus(x.status)} label={x.status} />
                       {x.error ? <span className="sub">{x.error}</span> : null}
                     </td>
                     <td data-label="File">
@@ -143,6 +144,7 @@ function Schedules({ admin }: { admin: boolean }) {
             <li key={s.id}>
               <strong>{s.name}</strong> · {s.format.toUpperCase()} · <code>{s.cron}</code> {s.timezone ?? 'UTC'}
               {s.enabled ? '' : ' · paused'}
+              {s.nextRunAt ? <span className="muted"> · next {fmtDate(s.nextRunAt)}</span> : null}
               {s.lastRunAt ? <span className="muted"> · last {fmtDate(s.lastRunAt)}</span> : null}
               {admin ? (
                 <button type="button" className="button button-quiet" onClick={() => remove.mutate(s.id)} disabled={remove.isPending}>

@@ -412,7 +412,7 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
       {events.length === 0 ? (
         <p className="muted">No root activity in the look-back window.</p>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Root activity" tabIndex={0}>
+        <div className="table-wrap" role="region" aria-label="Root activity table" tabIndex={0}>
           <table className="grid compact">
             <thead>
               <tr>
@@ -477,7 +477,7 @@ function Principals({ d }: { d: PartnerDetail }) {
               {cov.share != null ? ` (${Math.round(cov.share * 100)}%)` : ''}; {cov.distributorOwned} belong to the distributor.
             </p>
           ) : null}
-          <div className="table-wrap" role="region" aria-label="Principals" tabIndex={0}>
+          <div className="table-wrap" role="region" aria-label="Principals table" tabIndex={0}>
             <table className="grid compact">
               <thead>
                 <tr>
@@ -534,7 +534,7 @@ function MemberAccounts({ d }: { d: PartnerDetail }) {
       {ms.length === 0 ? (
         <p className="muted">No member accounts were collected (the organization may be unreadable; see the controls above).</p>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Member accounts" tabIndex={0}>
+        <div className="table-wrap" role="region" aria-label="Member accounts table" tabIndex={0}>
           <table className="grid compact">
             <thead>
               <tr>
@@ -577,7 +577,7 @@ function Suppressions({ d, user }: { d: PartnerDetail; user: User }) {
   return (
     <section className="card" aria-labelledby="sup-h">
       <h2 id="sup-h">Suppressions</h2>
-      <div className="table-wrap" role="region" aria-label="Suppressions" tabIndex={0}>
+      <div className="table-wrap" role="region" aria-label="Suppressions table" tabIndex={0}>
         <table className="grid compact">
           <thead>
             <tr>

@@ -7,7 +7,7 @@ import { fmtAgo, fmtDate } from '../format.js';
 import { isStaff } from '../roles.js';
 import { href, navigate } from '../router.js';
 
-const runStatus = (s: string) => (s === 'completed' ? 'pass' : s === 'failed' ? 'fail' : 'unknown');
+const runStatus = (s: string, failed = 0) => (s === 'completed' ? (failed ? 'warn' : 'pass') : s === 'failed' ? 'fail' : 'unknown');
 const RUN_LABEL: Record<string, string> = { queued: 'Queued', running: 'Running', completed: 'Completed', failed: 'Failed' };
 
 export default function RunsPage({ runId, user }: { runId?: string; user: User }) {
@@ -41,7 +41,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
         ) : runs.data.length === 0 ? (
           <Empty title="No collection run yet.">{isStaff(user) ? 'Start one with the button above.' : 'A distributor admin or analyst can start one.'}</Empty>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Recent runs" tabIndex={0}>
+          <div className="table-wrap" role="region" aria-label="Runs table" tabIndex={0}>
             <table className="grid compact">
               <thead>
                 <tr>
@@ -58,8 +58,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
                       <a href={href.runs(r.id)}>{fmtDate(r.startedAt ?? r.createdAt)}</a>
                     </td>
                     <td data-label="Status">
-                      <StatusBadge status={runStatus(r.status)} /> <span className="sr-only">run</span>
-                      {RUN_LABEL[r.status] ?? r.status}
+                      <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} />
                     </td>
                     <td data-label="Payers">
                       {r.collected} of {r.total} collected{r.failed ? `, ${r.failed} failed` : ''}
@@ -82,7 +81,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
 function RunPanel({ id }: { id: string }) {
   const run = useRun(id);
   const status = run.data?.run.status;
-  const live = useRunLive(run.data && (status === 'completed' || status === 'failed') ? null : id);
+  const live = useRunLive(run.data && status !== 'completed' && status !== 'failed' ? id : null);
   if (run.isPending) return <Loading what="the run" />;
   if (run.isError) return <ErrorState error={run.error} retry={() => run.refetch()} what="the run" />;
   const r = run.data.run;
@@ -97,7 +96,7 @@ function RunPanel({ id }: { id: string }) {
         Run <code>{r.id}</code>
       </h2>
       <p aria-live="polite" className="run-status">
-        <StatusBadge status={runStatus(r.status)} /> <strong>{RUN_LABEL[r.status] ?? r.status}</strong> · {done} of {r.total} payers done
+        <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} /> {done} of {r.total} payers done
         {r.failed ? `, ${r.failed} failed` : ''}
         {finished ? ` · finished ${fmtAgo(r.finishedAt)}` : live === 'live' ? ' · live' : live === 'polling' ? ' · updating' : ''}
       </p>

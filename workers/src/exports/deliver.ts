@@ -1,6 +1,6 @@
+import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { createHmac } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Db } from '@payerguard/core';
 import type { ScheduleDelivery } from '@payerguard/core/exports/schedules';

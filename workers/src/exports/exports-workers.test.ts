@@ -11,8 +11,8 @@ import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
 import { eq } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExportWorkers, type ExportWorkers } from './index.js';
 import { s3ClientFor } from './deliver.js';
+import { type ExportWorkers, startExportWorkers } from './index.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
 

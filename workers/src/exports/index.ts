@@ -1,4 +1,17 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config, Db, Logger } from '@payerguard/core';
+import {
+  DEFAULT_DELIVERY_RETRY,
+  type DeliveryJobData,
+  type DeliveryRetry,
+  deliveryQueue,
+  type ExportJobData,
+  enqueueDeliveries,
+  enqueueExport,
+  exportQueue,
+  type SyncResult,
+  syncAllSchedules,
+} from '@payerguard/core/exports/scheduler';
 import {
   claimSlot,
   fireTimes,
@@ -7,29 +20,32 @@ import {
   webhookSecretOf,
 } from '@payerguard/core/exports/schedules';
 import {
-  DEFAULT_DELIVERY_RETRY,
-  type DeliveryJobData,
-  type DeliveryRetry,
-  deliveryQueue,
-  enqueueDeliveries,
-  type ExportJobData,
-  exportQueue,
-  type SyncResult,
-  syncAllSchedules,
-} from '@payerguard/core/exports/scheduler';
-import {
   createExport,
   type DeliveryState,
   getExport,
+  listExports,
   produceExport,
   purgeExpiredExports,
   recordDelivery,
 } from '@payerguard/core/exports/store';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
-import type { S3Client } from '@aws-sdk/client-s3';
-import { type Job, UnrecoverableError, Worker } from 'bullmq';
+import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { deliverToS3, deliverToWebhook, s3ClientFor } from './deliver.js';
+
+/**
+ * Exports left pending by a process that died mid-export (its slot is already claimed, so no schedule job would
+ * redo them) are queued again. The export id is the job id: one still queued or running is not added twice.
+ */
+async function resumeStranded(db: Db, queue: Queue<ExportJobData>, at: Date): Promise<number> {
+  const stale = (await listExports(db, { limit: 500 })).filter(
+    (e) => e.status === 'pending' && at.getTime() - Date.parse(e.createdAt) > STRANDED_AFTER_MS,
+  );
+  for (const e of stale) await enqueueExport(queue, e.id);
+  return stale.length;
+}
+
+const STRANDED_AFTER_MS = 15 * 60_000;
 
 export interface ExportWorkerDeps {
   db: Db;
@@ -80,7 +96,7 @@ export async function startExportWorkers(deps: ExportWorkerDeps): Promise<Export
 
   async function runSchedule(data: { scheduleId: string; slot?: string }): Promise<string | null> {
     const s = await getSchedule(db, data.scheduleId);
-    if (!s || !s.enabled) return null;
+    if (!s?.enabled) return null;
     const at = now();
     const slot = data.slot ? new Date(data.slot) : fireTimes(s.cron, s.timezone, at).previous;
     if (!(await claimSlot(db, s.id, slot, at))) {
@@ -122,8 +138,7 @@ export async function startExportWorkers(deps: ExportWorkerDeps): Promise<Export
     async (job: Job<DeliveryJobData>) => {
       const { exportId, target } = job.data;
       const rec = await getExport(db, exportId);
-      if (!rec || rec.status !== 'ready')
-        throw new UnrecoverableError(`export ${exportId} is not ready (or was purged)`);
+      if (rec?.status !== 'ready') throw new UnrecoverableError(`export ${exportId} is not ready (or was purged)`);
       const schedule = rec.scheduleId ? await getSchedule(db, rec.scheduleId) : undefined;
       const attempts = job.attemptsMade + 1;
       const state = (s: Partial<DeliveryState>): DeliveryState => ({
@@ -169,7 +184,8 @@ export async function startExportWorkers(deps: ExportWorkerDeps): Promise<Export
 
   const sync = () => syncAllSchedules(db, exportsQ, now());
   const first = await sync();
-  log.info(first, 'export workers started, schedules synced');
+  const resumed = await resumeStranded(db, exportsQ, now());
+  log.info({ ...first, resumed }, 'export workers started, schedules synced');
 
   let closing: Promise<void> | undefined;
   return {

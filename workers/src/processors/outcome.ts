@@ -47,19 +47,36 @@ export async function recordOutcome(db: Db, o: PayerOutcome): Promise<boolean> {
   });
 }
 
-/** Marks a payer running (and its run, on its first payer). False when its outcome is already recorded. */
-export async function markRunning(db: Db, runId: string, payerAccountId: string): Promise<boolean> {
+/**
+ * Marks a payer running (and its run, on its first payer). 'recorded' when its outcome is already in; 'unknown' when
+ * this database has no such run (the job belongs to another deployment sharing the Redis).
+ */
+export async function markRunning(
+  db: Db,
+  runId: string,
+  payerAccountId: string,
+): Promise<'running' | 'recorded' | 'unknown'> {
   return db.transaction(async (tx) => {
     const r = await tx.execute(sql`
       update run_payers set status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now())
       where run_id = ${runId} and payer_account_id = ${payerAccountId} and status in ('queued', 'running')
       returning payer_account_id`);
-    if (((r as { rows?: unknown[] }).rows ?? []).length === 0) return false;
+    if (((r as { rows?: unknown[] }).rows ?? []).length === 0) {
+      const known = await tx.execute(
+        sql`select 1 from run_payers where run_id = ${runId} and payer_account_id = ${payerAccountId}`,
+      );
+      return ((known as { rows?: unknown[] }).rows ?? []).length ? 'recorded' : 'unknown';
+    }
     await tx.execute(
       sql`update runs set status = 'running', started_at = coalesce(started_at, now()) where id = ${runId} and status = 'queued'`,
     );
-    return true;
+    return 'running';
   });
+}
+
+export async function runExists(db: Db, runId: string): Promise<boolean> {
+  const r = await db.execute(sql`select 1 from runs where id = ${runId}`);
+  return ((r as { rows?: unknown[] }).rows ?? []).length > 0;
 }
 
 /** Puts a payer back to queued while BullMQ waits to retry it. */

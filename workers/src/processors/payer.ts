@@ -6,6 +6,7 @@ import { type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { safeMessage } from '../aws/call.js';
 import { type CollectOptions, callStats, collectPayer } from '../collect-payer.js';
+import { handBack } from './foreign.js';
 import { markRetrying, markRunning, recordOutcome } from './outcome.js';
 
 export interface PayerProcessorDeps {
@@ -23,11 +24,13 @@ function deterministic(access: Exclude<PayerEvidence['access'], { status: 'ok' }
 
 export function payerProcessor(deps: PayerProcessorDeps) {
   const { db, config, logger } = deps;
-  return async (job: Job<PayerJobData>): Promise<{ status: string; errorCode?: string }> => {
+  return async (job: Job<PayerJobData>, token?: string): Promise<{ status: string; errorCode?: string }> => {
     const { runId, partnerId, payerAccountId } = job.data;
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const log = logger.child({ runId, partnerId, payerAccountId, attempt: job.attemptsMade + 1 });
-    if (!(await markRunning(db, runId, payerAccountId))) return { status: 'already-recorded' };
+    const state = await markRunning(db, runId, payerAccountId);
+    if (state === 'recorded') return { status: 'already-recorded' };
+    if (state === 'unknown') return handBack(job, token, `run ${runId} payer ${payerAccountId}`);
 
     const [payer] = await db.select().from(schema.payers).where(eq(schema.payers.accountId, payerAccountId));
     if (!payer) {

@@ -2,6 +2,8 @@ import type { Db, Logger } from '@payerguard/core';
 import type { RunJobData } from '@payerguard/core/queue/names';
 import type { Job } from 'bullmq';
 import { sql } from 'drizzle-orm';
+import { handBack } from './foreign.js';
+import { runExists } from './outcome.js';
 
 // A variable specifier: the scoring module is another part of the product and may be absent in a partial checkout.
 const SCORE_RUN_MODULE = '@payerguard/core/engine/score-run';
@@ -21,8 +23,9 @@ async function loadScoreRun(): Promise<ScoreRun> {
  */
 export function runProcessor(deps: { db: Db; logger: Logger; scoreRun?: ScoreRun }) {
   const { db, logger } = deps;
-  return async (job: Job<RunJobData>): Promise<{ status: string; error?: string }> => {
+  return async (job: Job<RunJobData>, token?: string): Promise<{ status: string; error?: string }> => {
     const { runId } = job.data;
+    if (!(await runExists(db, runId))) return handBack(job, token, `run ${runId}`);
     const log = logger.child({ runId });
     await db.transaction(async (tx) => {
       await tx.execute(sql`

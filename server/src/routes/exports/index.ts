@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import { type ExportJobData, enqueueExport, exportQueue, syncSchedule } from '@payerguard/core/exports/scheduler';
 import {
   createSchedule,
@@ -9,10 +8,18 @@ import {
   type ScheduleInput,
   updateSchedule,
 } from '@payerguard/core/exports/schedules';
-import { createExport, type ExportRecord, getExport, listExports, produceExport, readExportContent } from '@payerguard/core/exports/store';
+import {
+  createExport,
+  type ExportRecord,
+  getExport,
+  listExports,
+  produceExport,
+  readExportContent,
+} from '@payerguard/core/exports/store';
 import { EXPORT_FORMATS, ExportInputError, type ExportScope } from '@payerguard/core/exports/types';
 import { DEFAULT_QUEUE_PREFIX } from '@payerguard/core/queue/names';
 import type { Queue } from 'bullmq';
+import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
@@ -30,8 +37,18 @@ const Scope = Type.Object(
 );
 const Delivery = Type.Object(
   {
-    s3: Type.Optional(Type.Object({ bucket: Type.String({ minLength: 3, maxLength: 63 }), prefix: Type.Optional(Type.String({ maxLength: 512 })) }, { additionalProperties: false })),
-    webhook: Type.Optional(Type.Object({ url: Type.String({ minLength: 8, maxLength: 2048 }) }, { additionalProperties: false })),
+    s3: Type.Optional(
+      Type.Object(
+        {
+          bucket: Type.String({ minLength: 3, maxLength: 63 }),
+          prefix: Type.Optional(Type.String({ maxLength: 512 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    webhook: Type.Optional(
+      Type.Object({ url: Type.String({ minLength: 8, maxLength: 2048 }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -69,16 +86,22 @@ const inputError = <T>(p: Promise<T>) =>
 export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, deps) => {
   const { db, logger } = deps;
   const prefix = deps.queuePrefix ?? DEFAULT_QUEUE_PREFIX;
-  const queue: Queue<ExportJobData> | undefined = deps.redis ? exportQueue({ connection: deps.redis, prefix }) : undefined;
+  const queue: Queue<ExportJobData> | undefined = deps.redis
+    ? exportQueue({ connection: deps.redis, prefix })
+    : undefined;
   if (queue) app.addHook('onClose', async () => queue.close());
   // Without Redis (a bare API in tests or scripts) schedules are stored and synced by the workers when they start.
   const sync = async (s: Parameters<typeof syncSchedule>[1]) => {
     if (queue) await syncSchedule(queue, s);
   };
 
-  app.get('/api/export-schedules', { config: { access: STAFF }, schema: { tags: ['exports'], summary: 'Export schedules' } }, async () => ({
-    schedules: await listSchedules(db),
-  }));
+  app.get(
+    '/api/export-schedules',
+    { config: { access: STAFF }, schema: { tags: ['exports'], summary: 'Export schedules' } },
+    async () => ({
+      schedules: await listSchedules(db),
+    }),
+  );
 
   app.get(
     '/api/export-schedules/:id',
@@ -103,7 +126,19 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
     async (req, reply) => {
       const r = await inputError(createSchedule(db, req.body as ScheduleInput, actorOf(req)));
       await sync(r.schedule);
-      await audit(db, { actor: actorOf(req), action: 'export_schedule.create', target: r.schedule.id, detail: { name: r.schedule.name, cron: r.schedule.cron, timezone: r.schedule.timezone, format: r.schedule.format, scope: r.schedule.scope }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'export_schedule.create',
+        target: r.schedule.id,
+        detail: {
+          name: r.schedule.name,
+          cron: r.schedule.cron,
+          timezone: r.schedule.timezone,
+          format: r.schedule.format,
+          scope: r.schedule.scope,
+        },
+        ip: req.ip,
+      });
       reply.code(201);
       return r;
     },
@@ -122,17 +157,32 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       },
     },
     async (req) => {
-      const r = await inputError(updateSchedule(db, req.params.id, req.body as ScheduleInput, { rotateSecret: req.query.rotateSecret }));
+      const r = await inputError(
+        updateSchedule(db, req.params.id, req.body as ScheduleInput, { rotateSecret: req.query.rotateSecret }),
+      );
       if (!r) throw notFound(`no export schedule ${req.params.id}`);
       await sync(r.schedule);
-      await audit(db, { actor: actorOf(req), action: 'export_schedule.update', target: r.schedule.id, detail: { enabled: r.schedule.enabled, cron: r.schedule.cron, rotatedSecret: !!r.webhookSecret }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'export_schedule.update',
+        target: r.schedule.id,
+        detail: { enabled: r.schedule.enabled, cron: r.schedule.cron, rotatedSecret: !!r.webhookSecret },
+        ip: req.ip,
+      });
       return r;
     },
   );
 
   app.delete(
     '/api/export-schedules/:id',
-    { config: { access: ADMIN }, schema: { tags: ['exports'], summary: 'Delete an export schedule (its exports are kept until they expire)', params: IdParams } },
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['exports'],
+        summary: 'Delete an export schedule (its exports are kept until they expire)',
+        params: IdParams,
+      },
+    },
     async (req, reply) => {
       if (!(await deleteSchedule(db, req.params.id))) throw notFound(`no export schedule ${req.params.id}`);
       await sync({ id: req.params.id, enabled: false });
@@ -152,7 +202,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
           {
             format: Format,
             scope: Type.Optional(Scope),
-            asOf: Type.Optional(Type.String({ format: 'date-time', description: 'latest snapshot at or before this time' })),
+            asOf: Type.Optional(
+              Type.String({ format: 'date-time', description: 'latest snapshot at or before this time' }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -162,6 +214,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       const own = partnerScope(req);
       let scope: ExportScope = { ...(req.body.scope ?? {}) };
       if (own !== null) {
+        // A viewer account without a partner may export nothing.
+        if (own.includes('\u0000')) throw notFound('your account is not linked to a partner');
         if (scope.partnerId && scope.partnerId !== own) throw notFound(`partner ${scope.partnerId} not found`);
         scope = { ...scope, partnerId: own };
       }
@@ -175,10 +229,21 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         }),
       );
       if (queue) await enqueueExport(queue, rec.id);
+      // No queue: produce here, after answering; the row records success or failure either way.
       else
-        // No queue: produce here, after answering; the row records success or failure either way.
-        setImmediate(() => void produceExport(db, rec.id).catch((e: Error) => logger.error({ err: e.message, exportId: rec.id }, 'export failed')));
-      await audit(db, { actor: actorOf(req), action: 'export.create', target: rec.id, detail: { format: rec.format, scope: rec.scope, asOf: rec.asOf, audience: rec.audience }, ip: req.ip });
+        setImmediate(
+          () =>
+            void produceExport(db, rec.id).catch((e: Error) =>
+              logger.error({ err: e.message, exportId: rec.id }, 'export failed'),
+            ),
+        );
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'export.create',
+        target: rec.id,
+        detail: { format: rec.format, scope: rec.scope, asOf: rec.asOf, audience: rec.audience },
+        ip: req.ip,
+      });
       reply.code(202);
       return rec;
     },
@@ -194,7 +259,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         querystring: Type.Object({
           scheduleId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-          before: Type.Optional(Type.String({ format: 'date-time', description: 'page: createdAt of the last export seen' })),
+          before: Type.Optional(
+            Type.String({ format: 'date-time', description: 'page: createdAt of the last export seen' }),
+          ),
         }),
       },
     },
@@ -212,7 +279,10 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
 
   app.get(
     '/api/exports/:id',
-    { config: { access: ALL_ROLES }, schema: { tags: ['exports'], summary: 'One export: status, size, deliveries', params: IdParams } },
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['exports'], summary: 'One export: status, size, deliveries', params: IdParams },
+    },
     async (req) => {
       const rec = await getExport(db, req.params.id);
       if (!visibleTo(partnerScope(req), rec)) throw notFound(`no export ${req.params.id}`);
@@ -222,12 +292,22 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
 
   app.get(
     '/api/exports/:id/download',
-    { config: { access: ALL_ROLES }, schema: { tags: ['exports'], summary: 'Download an export file (audited)', params: IdParams } },
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['exports'], summary: 'Download an export file (audited)', params: IdParams },
+    },
     async (req, reply) => {
       const rec = await getExport(db, req.params.id);
       if (!visibleTo(partnerScope(req), rec)) throw notFound(`no export ${req.params.id}`);
-      if (rec.status !== 'ready') throw new HttpError(409, rec.status === 'failed' ? `export failed: ${rec.error}` : 'export is not ready yet');
-      await audit(db, { actor: actorOf(req), action: 'export.download', target: rec.id, detail: { format: rec.format, partnerId: rec.partnerId, sizeBytes: rec.sizeBytes, sha256: rec.sha256 }, ip: req.ip });
+      if (rec.status !== 'ready')
+        throw new HttpError(409, rec.status === 'failed' ? `export failed: ${rec.error}` : 'export is not ready yet');
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'export.download',
+        target: rec.id,
+        detail: { format: rec.format, partnerId: rec.partnerId, sizeBytes: rec.sizeBytes, sha256: rec.sha256 },
+        ip: req.ip,
+      });
       return reply
         .header('content-type', rec.contentType ?? 'application/octet-stream')
         .header('content-length', String(rec.sizeBytes ?? 0))

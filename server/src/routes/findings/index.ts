@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
+import { latestFindingsWhere, latestRuns } from '../../data/estate.js';
 import { rows } from '../../data/rows.js';
 import type { FeatureOpts } from '../../deps.js';
 import { partnerScope } from '../../scope.js';
@@ -39,19 +40,17 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       if (q.controlId) conds.push(sql`f.control_id = ${q.controlId}`);
       if (q.status) conds.push(sql`f.status = any(${sql.param(q.status.split(','))}::text[])`);
       if (q.severity) conds.push(sql`f.severity = any(${sql.param(q.severity.split(','))}::text[])`);
+      conds.push(latestFindingsWhere(await latestRuns(db, partnerId ?? null)));
       const where = sql.join(conds, sql` and `);
-      const latest = sql`(select distinct on (partner_id) partner_id, run_id from snapshots
-                          ${partnerId ? sql`where partner_id = ${partnerId}` : sql``}
-                          order by partner_id, taken_at desc)`;
       const [totalRow] = await rows<{ n: string }>(
         db,
-        sql`select count(*) as n from findings f join ${latest} s on s.partner_id = f.partner_id and s.run_id = f.run_id where ${where}`,
+        sql`select count(*) as n from findings f where ${where}`,
       );
       const found = await rows<Record<string, unknown>>(
         db,
         sql`select f.id, f.run_id, f.partner_id, p.name as partner_name, f.payer_account_id, f.control_id, f.resource, f.status,
                    f.severity, f.title, f.message, f.evidence, f.suppression_id
-            from findings f join ${latest} s on s.partner_id = f.partner_id and s.run_id = f.run_id
+            from findings f
             left join partners p on p.id = f.partner_id
             where ${where}
             order by case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end,
