@@ -1,6 +1,6 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import Fastify from 'fastify';
 import cookie from '@fastify/cookie';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authGuard } from './auth/guard.js';
 import { ALPHA, BETA, SECRETS, USERS } from './testing/fixtures.js';
@@ -17,14 +17,12 @@ const seen: { who: Who; method: string; url: string; status: number; body: strin
 // Ids that exist (reads) or do not (writes: the matrix must not delete its own fixtures).
 function fill(method: string, url: string, partnerId = ALPHA.id): string {
   const destructive = method === 'DELETE';
-  return url
-    .replace(':accountId', '999999999999')
-    .replace(':id', () => {
-      if (url.startsWith('/api/partners')) return destructive ? 'no-such-partner' : partnerId;
-      if (url.startsWith('/api/runs')) return 'run-2';
-      if (url.startsWith('/api/controls')) return 'ACCESS-COLLECTOR-ROLE';
-      return 'no-such-id';
-    });
+  return url.replace(':accountId', '999999999999').replace(':id', () => {
+    if (url.startsWith('/api/partners')) return destructive ? 'no-such-partner' : partnerId;
+    if (url.startsWith('/api/runs')) return 'run-2';
+    if (url.startsWith('/api/controls')) return 'ACCESS-COLLECTOR-ROLE';
+    return 'no-such-id';
+  });
 }
 
 async function call(who: Who, method: string, url: string) {
@@ -52,7 +50,8 @@ afterAll(async () => h?.close());
 describe('every route against every role', () => {
   it('has a declared access rule for every /api route, and the table is not trivially small', () => {
     expect(h.app.routeTable.length).toBeGreaterThan(30);
-    for (const r of h.app.routeTable) expect(r.access === 'public' || (Array.isArray(r.access) && r.access.length > 0)).toBe(true);
+    for (const r of h.app.routeTable)
+      expect(r.access === 'public' || (Array.isArray(r.access) && r.access.length > 0)).toBe(true);
   });
 
   it('refuses to start when a route forgets its access rule', async () => {
@@ -60,9 +59,11 @@ describe('every route against every role', () => {
     await app.register(cookie);
     await app.register(authGuard, { db: h.database.db });
     await expect(
-      app.register(async (i) => {
-        i.get('/api/forgotten', async () => ({ leaked: true }));
-      }).ready(),
+      app
+        .register(async (i) => {
+          i.get('/api/forgotten', async () => ({ leaked: true }));
+        })
+        .ready(),
     ).rejects.toThrow(/declares no access rule/);
     await app.close().catch(() => {});
   });
@@ -77,7 +78,8 @@ describe('every route against every role', () => {
         const r = await call(who, route.method, url);
         const allowed = route.access === 'public' || (who !== 'none' && route.access.includes(who));
         const label = `${who} ${route.method} ${url} -> ${r.statusCode} ${r.body.slice(0, 120)}`;
-        if (r.statusCode >= 500 && !(url === '/api/health' && r.statusCode === 503)) problems.push(`server error: ${label}`);
+        if (r.statusCode >= 500 && !(url === '/api/health' && r.statusCode === 503))
+          problems.push(`server error: ${label}`);
         if (route.access === 'public') {
           if (r.statusCode === 401 || r.statusCode === 403) problems.push(`public route refused: ${label}`);
         } else if (who === 'none') {
@@ -87,7 +89,8 @@ describe('every route against every role', () => {
         } else if (r.statusCode === 401 || r.statusCode === 403) problems.push(`listed role refused: ${label}`);
         if (r.statusCode >= 400 && r.statusCode !== 503) {
           const b = json(r);
-          if (!b || typeof b.error !== 'string' || typeof b.message !== 'string') problems.push(`error without {error,message}: ${label}`);
+          if (!b || typeof b.error !== 'string' || typeof b.message !== 'string')
+            problems.push(`error without {error,message}: ${label}`);
         }
       }
     }
@@ -116,13 +119,14 @@ describe('every route against every role', () => {
     expect(o.json().totals.partners).toBe(1);
   });
 
-  it('never shows a partner viewer another partner\'s name or any spend, anywhere', () => {
+  it("never shows a partner viewer another partner's name or any spend, anywhere", () => {
     const viewer = seen.filter((x) => x.who === 'partner_viewer' && x.status < 400);
     expect(viewer.length).toBeGreaterThan(5);
     const spendKeys: string[] = [];
     const walk = (v: unknown, path: string) => {
-      if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
-      else if (v && typeof v === 'object')
+      if (Array.isArray(v)) {
+        for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+      } else if (v && typeof v === 'object')
         for (const [k, x] of Object.entries(v)) {
           if (/spend|margin/i.test(k)) spendKeys.push(`${path}.${k}`);
           walk(x, `${path}.${k}`);
@@ -181,22 +185,49 @@ describe('no secret in any response or log line', () => {
   it('keeps passwords, ExternalIds, AWS secrets, session ids and tokens out', async () => {
     const admin = sessions.admin!;
     // An admin's onboarding view is the one place an ExternalId may be shown.
-    const onboarding = await h.app.inject({ method: 'GET', url: `/api/partners/${ALPHA.id}/onboarding`, headers: asSession(admin) });
+    const onboarding = await h.app.inject({
+      method: 'GET',
+      url: `/api/partners/${ALPHA.id}/onboarding`,
+      headers: asSession(admin),
+    });
     expect(onboarding.body).toContain(SECRETS.externalIdAlpha);
-    const created = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: asSession(admin), payload: { name: 'leak-check' } });
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: asSession(admin),
+      payload: { name: 'leak-check' },
+    });
     const token: string = created.json().token;
     expect(token).toMatch(/^pg_/);
     // Use the token, the password and the ExternalId-bearing check so they pass through the logs.
     await h.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${token}` } });
-    await h.app.inject({ method: 'POST', url: '/api/partners/alpha/check-access', headers: { authorization: `Bearer ${token}` }, payload: {} });
-    await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: USERS.admin, password: `${SECRETS.password}-wrong` } });
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/partners/alpha/check-access',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {},
+    });
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: USERS.admin, password: `${SECRETS.password}-wrong` },
+    });
 
-    const never = [SECRETS.password, SECRETS.externalIdBeta, process.env.AWS_SECRET_ACCESS_KEY!, admin.cookie.split('=')[1]!, token];
+    const never = [
+      SECRETS.password,
+      SECRETS.externalIdBeta,
+      process.env.AWS_SECRET_ACCESS_KEY!,
+      admin.cookie.split('=')[1]!,
+      token,
+    ];
     const bodies = seen.filter((x) => !(x.url.endsWith('/onboarding') && x.who === 'admin'));
-    for (const x of bodies) for (const s of never) expect(x.body.includes(s), `${x.who} ${x.method} ${x.url}`).toBe(false);
-    for (const x of bodies) expect(x.body.includes(SECRETS.externalIdAlpha), `${x.who} ${x.method} ${x.url}`).toBe(false);
+    for (const x of bodies)
+      for (const s of never) expect(x.body.includes(s), `${x.who} ${x.method} ${x.url}`).toBe(false);
+    for (const x of bodies)
+      expect(x.body.includes(SECRETS.externalIdAlpha), `${x.who} ${x.method} ${x.url}`).toBe(false);
     expect(h.logs.length).toBeGreaterThan(50);
     const logText = h.logs.join('');
-    for (const s of [...never, SECRETS.externalIdAlpha, admin.csrf]) expect(logText.includes(s), `log holds ${s.slice(0, 6)}...`).toBe(false);
+    for (const s of [...never, SECRETS.externalIdAlpha, admin.csrf])
+      expect(logText.includes(s), `log holds ${s.slice(0, 6)}...`).toBe(false);
   });
 });

@@ -40,7 +40,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
     if (err.validation) return reply.code(400).send(errorBody(400, err.message));
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const status =
+      typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status < 500) return reply.code(status).send(errorBody(status, err.message));
     req.log.error({ err }, 'request failed');
     return reply.code(status).send(errorBody(status, 'internal error: see the server log'));
@@ -106,7 +107,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     // Client-side routes of the dashboard (anything outside /api) get its index page.
-    if (hasWeb && (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api')) return reply.sendFile('index.html');
+    if (hasWeb && (req.method === 'GET' || req.method === 'HEAD') && !path.startsWith('/api'))
+      return reply.sendFile('index.html');
     return reply.code(404).send(errorBody(404, `no route ${req.method} ${path}`));
   });
 

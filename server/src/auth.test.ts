@@ -1,6 +1,6 @@
+import { schema } from '@payerguard/core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { schema } from '@payerguard/core';
 import { buildServer } from './app.js';
 import { sha256 } from './auth/crypto.js';
 import { seedDemoUsers } from './demo-users.js';
@@ -15,7 +15,11 @@ afterAll(async () => h?.close());
 
 describe('login and sessions', () => {
   it('sets an httpOnly SameSite=Lax cookie, stores only the hash of the session id, and audits', async () => {
-    const r = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'ANALYST@test.local', password: SECRETS.password } });
+    const r = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'ANALYST@test.local', password: SECRETS.password },
+    });
     expect(r.statusCode).toBe(200);
     const set = String(r.headers['set-cookie']);
     expect(set).toMatch(/HttpOnly/);
@@ -35,14 +39,26 @@ describe('login and sessions', () => {
       config: { ...(await import('@payerguard/core')).loadConfig({}), publicUrl: 'https://guard.example' },
       logger: (await import('@payerguard/core')).createLogger('silent'),
     });
-    const r = await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: USERS.admin, password: SECRETS.password } });
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: USERS.admin, password: SECRETS.password },
+    });
     expect(String(r.headers['set-cookie'])).toMatch(/Secure/);
     await app.close();
   });
 
   it('answers a wrong password and an unknown user the same way, and audits both', async () => {
-    const a = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'nobody@test.local', password: 'x' } });
-    const b = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: USERS.admin, password: 'wrong' } });
+    const a = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'nobody@test.local', password: 'x' },
+    });
+    const b = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: USERS.admin, password: 'wrong' },
+    });
     expect(a.statusCode).toBe(401);
     expect(b.statusCode).toBe(401);
     expect(a.json()).toEqual(b.json());
@@ -55,18 +71,36 @@ describe('login and sessions', () => {
   it('locks an account after N failures, even for the right password, and an admin reset unlocks it', async () => {
     const email = 'lockme@test.local';
     const admin = await login(h.app, USERS.admin);
-    const made = await h.app.inject({ method: 'POST', url: '/api/users', headers: asSession(admin), payload: { email, password: 'a-good-password', role: 'analyst' } });
+    const made = await h.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: asSession(admin),
+      payload: { email, password: 'a-good-password', role: 'analyst' },
+    });
     expect(made.statusCode).toBe(201);
     for (let i = 0; i < 3; i++) {
       const r = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'nope' } });
       expect(r.statusCode).toBe(401);
     }
-    const locked = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'a-good-password' } });
+    const locked = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email, password: 'a-good-password' },
+    });
     expect(locked.statusCode).toBe(423);
     expect(locked.json().message).toMatch(/locked/);
-    const reset = await h.app.inject({ method: 'PATCH', url: `/api/users/${made.json().id}`, headers: asSession(admin), payload: { password: 'another-good-password' } });
+    const reset = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${made.json().id}`,
+      headers: asSession(admin),
+      payload: { password: 'another-good-password' },
+    });
     expect(reset.statusCode).toBe(200);
-    const ok = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password: 'another-good-password' } });
+    const ok = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email, password: 'another-good-password' },
+    });
     expect(ok.statusCode).toBe(200);
   });
 
@@ -79,20 +113,42 @@ describe('login and sessions', () => {
     });
     const codes: number[] = [];
     for (let i = 0; i < 5; i++)
-      codes.push((await app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'rl@test.local', password: 'x' } })).statusCode);
+      codes.push(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/api/auth/login',
+            payload: { email: 'rl@test.local', password: 'x' },
+          })
+        ).statusCode,
+      );
     expect(codes).toEqual([401, 401, 401, 429, 429]);
     await app.close();
   });
 
   it('disabling a user ends their sessions at once', async () => {
     const admin = await login(h.app, USERS.admin);
-    const made = await h.app.inject({ method: 'POST', url: '/api/users', headers: asSession(admin), payload: { email: 'leaver@test.local', password: 'leaver-password', role: 'analyst' } });
+    const made = await h.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: asSession(admin),
+      payload: { email: 'leaver@test.local', password: 'leaver-password', role: 'analyst' },
+    });
     const s = await login(h.app, 'leaver@test.local', 'leaver-password');
     expect((await h.app.inject({ method: 'GET', url: '/api/me', headers: asSession(s) })).statusCode).toBe(200);
-    const off = await h.app.inject({ method: 'PATCH', url: `/api/users/${made.json().id}`, headers: asSession(admin), payload: { disabled: true } });
+    const off = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/users/${made.json().id}`,
+      headers: asSession(admin),
+      payload: { disabled: true },
+    });
     expect(off.statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/api/me', headers: asSession(s) })).statusCode).toBe(401);
-    const again = await h.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email: 'leaver@test.local', password: 'leaver-password' } });
+    const again = await h.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { email: 'leaver@test.local', password: 'leaver-password' },
+    });
     expect(again.statusCode).toBe(401);
   });
 });
@@ -101,13 +157,28 @@ describe('CSRF', () => {
   it('refuses unsafe cookie requests without the right x-csrf-token, accepts them with it', async () => {
     const s = await login(h.app, USERS.analyst);
     const body = { name: 'csrf-check' };
-    const none = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie: s.cookie }, payload: body });
+    const none = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: { cookie: s.cookie },
+      payload: body,
+    });
     expect(none.statusCode).toBe(403);
     expect(none.json().message).toMatch(/csrf/i);
-    const wrong = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie: s.cookie, 'x-csrf-token': 'x'.repeat(s.csrf.length) }, payload: body });
+    const wrong = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: { cookie: s.cookie, 'x-csrf-token': 'x'.repeat(s.csrf.length) },
+      payload: body,
+    });
     expect(wrong.statusCode).toBe(403);
     const other = await login(h.app, USERS.admin);
-    const crossed = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: { cookie: s.cookie, 'x-csrf-token': other.csrf }, payload: body });
+    const crossed = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: { cookie: s.cookie, 'x-csrf-token': other.csrf },
+      payload: body,
+    });
     expect(crossed.statusCode).toBe(403);
     const right = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: asSession(s), payload: body });
     expect(right.statusCode).toBe(201);
@@ -120,7 +191,12 @@ describe('CSRF', () => {
 describe('API tokens', () => {
   it('shows the token once, stores only its sha256, works as Bearer without CSRF, and stops working when revoked', async () => {
     const s = await login(h.app, USERS.analyst);
-    const c = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: asSession(s), payload: { name: 'ci', expiresInDays: 30 } });
+    const c = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: asSession(s),
+      payload: { name: 'ci', expiresInDays: 30 },
+    });
     expect(c.statusCode).toBe(201);
     const { token, id } = c.json();
     const [row] = await h.database.db.select().from(schema.apiTokens).where(eq(schema.apiTokens.id, id));
@@ -139,7 +215,13 @@ describe('API tokens', () => {
       method: 'POST',
       url: '/api/suppressions',
       headers: bearer,
-      payload: { partnerId: 'alpha', controlId: 'OWN-ROOT-EMAIL-DOMAIN', reason: 'migration', approver: 'cfo@distributor.example', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      payload: {
+        partnerId: 'alpha',
+        controlId: 'OWN-ROOT-EMAIL-DOMAIN',
+        reason: 'migration',
+        approver: 'cfo@distributor.example',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
     });
     expect(sup.statusCode).toBe(201);
     // Roles still apply to tokens: an analyst's token cannot manage users.
@@ -149,15 +231,27 @@ describe('API tokens', () => {
     expect(rev.statusCode).toBe(200);
     const after = await h.app.inject({ method: 'GET', url: '/api/me', headers: bearer });
     expect(after.statusCode).toBe(401);
-    expect((await h.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Bearer pg_madeup' } })).statusCode).toBe(401);
-    expect((await h.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Basic abc' } })).statusCode).toBe(401);
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Bearer pg_madeup' } }))
+        .statusCode,
+    ).toBe(401);
+    expect(
+      (await h.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: 'Basic abc' } })).statusCode,
+    ).toBe(401);
     const audit = await h.database.db.select().from(schema.auditLog);
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['token.create', 'token.revoke', 'suppression.create']));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['token.create', 'token.revoke', 'suppression.create']),
+    );
   });
 
-  it('does not let one user revoke another user\'s token', async () => {
+  it("does not let one user revoke another user's token", async () => {
     const admin = await login(h.app, USERS.admin);
-    const t = await h.app.inject({ method: 'POST', url: '/api/tokens', headers: asSession(admin), payload: { name: 'admin-own' } });
+    const t = await h.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: asSession(admin),
+      payload: { name: 'admin-own' },
+    });
     const viewer = await login(h.app, USERS.viewer);
     const r = await h.app.inject({ method: 'DELETE', url: `/api/tokens/${t.json().id}`, headers: asSession(viewer) });
     expect(r.statusCode).toBe(404);
@@ -174,9 +268,18 @@ describe('demo users', () => {
     expect(me.json().user).toMatchObject({ role: 'partner_viewer', partnerId: 'beta' });
     expect((await h.app.inject({ method: 'GET', url: '/api/auth/demo-logins' })).statusCode).toBe(404);
     const core = await import('@payerguard/core');
-    const demo = await buildServer({ db: h.database.db, config: { ...core.loadConfig({}), demo: true }, logger: core.createLogger('silent') });
+    const demo = await buildServer({
+      db: h.database.db,
+      config: { ...core.loadConfig({}), demo: true },
+      logger: core.createLogger('silent'),
+    });
     const list = await demo.inject({ method: 'GET', url: '/api/auth/demo-logins' });
-    expect(list.json().logins.map((l: { email: string }) => l.email).slice(0, 2)).toEqual(['admin@demo.local', 'analyst@demo.local']);
+    expect(
+      list
+        .json()
+        .logins.map((l: { email: string }) => l.email)
+        .slice(0, 2),
+    ).toEqual(['admin@demo.local', 'analyst@demo.local']);
     expect(list.json().logins).toHaveLength(4);
     await demo.close();
   });

@@ -1,20 +1,27 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLogger, loadConfig, schema } from '@payerguard/core';
+import { scoreRun } from '@payerguard/core/engine/score-run';
+import { breaks, compliantEvidence } from '@payerguard/core/testing/evidence';
+import { startSimulator } from '@payerguard/sim';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger, loadConfig, schema } from '@payerguard/core';
-import { startSimulator } from '@payerguard/sim';
 import { buildServer } from './app.js';
 import { ALPHA, BETA, SECRETS, USERS } from './testing/fixtures.js';
-import { asSession, type Harness, login, type Login, startHarness } from './testing/harness.js';
+import { asSession, type Harness, type Login, login, startHarness } from './testing/harness.js';
 
 let h: Harness;
 let admin: Login;
 let analyst: Login;
 const get = (url: string, s: Login = analyst) => h.app.inject({ method: 'GET', url, headers: asSession(s) });
 const send = (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: unknown, s: Login = admin) =>
-  h.app.inject({ method, url, headers: asSession(s), ...(payload === undefined ? {} : { payload: payload as object }) });
+  h.app.inject({
+    method,
+    url,
+    headers: asSession(s),
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  });
 
 beforeAll(async () => {
   h = await startHarness();
@@ -33,7 +40,14 @@ describe('overview', () => {
     // Beta is locked out in run 2: it ranks worst.
     expect(first).toMatchObject({ id: BETA.id, lockedOut: true, collected: true });
     expect(first.failingCriticalControls).toContain('ACCESS-COLLECTOR-ROLE');
-    expect(second).toMatchObject({ id: ALPHA.id, score: 60, grade: 'D', scoreDelta: -40, trend: [100, 60], lockedOut: false });
+    expect(second).toMatchObject({
+      id: ALPHA.id,
+      score: 60,
+      grade: 'D',
+      scoreDelta: -40,
+      trend: [100, 60],
+      lockedOut: false,
+    });
     expect(second.failingCriticalControls).toEqual(['OWN-ROOT-EMAIL-DOMAIN']);
     expect(second.monthlySpend).toBeGreaterThan(0);
     expect(o.totals).toMatchObject({ partners: 2, collected: 2, lockouts: 1, failingCritical: 2, compliantShare: 0 });
@@ -62,7 +76,7 @@ describe('overview', () => {
       expect((await get(`/api/overview?${bad}`)).statusCode, bad).toBe(400);
   });
 
-  it('builds the partners x controls heatmap from each partner\'s latest run', async () => {
+  it("builds the partners x controls heatmap from each partner's latest run", async () => {
     const m = (await get('/api/overview/matrix?sort=id')).json();
     expect(m.controls.length).toBeGreaterThan(10);
     const alpha = m.rows.find((r: { partnerId: string }) => r.partnerId === ALPHA.id);
@@ -81,7 +95,11 @@ describe('drill-down, findings, controls', () => {
     expect(f.evidence.rootEmail).toBe('it@partner.example');
     expect(f.remediation).toMatch(/root email/i);
     expect(d.memberAccounts.length).toBeGreaterThan(0);
-    expect(d.principals.some((p: { name: string; hasDistributorBoundary: boolean }) => p.name === 'PartnerAdmin' && p.hasDistributorBoundary)).toBe(true);
+    expect(
+      d.principals.some(
+        (p: { name: string; hasDistributorBoundary: boolean }) => p.name === 'PartnerAdmin' && p.hasDistributorBoundary,
+      ),
+    ).toBe(true);
     expect(d.boundaryCoverage).toMatchObject({ uncovered: 0, share: 1 });
     expect(d.rootEvents.length).toBeGreaterThan(0);
     expect(d.history.map((x: { score: number }) => x.score)).toEqual([100, 60]);
@@ -99,16 +117,47 @@ describe('drill-down, findings, controls', () => {
     expect((await get('/api/findings?status=broken')).statusCode).toBe(400);
   });
 
+  it('shows open escalation paths from the policy analysis of the stored evidence', async () => {
+    const at = new Date('2026-11-09T12:00:00Z');
+    const ev = breaks.adminWithoutBoundary(
+      compliantEvidence({ partnerId: 'epsilon', payerAccountId: '616161616161', collectedAt: at }),
+    );
+    await h.database.db.insert(schema.partners).values({ id: 'epsilon', name: 'Epsilon' });
+    await h.database.db
+      .insert(schema.runs)
+      .values({ id: 'run-eps', status: 'completed', trigger: 'manual', total: 1, collected: 1, createdAt: at });
+    await h.database.db
+      .insert(schema.evidence)
+      .values({ runId: 'run-eps', payerAccountId: '616161616161', partnerId: 'epsilon', collectedAt: at, data: ev });
+    await scoreRun(h.database.db, 'run-eps');
+    const d = (await get('/api/partners/epsilon')).json();
+    expect(d.boundaryCoverage.uncovered).toBeGreaterThan(0);
+    expect(d.escalationPaths.length).toBeGreaterThan(0);
+    const p = d.escalationPaths[0];
+    expect(p).toMatchObject({ payerAccountId: '616161616161', hasDistributorBoundary: false });
+    expect(p.action).toMatch(/^[a-z0-9-]+:/);
+    expect(d.principals.find((x: { arn: string }) => x.arn === p.principalArn)).toBeTruthy();
+    // The compliant partner's admins are fenced: nothing open there.
+    expect((await get(`/api/partners/${ALPHA.id}`)).json().escalationPaths).toEqual([]);
+  });
+
   it('serves the control catalogue', async () => {
     const c = (await get('/api/controls')).json();
-    expect(c.controls.find((x: { id: string }) => x.id === 'ROOT-MFA')).toMatchObject({ severity: 'critical', category: 'root' });
+    expect(c.controls.find((x: { id: string }) => x.id === 'ROOT-MFA')).toMatchObject({
+      severity: 'critical',
+      category: 'root',
+    });
     expect((await get('/api/controls/NOPE')).statusCode).toBe(404);
   });
 });
 
 describe('partners: add, onboard, edit, import, remove', () => {
   it('onboards a partner with a unique random ExternalId and the role template, visible to admins only', async () => {
-    const a = await send('POST', '/api/partners', { id: 'gamma', name: 'Gamma', payers: [{ payerAccountId: '888888888888' }] });
+    const a = await send('POST', '/api/partners', {
+      id: 'gamma',
+      name: 'Gamma',
+      payers: [{ payerAccountId: '888888888888' }],
+    });
     expect(a.statusCode).toBe(201);
     const ob = a.json().onboarding[0];
     expect(ob.externalId).toMatch(/^pg-[\w-]{30,}$/);
@@ -125,8 +174,13 @@ describe('partners: add, onboard, edit, import, remove', () => {
   });
 
   it('edits and removes, and audits each change', async () => {
-    expect((await send('PATCH', '/api/partners/gamma', { name: 'Gamma Renamed', tags: { tier: 'gold' } })).statusCode).toBe(200);
-    expect((await get('/api/partners/gamma')).json().partner).toMatchObject({ name: 'Gamma Renamed', tags: { tier: 'gold' } });
+    expect(
+      (await send('PATCH', '/api/partners/gamma', { name: 'Gamma Renamed', tags: { tier: 'gold' } })).statusCode,
+    ).toBe(200);
+    expect((await get('/api/partners/gamma')).json().partner).toMatchObject({
+      name: 'Gamma Renamed',
+      tags: { tier: 'gold' },
+    });
     expect((await send('PATCH', '/api/partners/nope', { name: 'x' })).statusCode).toBe(404);
     expect((await send('DELETE', '/api/partners/gamma/payers/888888888889')).statusCode).toBe(200);
     expect((await send('DELETE', '/api/partners/gamma')).statusCode).toBe(200);
@@ -137,7 +191,13 @@ describe('partners: add, onboard, edit, import, remove', () => {
 
   it('imports a registry all or nothing, with line numbers for every problem', async () => {
     const good = [
-      { partnerId: 'delta', partnerName: 'Delta', payerAccountId: '121212121212', roleArn: 'arn:aws:iam::121212121212:role/PayerGuardCollector', externalId: 'ext-delta-1' },
+      {
+        partnerId: 'delta',
+        partnerName: 'Delta',
+        payerAccountId: '121212121212',
+        roleArn: 'arn:aws:iam::121212121212:role/PayerGuardCollector',
+        externalId: 'ext-delta-1',
+      },
     ];
     const bad = `${JSON.stringify(good[0])}\n{"partnerId":"Bad Id","payerAccountId":"12"}\nnot json`;
     const r = await send('POST', '/api/partners/import', { registry: bad });
@@ -167,13 +227,23 @@ describe('partners: add, onboard, edit, import, remove', () => {
 describe('suppressions and settings', () => {
   it('creates (reason, approver, expiry), lists and revokes suppressions', async () => {
     const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const body = { partnerId: ALPHA.id, controlId: 'OWN-ROOT-EMAIL-DOMAIN', reason: 'email migration', approver: 'cfo@distributor.example', expiresAt };
+    const body = {
+      partnerId: ALPHA.id,
+      controlId: 'OWN-ROOT-EMAIL-DOMAIN',
+      reason: 'email migration',
+      approver: 'cfo@distributor.example',
+      expiresAt,
+    };
     const c = await send('POST', '/api/suppressions', body, analyst);
     expect(c.statusCode).toBe(201);
     const id = c.json().id;
-    expect((await get(`/api/suppressions?partnerId=${ALPHA.id}`)).json().suppressions.map((s: { id: string }) => s.id)).toContain(id);
+    expect(
+      (await get(`/api/suppressions?partnerId=${ALPHA.id}`)).json().suppressions.map((s: { id: string }) => s.id),
+    ).toContain(id);
     expect((await send('POST', '/api/suppressions', { ...body, controlId: 'TYPO' }, analyst)).statusCode).toBe(400);
-    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: '2001-01-01T00:00:00Z' }, analyst)).statusCode).toBe(400);
+    expect(
+      (await send('POST', '/api/suppressions', { ...body, expiresAt: '2001-01-01T00:00:00Z' }, analyst)).statusCode,
+    ).toBe(400);
     expect((await send('POST', '/api/suppressions', { ...body, expiresAt: 'soon' }, analyst)).statusCode).toBe(400);
     expect((await send('POST', '/api/suppressions', { ...body, partnerId: 'no-such' }, analyst)).statusCode).toBe(404);
     expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(200);
@@ -186,8 +256,17 @@ describe('suppressions and settings', () => {
     const put = await send('PUT', '/api/settings', { ...s, domains: ['distributor.example', 'reseller.example'] });
     expect(put.statusCode).toBe(200);
     expect((await get('/api/settings')).json().domains).toEqual(['distributor.example', 'reseller.example']);
-    for (const bad of [{ ...s, hubAccountId: '12' }, { ...s, domains: [] }, { ...s, domains: ['@x'] }, { ...s, rootLookbackDays: 'ninety' }, 'nope', [1]])
-      expect((await send('PUT', '/api/settings', bad)).statusCode, JSON.stringify(bad).slice(0, 60)).toBeOneOf([400, 415]);
+    for (const bad of [
+      { ...s, hubAccountId: '12' },
+      { ...s, domains: [] },
+      { ...s, domains: ['@x'] },
+      { ...s, rootLookbackDays: 'ninety' },
+      'nope',
+      [1],
+    ])
+      expect((await send('PUT', '/api/settings', bad)).statusCode, JSON.stringify(bad).slice(0, 60)).toBeOneOf([
+        400, 415,
+      ]);
     expect((await get('/api/settings')).json().domains).toEqual(['distributor.example', 'reseller.example']);
     const log = (await get('/api/audit?action=settings.update', admin)).json();
     expect(log.entries[0].detail.changed).toEqual(['domains']);
@@ -201,7 +280,9 @@ describe('runs', () => {
     const { runId } = r.json();
     const one = (await get(`/api/runs/${runId}`)).json();
     expect(one.run).toMatchObject({ id: runId, status: 'queued', requestedBy: USERS.analyst });
-    expect(one.payers.map((p: { payerAccountId: string }) => p.payerAccountId)).toEqual(expect.arrayContaining([ALPHA.payer, BETA.payer]));
+    expect(one.payers.map((p: { payerAccountId: string }) => p.payerAccountId)).toEqual(
+      expect.arrayContaining([ALPHA.payer, BETA.payer]),
+    );
     const jobs = await h.redis.keys(`${h.prefix}:*`);
     expect(jobs.length).toBeGreaterThan(0);
     expect((await get('/api/runs')).json().runs.map((x: { id: string }) => x.id)).toContain(runId);
@@ -209,14 +290,35 @@ describe('runs', () => {
   });
 
   it('streams progress as server-sent events until the run is done', async () => {
-    await h.database.db.insert(schema.runs).values({ id: 'run-live', status: 'running', trigger: 'manual', total: 2, collected: 0 });
-    const stream = h.app.inject({ method: 'GET', url: '/api/runs/run-live/events', headers: { ...asSession(analyst), accept: 'text/event-stream' } });
-    setTimeout(() => void h.database.db.update(schema.runs).set({ collected: 1 }).where(eq(schema.runs.id, 'run-live')).execute(), 150);
-    setTimeout(() => void h.database.db.update(schema.runs).set({ collected: 2, status: 'completed' }).where(eq(schema.runs.id, 'run-live')).execute(), 400);
+    await h.database.db
+      .insert(schema.runs)
+      .values({ id: 'run-live', status: 'running', trigger: 'manual', total: 2, collected: 0 });
+    const stream = h.app.inject({
+      method: 'GET',
+      url: '/api/runs/run-live/events',
+      headers: { ...asSession(analyst), accept: 'text/event-stream' },
+    });
+    setTimeout(
+      () =>
+        void h.database.db.update(schema.runs).set({ collected: 1 }).where(eq(schema.runs.id, 'run-live')).execute(),
+      150,
+    );
+    setTimeout(
+      () =>
+        void h.database.db
+          .update(schema.runs)
+          .set({ collected: 2, status: 'completed' })
+          .where(eq(schema.runs.id, 'run-live'))
+          .execute(),
+      400,
+    );
     const r = await stream;
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/text\/event-stream/);
-    const events = r.body.split('\n').filter((l) => l.startsWith('event:')).map((l) => l.slice(6).trim());
+    const events = r.body
+      .split('\n')
+      .filter((l) => l.startsWith('event:'))
+      .map((l) => l.slice(6).trim());
     expect(events[0]).toBe('progress');
     expect(events.filter((e) => e === 'progress').length).toBeGreaterThanOrEqual(2);
     expect(events.at(-1)).toBe('done');
@@ -233,8 +335,16 @@ describe('bad input answers 4xx with a message, never 500', () => {
       { method: 'POST', url: '/api/partners', body: '[]' },
       { method: 'POST', url: '/api/partners', body: 'id=x', type: 'application/x-www-form-urlencoded' },
       { method: 'POST', url: '/api/users', body: JSON.stringify({ email: 'x@y.z', password: 'short', role: 'admin' }) },
-      { method: 'POST', url: '/api/users', body: JSON.stringify({ email: 'v@y.z', password: 'long-enough-1', role: 'partner_viewer' }) },
-      { method: 'POST', url: '/api/users', body: JSON.stringify({ email: 'v@y.z', password: 'long-enough-1', role: 'root' }) },
+      {
+        method: 'POST',
+        url: '/api/users',
+        body: JSON.stringify({ email: 'v@y.z', password: 'long-enough-1', role: 'partner_viewer' }),
+      },
+      {
+        method: 'POST',
+        url: '/api/users',
+        body: JSON.stringify({ email: 'v@y.z', password: 'long-enough-1', role: 'root' }),
+      },
       { method: 'POST', url: '/api/tokens', body: JSON.stringify({ name: '' }) },
       { method: 'PATCH', url: '/api/users/u-analyst', body: '{}' },
       { method: 'POST', url: '/api/auth/login', body: '{"email":5}' },
@@ -258,8 +368,26 @@ describe('bad input answers 4xx with a message, never 500', () => {
   it('reports health: database, Redis and worker heartbeats', async () => {
     const r = await h.app.inject({ method: 'GET', url: '/api/health' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ status: 'ok', database: { ok: true }, redis: { ok: true }, workers: { alive: 0 } });
-    await h.redis.set(`${h.prefix}:heartbeat:w1`, JSON.stringify({ workerId: 'w1', pid: 1, host: 'h', startedAt: new Date().toISOString(), at: new Date().toISOString(), concurrency: 4, active: 0 }), 'EX', 30);
+    expect(r.json()).toMatchObject({
+      status: 'ok',
+      database: { ok: true },
+      redis: { ok: true },
+      workers: { alive: 0 },
+    });
+    await h.redis.set(
+      `${h.prefix}:heartbeat:w1`,
+      JSON.stringify({
+        workerId: 'w1',
+        pid: 1,
+        host: 'h',
+        startedAt: new Date().toISOString(),
+        at: new Date().toISOString(),
+        concurrency: 4,
+        active: 0,
+      }),
+      'EX',
+      30,
+    );
     expect((await h.app.inject({ method: 'GET', url: '/api/health' })).json().workers.alive).toBe(1);
   });
 });
@@ -270,7 +398,12 @@ describe('the dashboard', () => {
     mkdirSync(join(dir, 'assets'));
     writeFileSync(join(dir, 'index.html'), '<!doctype html><div id="root">payerguard-spa</div>');
     writeFileSync(join(dir, 'assets', 'app.js'), 'console.log("payerguard")');
-    const app = await buildServer({ db: h.database.db, config: loadConfig({}), logger: createLogger('silent'), webDist: dir });
+    const app = await buildServer({
+      db: h.database.db,
+      config: loadConfig({}),
+      logger: createLogger('silent'),
+      webDist: dir,
+    });
     try {
       const root = await app.inject({ method: 'GET', url: '/' });
       expect(root.statusCode).toBe(200);
@@ -297,13 +430,29 @@ describe('check-access against the AWS simulator (the production STS path)', () 
     process.env.AWS_ACCESS_KEY_ID ??= 'AKIATESTHUB000000001';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'test-hub-secret-not-real';
     const sim = await startSimulator({ port: 0, partners: 4, seed: 11 });
-    const app = await buildServer({ db: h.database.db, config: { ...loadConfig({}), awsEndpointUrl: sim.url }, logger: createLogger('silent') });
+    const app = await buildServer({
+      db: h.database.db,
+      config: { ...loadConfig({}), awsEndpointUrl: sim.url },
+      logger: createLogger('silent'),
+    });
     try {
       const reg = sim.registry();
       await h.database.db.insert(schema.partners).values({ id: 'simco', name: 'Sim Co' });
-      await h.database.db.insert(schema.payers).values(reg.map((e) => ({ accountId: e.payerAccountId, partnerId: 'simco', roleArn: e.roleArn, externalId: e.externalId })));
+      await h.database.db.insert(schema.payers).values(
+        reg.map((e) => ({
+          accountId: e.payerAccountId,
+          partnerId: 'simco',
+          roleArn: e.roleArn,
+          externalId: e.externalId,
+        })),
+      );
       const s = await login(app, USERS.analyst);
-      const r = await app.inject({ method: 'POST', url: '/api/partners/simco/check-access', headers: asSession(s), payload: {} });
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/partners/simco/check-access',
+        headers: asSession(s),
+        payload: {},
+      });
       expect(r.statusCode).toBe(200);
       const results: { payerAccountId: string; ok: boolean; assumedRoleArn?: string }[] = r.json().results;
       expect(results).toHaveLength(reg.length);
@@ -313,8 +462,16 @@ describe('check-access against the AWS simulator (the production STS path)', () 
       for (const e of reg) expect(r.body).not.toContain(e.externalId);
       expect(r.body).not.toMatch(/SecretAccessKey|SessionToken/);
       const first = ok[0]!.payerAccountId;
-      await h.database.db.update(schema.payers).set({ externalId: 'tampered-external-id' }).where(eq(schema.payers.accountId, first));
-      const bad = await app.inject({ method: 'POST', url: '/api/partners/simco/check-access', headers: asSession(s), payload: { payerAccountId: first } });
+      await h.database.db
+        .update(schema.payers)
+        .set({ externalId: 'tampered-external-id' })
+        .where(eq(schema.payers.accountId, first));
+      const bad = await app.inject({
+        method: 'POST',
+        url: '/api/partners/simco/check-access',
+        headers: asSession(s),
+        payload: { payerAccountId: first },
+      });
       expect(bad.json().results[0]).toMatchObject({ ok: false, errorCode: 'AccessDenied' });
     } finally {
       await app.close();

@@ -1,12 +1,12 @@
+import { type Config, createLogger, type Database, type Logger, loadConfig, openDatabase } from '@payerguard/core';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { type Config, createLogger, type Database, type Logger, loadConfig, openDatabase } from '@payerguard/core';
 import { buildServer } from './app.js';
 
 export { buildServer } from './app.js';
+export { type AuditEntry, audit } from './audit.js';
+export { DEMO_PASSWORD, seedDemoUsers } from './demo-users.js';
 export type { ServerDeps } from './deps.js';
-export { audit, type AuditEntry } from './audit.js';
-export { seedDemoUsers, DEMO_PASSWORD } from './demo-users.js';
 export { createUser, listUsers } from './users.js';
 
 export interface RunningApi {
@@ -21,15 +21,23 @@ export interface RunningApi {
  * listens on PORT. With PGlite the database lives in this process only, so workers cannot share it: run the API and
  * workers in one process (`payerguard demo`) or use DATABASE_URL.
  */
-export async function startApi(opts: { config?: Config; logger?: Logger; webDist?: string; database?: Database } = {}): Promise<RunningApi> {
+export async function startApi(
+  opts: { config?: Config; logger?: Logger; webDist?: string; database?: Database } = {},
+): Promise<RunningApi> {
   const config = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger(config.logLevel);
   const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await database.migrate();
-  // Fail over to "degraded" health rather than crash when Redis is down at start-up: reads still work.
-  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: false, enableOfflineQueue: false });
+  // Redis down at start-up is not fatal: reads still work and /api/health reports "degraded" until it answers.
+  const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });
   redis.on('error', (e: Error) => logger.warn({ err: e.message }, 'redis connection problem'));
-  const app = await buildServer({ db: database.db, config, logger, redis, ...(opts.webDist ? { webDist: opts.webDist } : {}) });
+  const app = await buildServer({
+    db: database.db,
+    config,
+    logger,
+    redis,
+    ...(opts.webDist ? { webDist: opts.webDist } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

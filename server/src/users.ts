@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { type Db, schema } from '@payerguard/core';
+import { eq } from 'drizzle-orm';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './auth/passwords.js';
 import { badRequest, conflict, notFound } from './errors.js';
 import { ROLES, type Role } from './types.js';
@@ -44,7 +44,10 @@ export async function checkRolePartner(db: Db, role: string, partnerId: string |
   if (!(ROLES as readonly string[]).includes(role)) throw badRequest(`role must be one of ${ROLES.join(', ')}`);
   if (role === 'partner_viewer') {
     if (!partnerId) throw badRequest('a partner_viewer needs a partner (partnerId)');
-    const [p] = await db.select({ id: schema.partners.id }).from(schema.partners).where(eq(schema.partners.id, partnerId));
+    const [p] = await db
+      .select({ id: schema.partners.id })
+      .from(schema.partners)
+      .where(eq(schema.partners.id, partnerId));
     if (!p) throw badRequest(`partner ${partnerId} does not exist`);
   } else if (partnerId) throw badRequest(`only partner_viewer users belong to a partner, not ${role}`);
 }
@@ -53,7 +56,8 @@ export async function checkRolePartner(db: Db, role: string, partnerId: string |
 export async function createUser(db: Db, input: NewUser): Promise<UserView> {
   const email = input.email.trim().toLowerCase();
   if (!EMAIL_RE.test(email)) throw badRequest('email: not an email address');
-  if (input.password.length < MIN_PASSWORD_LENGTH) throw badRequest(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (input.password.length < MIN_PASSWORD_LENGTH)
+    throw badRequest(`password: at least ${MIN_PASSWORD_LENGTH} characters`);
   await checkRolePartner(db, input.role, input.partnerId);
   const rows = await db
     .insert(schema.users)

@@ -2,6 +2,7 @@ import { lazy, Suspense, useEffect, useRef } from 'react';
 import { ApiError } from './api/client.js';
 import { useLogout, useMe } from './api/hooks.js';
 import type { User } from './api/types.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { ErrorState, Loading } from './components/States.js';
 import { isAdmin, ROLE_LABEL } from './roles.js';
 import { href, navigate, type Route, useRoute } from './router.js';
@@ -41,7 +42,8 @@ function navFor(user: User): NavItem[] {
 
 /** Where a role lands, and whether it may be on this route at all (the server enforces it too). */
 function allowed(user: User, route: Route): boolean {
-  if (user.role === 'partner_viewer') return (route.page === 'partner' && route.id === user.partnerId) || route.page === 'exports';
+  if (user.role === 'partner_viewer')
+    return (route.page === 'partner' && route.id === user.partnerId) || route.page === 'exports';
   if (route.page === 'admin' || route.page === 'audit') return isAdmin(user);
   return true;
 }
@@ -72,7 +74,8 @@ export function App() {
 
   if (me.isPending) return <Loading what="your session" />;
   if (!user) {
-    if (!unauthenticated && me.error) return <ErrorState error={me.error} retry={() => me.refetch()} what="your session" />;
+    if (!unauthenticated && me.error)
+      return <ErrorState error={me.error} retry={() => me.refetch()} what="your session" />;
     return (
       <Suspense fallback={<Loading what="the sign-in page" />}>
         <LoginPage />
@@ -82,9 +85,10 @@ export function App() {
 
   return (
     <div className="shell">
-      <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); main.current?.focus(); }}>
+      {/* A button, not a link: in a hash router "#main" would be read as a route. */}
+      <button type="button" className="skip" onClick={() => main.current?.focus()}>
         Skip to content
-      </a>
+      </button>
       <header className="topbar">
         <a className="brand" href={home(user)}>
           <svg width="20" height="20" viewBox="0 0 16 16" aria-hidden="true">
@@ -107,15 +111,22 @@ export function App() {
           <span className="who-email" title={ROLE_LABEL[user.role]}>
             {user.email} <span className="muted">· {ROLE_LABEL[user.role]}</span>
           </span>
-          <button type="button" className="button button-quiet" onClick={() => logout.mutate()} disabled={logout.isPending}>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => logout.mutate()}
+            disabled={logout.isPending}
+          >
             Sign out
           </button>
         </div>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        <Suspense fallback={<Loading what="the page" />}>
-          <Page route={route} user={user} />
-        </Suspense>
+        <ErrorBoundary resetKey={routeKey}>
+          <Suspense fallback={<Loading what="the page" />}>
+            <Page route={route} user={user} />
+          </Suspense>
+        </ErrorBoundary>
       </main>
     </div>
   );

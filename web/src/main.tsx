@@ -1,8 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from './api/client.js';
 import { App } from './App.js';
+import { ApiError } from './api/client.js';
 import './styles.css';
 
 const queryClient = new QueryClient({

@@ -21,7 +21,8 @@ export function parseRoute(hash: string): Route {
     case 'login':
       return { page: 'login' };
     case 'partners':
-      if (parts[1]) return { page: 'partner', id: parts[1], ...(parts[2] === 'controls' && parts[3] ? { control: parts[3] } : {}) };
+      if (parts[1])
+        return { page: 'partner', id: parts[1], ...(parts[2] === 'controls' && parts[3] ? { control: parts[3] } : {}) };
       return { page: 'overview' };
     case 'runs':
       return parts[1] ? { page: 'runs', id: parts[1] } : { page: 'runs' };

@@ -1,4 +1,4 @@
-import { type Call, type DistributorSettings, type Logger, type PayerEvidence, isOk } from '@payerguard/core';
+import { type Call, type DistributorSettings, isOk, type Logger, type PayerEvidence } from '@payerguard/core';
 import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_TIMEOUT_MS,

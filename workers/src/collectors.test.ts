@@ -9,7 +9,7 @@ import {
 import { type ProfileId, type Simulator, startSimulator } from '@payerguard/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOptions } from './aws/client-options.js';
-import { callsOf, callStats, collectPayer } from './collect-payer.js';
+import { callStats, callsOf, collectPayer } from './collect-payer.js';
 import { collectAccount } from './collectors/account.js';
 import { collectCloudTrail } from './collectors/cloudtrail.js';
 import type { CollectorContext } from './collectors/context.js';

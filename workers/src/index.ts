@@ -1,5 +1,5 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Config, Db, Logger } from '@payerguard/core';
 import { startHeartbeat } from '@payerguard/core/queue/heartbeat';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
@@ -9,7 +9,7 @@ import type { CollectOptions } from './collect-payer.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
 
-export { collectPayer, type CollectOptions, type PayerTarget, callStats } from './collect-payer.js';
+export { type CollectOptions, callStats, collectPayer, type PayerTarget } from './collect-payer.js';
 
 export interface WorkerDeps {
   db: Db;
@@ -49,6 +49,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
       connection: payerConn,
       prefix,
       concurrency,
+      // Scoring in the same process can block the event loop for many seconds on a large estate; a lock that lapses
+      // meanwhile would make BullMQ think a healthy job stalled and run it twice.
+      lockDuration: 120_000,
     },
   );
   const runs = new Worker(
@@ -58,6 +61,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
       connection: runConn,
       prefix,
       concurrency: 2,
+      lockDuration: 600_000,
     },
   );
   for (const w of [payers, runs]) {

@@ -143,4 +143,35 @@ describe('a run whose AWS endpoint cannot be reached', () => {
       await workers.close();
     }
   });
+
+  it("hands back, without spending an attempt, a job whose run is another deployment's", async () => {
+    const workers = await startWorkers({
+      db: database.db,
+      config: { ...loadConfig({}), redisUrl },
+      logger: createLogger('silent'),
+      prefix,
+      concurrency: 2,
+    });
+    const payers = new Queue(QUEUES.payers, { connection: redis, prefix });
+    try {
+      const job = await payers.add(
+        'payer',
+        { runId: 'run-elsewhere', partnerId: 'x', payerAccountId: '599999999999' },
+        { jobId: 'run-elsewhere-599999999999', attempts: 3 },
+      );
+      let state = '';
+      for (let i = 0; i < 50 && state !== 'delayed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = await job.getState();
+      }
+      expect(state).toBe('delayed');
+      const again = await payers.getJob(job.id!);
+      expect(again?.attemptsMade).toBe(0);
+      expect(await getRunProgress(database.db, 'run-elsewhere')).toBeNull();
+      await again?.remove();
+    } finally {
+      await payers.close();
+      await workers.close();
+    }
+  });
 });

@@ -1,8 +1,8 @@
 import { createLogger, type Database, loadConfig, type PayerEvidence, schema } from '@payerguard/core';
 import { importRegistry } from '@payerguard/core/partners/import';
+import { listWorkerHeartbeats } from '@payerguard/core/queue/heartbeat';
 import { QUEUES } from '@payerguard/core/queue/names';
 import { getRunProgress, listRunPayers, type RunProgress, startRun } from '@payerguard/core/queue/runs';
-import { listWorkerHeartbeats } from '@payerguard/core/queue/heartbeat';
 import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
 import { type Simulator, startSimulator } from '@payerguard/sim';
 import { Queue } from 'bullmq';

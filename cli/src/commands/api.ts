@@ -9,7 +9,10 @@ import { UsageError } from '../usage.js';
  * process, so separate `payerguard worker` processes cannot reach it: use DATABASE_URL, or `payerguard demo`.
  */
 export async function run(argv: string[]): Promise<number | undefined> {
-  if (argv.length) throw new UsageError(`api takes no arguments; configure it with PORT, DATABASE_URL, REDIS_URL ... (got "${argv.join(' ')}")`);
+  if (argv.length)
+    throw new UsageError(
+      `api takes no arguments; configure it with PORT, DATABASE_URL, REDIS_URL ... (got "${argv.join(' ')}")`,
+    );
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   if (!config.databaseUrl)

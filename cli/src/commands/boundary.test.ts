@@ -20,8 +20,11 @@ const file = (name: string, content: unknown) => {
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/payerguard.js', 'boundary', ...args], { cwd: root, timeout: 50_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      ['bin/payerguard.js', 'boundary', ...args],
+      { cwd: root, timeout: 50_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -32,7 +35,14 @@ beforeAll(() => {
 
 describe('payerguard boundary check', () => {
   it('prints one JSON object for the reference boundary: effective, exit 0', async () => {
-    const r = await cli(['check', '--boundary', file('ref.json', referenceBoundary(settings, ACCT)), '--boundary-arn', ARN, '--json']);
+    const r = await cli([
+      'check',
+      '--boundary',
+      file('ref.json', referenceBoundary(settings, ACCT)),
+      '--boundary-arn',
+      ARN,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
     const out = JSON.parse(r.stdout);
@@ -46,9 +56,14 @@ describe('payerguard boundary check', () => {
 
   it('names the exact action a hole leaves open, still exit 0', async () => {
     const ref = referenceBoundary(settings, ACCT);
-    const holed = { ...ref, Statement: (ref.Statement as { Sid: string }[]).filter((s) => s.Sid !== 'DenyUnboundedPrincipals') };
+    const holed = {
+      ...ref,
+      Statement: (ref.Statement as { Sid: string }[]).filter((s) => s.Sid !== 'DenyUnboundedPrincipals'),
+    };
     // The shape `aws iam get-policy-version` prints, with its URL-encoded document, is accepted as well.
-    const wrapped = { PolicyVersion: { Document: encodeURIComponent(JSON.stringify(holed)), VersionId: 'v3', IsDefaultVersion: true } };
+    const wrapped = {
+      PolicyVersion: { Document: encodeURIComponent(JSON.stringify(holed)), VersionId: 'v3', IsDefaultVersion: true },
+    };
     const r = await cli(['check', '--boundary', file('holed.json', wrapped), `--boundary-arn=${ARN}`, '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -60,13 +75,31 @@ describe('payerguard boundary check', () => {
 
   it('takes identity policies and partial settings', async () => {
     const weak = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
-    const identity = file('ident.json', { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    const identity = file('ident.json', {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+    });
     const s = file('settings.json', { protectedResources: { s3Buckets: ['other-private-bucket'] } });
-    const r = await cli(['check', '--boundary', file('weak.json', weak), '--boundary-arn', ARN, '--identity', identity, '--settings', s, '--json']);
+    const r = await cli([
+      'check',
+      '--boundary',
+      file('weak.json', weak),
+      '--boundary-arn',
+      ARN,
+      '--identity',
+      identity,
+      '--settings',
+      s,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id)).toEqual(['distributor-data']);
-    expect(out.checks.find((c: { id: string }) => c.id === 'distributor-data').resource).toContain('other-private-bucket');
+    expect(out.checks.filter((c: { status: string }) => c.status === 'fail').map((c: { id: string }) => c.id)).toEqual([
+      'distributor-data',
+    ]);
+    expect(out.checks.find((c: { id: string }) => c.id === 'distributor-data').resource).toContain(
+      'other-private-bucket',
+    );
   }, 60_000);
 
   it('bad JSON, a non-policy and a missing file: one line on stderr, exit 2, nothing on stdout', async () => {
@@ -76,7 +109,9 @@ describe('payerguard boundary check', () => {
       file('array.json', [1, 2, 3]),
       path.join(dir, 'missing.json'),
     ];
-    const results = await Promise.all(cases.map((f) => cli(['check', '--boundary', f, '--boundary-arn', ARN, '--json'])));
+    const results = await Promise.all(
+      cases.map((f) => cli(['check', '--boundary', f, '--boundary-arn', ARN, '--json'])),
+    );
     for (const r of results) {
       expect(r.code).toBe(2);
       expect(r.stdout).toBe('');
@@ -87,14 +122,16 @@ describe('payerguard boundary check', () => {
     expect(results[3]?.stderr).toContain('no such file');
   }, 60_000);
 
-  it('bad flags and a bad ARN exit 2', async () => {
+  it('bad flags and a bad ARN exit 2; flags before "check" are read the same', async () => {
     const ref = file('ref2.json', referenceBoundary(settings, ACCT));
-    const [noArn, badArn, unknown] = await Promise.all([
+    const [noArn, badArn, unknown, reordered] = await Promise.all([
       cli(['check', '--boundary', ref, '--json']),
       cli(['check', '--boundary', ref, '--boundary-arn', 'arn:aws:iam::1:role/x', '--json']),
       cli(['check', '--boundary', ref, '--boundary-arn', ARN, '--frobnicate']),
+      cli(['--json', 'check', '--boundary', ref, '--boundary-arn', ARN]),
     ]);
-    expect([noArn?.code, badArn?.code, unknown?.code]).toEqual([2, 2, 2]);
+    expect([noArn?.code, badArn?.code, unknown?.code, reordered?.code]).toEqual([2, 2, 2, 0]);
     expect(badArn?.stderr).toContain('not a customer-managed policy ARN');
+    expect(JSON.parse(reordered?.stdout ?? '').effective).toBe(true);
   }, 60_000);
 });

@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { type DistributorSettings, defaultSettings } from '@payerguard/core';
-import { checkBoundary, PolicyInputError, parseBoundaryArn, type BoundaryCheckResult } from '@payerguard/core/policy/check';
+import {
+  type BoundaryCheckResult,
+  checkBoundary,
+  PolicyInputError,
+  parseBoundaryArn,
+} from '@payerguard/core/policy/check';
 
 /**
  * `payerguard boundary check --boundary FILE --boundary-arn ARN [--identity FILE ...] [--settings FILE] [--json]`
@@ -13,6 +18,8 @@ const USAGE =
   'usage: payerguard boundary check --boundary FILE --boundary-arn ARN [--identity FILE ...] [--settings FILE] [--json]';
 
 class InputError extends Error {}
+
+const VALUE_FLAGS = new Set(['--boundary', '--boundary-arn', '--identity', '--settings']);
 
 interface Args {
   boundary?: string;
@@ -65,7 +72,9 @@ function readJson(file: string, what: string): unknown {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`);
+    throw new InputError(
+      `cannot read ${what} ${file}: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}`,
+    );
   }
   if (!text.trim()) throw new InputError(`${what} ${file} is empty`);
   try {
@@ -103,15 +112,20 @@ export function mergeSettings(base: DistributorSettings, over: unknown, file: st
       return out;
     }
     if (Array.isArray(b) && !Array.isArray(o)) throw new InputError(`settings ${file}: ${path} must be an array`);
-    if (typeof b === 'string' && typeof o !== 'string') throw new InputError(`settings ${file}: ${path} must be a string`);
-    if (typeof b === 'number' && typeof o !== 'number') throw new InputError(`settings ${file}: ${path} must be a number`);
+    if (typeof b === 'string' && typeof o !== 'string')
+      throw new InputError(`settings ${file}: ${path} must be a string`);
+    if (typeof b === 'number' && typeof o !== 'number')
+      throw new InputError(`settings ${file}: ${path} must be a number`);
     return o;
   };
   const merged = merge(base, over, '') as DistributorSettings;
   const pr = merged.protectedResources;
   if (!pr.s3Buckets.every((b) => typeof b === 'string') || !pr.billingActions.every((a) => typeof a === 'string'))
     throw new InputError(`settings ${file}: protectedResources.s3Buckets and billingActions must be lists of strings`);
-  if (!merged.distributorPrincipals.paths.every((p) => typeof p === 'string') || !merged.distributorPrincipals.names.every((n) => typeof n === 'string'))
+  if (
+    !merged.distributorPrincipals.paths.every((p) => typeof p === 'string') ||
+    !merged.distributorPrincipals.names.every((n) => typeof n === 'string')
+  )
     throw new InputError(`settings ${file}: distributorPrincipals.paths and names must be lists of strings`);
   return merged;
 }
@@ -120,13 +134,23 @@ function human(r: BoundaryCheckResult): string {
   const lines = [
     `${r.effective ? 'EFFECTIVE' : 'NOT EFFECTIVE'}: ${r.boundaryArn} (${r.checks.filter((c) => c.status === 'fail').length} of ${r.checks.length} checks fail, ${r.simulations} simulations, ${r.durationMs} ms)`,
   ];
-  for (const c of r.checks) lines.push(`  ${c.status === 'pass' ? 'pass' : 'FAIL'}  ${c.id.padEnd(36)} ${c.status === 'fail' ? c.detail : c.title}`);
-  if (!r.allowsAdministration) lines.push('  note: this boundary also stops ordinary administration (creating a fenced role, running an instance).');
+  for (const c of r.checks)
+    lines.push(
+      `  ${c.status === 'pass' ? 'pass' : 'FAIL'}  ${c.id.padEnd(36)} ${c.status === 'fail' ? c.detail : c.title}`,
+    );
+  if (!r.allowsAdministration)
+    lines.push(
+      '  note: this boundary also stops ordinary administration (creating a fenced role, running an instance).',
+    );
   return lines.join('\n');
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  // "check" is expected first, but "boundary --json check ..." is read the same way.
+  const at = argv[0]?.startsWith('--') ? argv.indexOf('check') : 0;
+  const ordered =
+    at > 0 && !VALUE_FLAGS.has(argv[at - 1] ?? '') ? ['check', ...argv.slice(0, at), ...argv.slice(at + 1)] : argv;
+  const [sub, ...rest] = ordered;
   if (sub === '--help' || sub === '-h' || sub === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -140,7 +164,9 @@ export async function run(argv: string[]): Promise<number> {
       const doc = policyFrom(readJson(f, 'identity policy'), f, 'identity policy');
       return { name: `identity-${i + 1}:${f.split('/').pop()}`, document: doc as never };
     });
-    const settings = args.settings ? mergeSettings(defaultSettings(), readJson(args.settings, 'settings'), args.settings) : undefined;
+    const settings = args.settings
+      ? mergeSettings(defaultSettings(), readJson(args.settings, 'settings'), args.settings)
+      : undefined;
     const result = checkBoundary({
       boundary,
       boundaryArn: args.boundaryArn as string,

@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { ensureRedis } from '../redis.js';
 import { UsageError } from '../usage.js';
 
-const USAGE = 'usage: payerguard collect [--wait] [--json] [--partner ID ...] [--timeout SECONDS]';
+const USAGE = 'usage: payerguard collect [--wait] [--json] [--partner ID ...] [--timeout SECONDS] [--queue-prefix P]';
 
 interface Summary {
   runId: string;
@@ -26,7 +26,7 @@ interface Summary {
  * waits. --wait prints progress to stderr; --json prints exactly one JSON object on stdout.
  */
 export async function run(argv: string[]): Promise<number | undefined> {
-  let values: { wait?: boolean; json?: boolean; partner?: string[]; timeout?: string };
+  let values: { wait?: boolean; json?: boolean; partner?: string[]; timeout?: string; 'queue-prefix'?: string };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -35,11 +35,14 @@ export async function run(argv: string[]): Promise<number | undefined> {
         json: { type: 'boolean' },
         partner: { type: 'string', multiple: true },
         timeout: { type: 'string' },
+        'queue-prefix': { type: 'string' },
       },
     }));
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\n${USAGE}`);
   }
+  if (values['queue-prefix'] !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(values['queue-prefix']))
+    throw new UsageError('--queue-prefix: 1-64 letters, digits, "_" or "-"');
   const timeoutS = values.timeout === undefined ? 3600 : Number(values.timeout);
   if (!Number.isInteger(timeoutS) || timeoutS < 1) throw new UsageError('--timeout must be a whole number of seconds');
   for (const p of values.partner ?? [])
@@ -82,7 +85,9 @@ export async function run(argv: string[]): Promise<number | undefined> {
 
     // In-process runs get a private queue prefix: a `payerguard worker` on the same Redis must never take jobs whose
     // rows live in this process's PGlite.
-    const prefix = inProcess ? `payerguard-local-${process.pid}-${randomBytes(3).toString('hex')}` : undefined;
+    const prefix = inProcess
+      ? `payerguard-local-${process.pid}-${randomBytes(3).toString('hex')}`
+      : values['queue-prefix'];
     if (inProcess) {
       const { startWorkers } = await import('@payerguard/workers');
       const workers = await startWorkers({

@@ -25,12 +25,16 @@ export async function run(argv: string[]): Promise<number | undefined> {
   out(`  Dashboard   ${stack.url}`);
   out(`  API docs    ${stack.url}/api/docs`);
   out(`  Simulator   ${stack.sim.url}  (${partners} partners, seed ${seed})`);
-  out(`  Database    ${stack.database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`);
+  out(
+    `  Database    ${stack.database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
+  );
   out('');
   out('  Logins (password "demo"):');
   out('    admin@demo.local            distributor admin');
   out('    analyst@demo.local          read-only, all partners');
-  out(`    viewer+<partner id>@demo.local   one per partner, e.g. viewer+${stack.sim.registry()[0]?.partnerId}@demo.local`);
+  out(
+    `    viewer+<partner id>@demo.local   one per partner, e.g. viewer+${stack.sim.registry()[0]?.partnerId}@demo.local`,
+  );
   out('');
   if (stack.firstRunId) {
     out(`  First collection run ${stack.firstRunId} started ...`);

@@ -11,6 +11,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
   } finally {
     await database.close();
   }
-  process.stdout.write(`migrations applied (${database.kind === 'postgres' ? 'PostgreSQL, DATABASE_URL' : `PGlite in ${config.dataDir}`})\n`);
+  process.stdout.write(
+    `migrations applied (${database.kind === 'postgres' ? 'PostgreSQL, DATABASE_URL' : `PGlite in ${config.dataDir}`})\n`,
+  );
   return 0;
 }

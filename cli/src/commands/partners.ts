@@ -41,7 +41,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
     }
     const { entries, problems } = parseRegistry(text);
     if (problems.length) {
-      for (const p of [...problems].sort((a, b) => a.line - b.line)) process.stderr.write(`${file}:${p.line}: ${p.message}\n`);
+      for (const p of [...problems].sort((a, b) => a.line - b.line))
+        process.stderr.write(`${file}:${p.line}: ${p.message}\n`);
       process.stderr.write(`payerguard: ${problems.length} problem(s) in ${file}; nothing imported\n`);
       return 1;
     }

@@ -4,7 +4,8 @@ import { loadConfig, openDatabase } from '@payerguard/core';
 import { createUser, listUsers } from '@payerguard/server/users';
 import { UsageError } from '../usage.js';
 
-const USAGE = 'usage: payerguard users add --email E --role admin|analyst|partner_viewer [--partner ID] [--name N] | users list [--json]';
+const USAGE =
+  'usage: payerguard users add --email E --role admin|analyst|partner_viewer [--partner ID] [--name N] | users list [--json]';
 
 /** Reads a password without echoing it. Refuses when there is no terminal to ask on. */
 async function promptPassword(label: string): Promise<string> {
@@ -29,7 +30,13 @@ export async function run(argv: string[]): Promise<number | undefined> {
   try {
     ({ values } = parseArgs({
       args: rest,
-      options: { email: { type: 'string' }, role: { type: 'string' }, partner: { type: 'string' }, name: { type: 'string' }, json: { type: 'boolean' } },
+      options: {
+        email: { type: 'string' },
+        role: { type: 'string' },
+        partner: { type: 'string' },
+        name: { type: 'string' },
+        json: { type: 'boolean' },
+      },
       strict: true,
     }));
   } catch (e) {
@@ -37,7 +44,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
   }
   const config = loadConfig();
   if (sub === 'add') {
-    if (typeof values.email !== 'string' || typeof values.role !== 'string') throw new UsageError(`--email and --role are required\n${USAGE}`);
+    if (typeof values.email !== 'string' || typeof values.role !== 'string')
+      throw new UsageError(`--email and --role are required\n${USAGE}`);
     // Never a flag: flags end up in shell history and process listings.
     const password = process.env.PAYERGUARD_PASSWORD || (await promptPassword('password: '));
     const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -66,7 +74,9 @@ export async function run(argv: string[]): Promise<number | undefined> {
     if (values.json) process.stdout.write(`${JSON.stringify(users)}\n`);
     else
       for (const u of users)
-        process.stdout.write(`${u.email}\t${u.role}${u.partnerId ? `\t${u.partnerId}` : '\t-'}${u.disabled ? '\tdisabled' : ''}\n`);
+        process.stdout.write(
+          `${u.email}\t${u.role}${u.partnerId ? `\t${u.partnerId}` : '\t-'}${u.disabled ? '\tdisabled' : ''}\n`,
+        );
   } finally {
     await database.close();
   }

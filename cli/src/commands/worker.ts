@@ -8,9 +8,12 @@ import { UsageError } from '../usage.js';
  * the embedded PGlite lives inside one process, so separate worker processes cannot share it.
  */
 export async function run(argv: string[]): Promise<number | undefined> {
-  let values: { concurrency?: string };
+  let values: { concurrency?: string; 'queue-prefix'?: string };
   try {
-    ({ values } = parseArgs({ args: argv, options: { concurrency: { type: 'string' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { concurrency: { type: 'string' }, 'queue-prefix': { type: 'string' } },
+    }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -29,11 +32,20 @@ export async function run(argv: string[]): Promise<number | undefined> {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
       throw new UsageError('--concurrency must be a whole number between 1 and 256');
   }
+  const prefix = values['queue-prefix'];
+  if (prefix !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(prefix))
+    throw new UsageError('--queue-prefix: 1-64 letters, digits, "_" or "-" (it must match the API\'s and collect\'s)');
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const logger = createLogger(config.logLevel);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   await database.migrate();
-  const workers = await startWorkers({ db: database.db, config, logger, ...(concurrency ? { concurrency } : {}) });
+  const workers = await startWorkers({
+    db: database.db,
+    config,
+    logger,
+    ...(concurrency ? { concurrency } : {}),
+    ...(prefix ? { prefix } : {}),
+  });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'stopping workers (jobs in flight finish first)');
     await workers.close().catch(() => {});

@@ -13,6 +13,8 @@ export interface ProbeStep {
   resource: string;
   /** Service-specific context keys; global keys (aws:PrincipalArn, aws:ResourceAccount, ...) are added later. */
   context?: Record<string, string | string[]>;
+  /** The resource's tags were removed by an earlier step: do not send them as aws:ResourceTag. */
+  untagged?: boolean;
 }
 
 export interface Route {
@@ -37,6 +39,10 @@ export interface EscalationMethod {
 }
 
 const ADMIN_POLICY = 'arn:aws:iam::aws:policy/AdministratorAccess';
+
+/** "service:Action" (wildcards allowed): settings are typed by people, and a malformed name cannot be simulated. */
+export const isActionName = (a: unknown): a is string =>
+  typeof a === 'string' && /^[a-z0-9-]+:[A-Za-z0-9*?]+$/i.test(a);
 
 /** Reads that reveal costs as the distributor sees them, always probed besides settings.billingActions. */
 export const MARGIN_PROBE_ACTIONS = [
@@ -65,7 +71,10 @@ const createLookalike = (t: PayerTargets): ProbeStep => ({ action: 'iam:CreatePo
 /** Routes that need `principal` to carry some boundary: absent/other ARNs, plus a look-alike created first. */
 function withOtherBoundary(t: PayerTargets, step: (pb: string | undefined) => ProbeStep): Route[] {
   return [
-    ...otherBoundaries(t).map((pb) => ({ steps: [step(pb)], note: pb ? `with ${pb} as boundary` : 'with no boundary' })),
+    ...otherBoundaries(t).map((pb) => ({
+      steps: [step(pb)],
+      note: pb ? `with ${pb} as boundary` : 'with no boundary',
+    })),
     {
       steps: [createLookalike(t), step(lookalike(t))],
       report: 1,
@@ -102,21 +111,54 @@ function passRole(
     title,
     kind: 'escalation',
     actions: ['iam:PassRole', ...serviceActions],
-    resourcePattern: 'any role in the payer without the boundary (arn:aws:iam::<payer>:role/*), outside the distributor paths',
+    resourcePattern:
+      'any role in the payer without the boundary (arn:aws:iam::<payer>:role/*), outside the distributor paths',
     explanation,
     routes: (t) =>
-      t.unboundedRoles.flatMap((role) => {
-        const pass = (extra: Record<string, string>): ProbeStep => ({
-          action: 'iam:PassRole',
-          resource: role,
-          context: { 'iam:PassedToService': service, ...extra },
-        });
-        return [
-          { steps: [pass({}), ...serviceSteps(t, role)] },
-          ...tagForgery(t, role, (extra) => [pass(extra), ...serviceSteps(t, role)]),
-        ];
-      }),
+      t.unboundedRoles
+        .filter((role) => trusts(t, role, service))
+        .flatMap((role) => {
+          const pass = (extra: Record<string, string>): ProbeStep => ({
+            action: 'iam:PassRole',
+            resource: role,
+            context: { 'iam:PassedToService': service, ...extra },
+          });
+          return [
+            { steps: [pass({}), ...serviceSteps(t, role)] },
+            ...tagForgery(t, role, (extra) => [pass(extra), ...serviceSteps(t, role)]),
+          ];
+        }),
   };
+}
+
+/**
+ * A principal protected only by its tags is protected only while it keeps them: besides each route as the principal
+ * is, try it after removing its tags.
+ */
+function withUntagging(t: PayerTargets, untag: string, arns: string[], routes: (arn: string) => Route[]): Route[] {
+  return arns.flatMap((arn) => {
+    const direct = routes(arn);
+    const keys = Object.keys(t.resourceTags?.[arn] ?? {});
+    if (!keys.length) return direct;
+    return [
+      ...direct,
+      ...direct.map((r) => ({
+        steps: [
+          { action: untag, resource: arn, context: { 'aws:TagKeys': keys } },
+          ...r.steps.map((s) => ({ ...s, untagged: true })),
+        ],
+        report: 0,
+        note: `after removing its tags (${keys.join(', ')}), then ${r.steps.map((s) => s.action).join(' then ')}`,
+      })),
+    ];
+  });
+}
+
+/** Whether `role` trusts the payer (no service given) or `service`; unknown trust counts as yes. */
+function trusts(t: PayerTargets, role: string, service?: string): boolean {
+  const trust = t.roleTrust?.[role];
+  if (!trust) return true;
+  return service ? trust.services.includes(service) || trust.services.includes('*') : trust.account;
 }
 
 const region = (t: PayerTargets) => t.regions[0] ?? 'us-east-1';
@@ -174,7 +216,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:DeleteUserPermissionsBoundary'],
     resourcePattern: 'any user carrying the boundary (arn:aws:iam::<payer>:user/*), including the caller',
-    explanation: ['Call iam:DeleteUserPermissionsBoundary on yourself or another fenced user: its policies apply unfenced.'],
+    explanation: [
+      'Call iam:DeleteUserPermissionsBoundary on yourself or another fenced user: its policies apply unfenced.',
+    ],
     routes: (t) =>
       t.boundedUsers.map((u) => ({
         steps: [{ action: 'iam:DeleteUserPermissionsBoundary', resource: u, context: pbContext(t.boundaryArn) }],
@@ -186,7 +230,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:DeleteRolePermissionsBoundary'],
     resourcePattern: 'any role carrying the boundary (arn:aws:iam::<payer>:role/*), including the caller',
-    explanation: ['Call iam:DeleteRolePermissionsBoundary on a fenced role, then assume it: its policies apply unfenced.'],
+    explanation: [
+      'Call iam:DeleteRolePermissionsBoundary on a fenced role, then assume it: its policies apply unfenced.',
+    ],
     routes: (t) =>
       t.boundedRoles.map((r) => ({
         steps: [{ action: 'iam:DeleteRolePermissionsBoundary', resource: r, context: pbContext(t.boundaryArn) }],
@@ -204,9 +250,11 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     ],
     routes: (t) =>
       t.boundedUsers.slice(0, 1).flatMap((u) =>
-        withOtherBoundary(t, (pb) => ({ action: 'iam:PutUserPermissionsBoundary', resource: u, context: pbContext(pb) })).filter(
-          (r) => r.steps.some((s) => s.context?.['iam:PermissionsBoundary']),
-        ),
+        withOtherBoundary(t, (pb) => ({
+          action: 'iam:PutUserPermissionsBoundary',
+          resource: u,
+          context: pbContext(pb),
+        })).filter((r) => r.steps.some((s) => s.context?.['iam:PermissionsBoundary'])),
       ),
   },
   {
@@ -220,9 +268,11 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     ],
     routes: (t) =>
       t.boundedRoles.slice(0, 1).flatMap((r) =>
-        withOtherBoundary(t, (pb) => ({ action: 'iam:PutRolePermissionsBoundary', resource: r, context: pbContext(pb) })).filter(
-          (route) => route.steps.some((s) => s.context?.['iam:PermissionsBoundary']),
-        ),
+        withOtherBoundary(t, (pb) => ({
+          action: 'iam:PutRolePermissionsBoundary',
+          resource: r,
+          context: pbContext(pb),
+        })).filter((route) => route.steps.some((s) => s.context?.['iam:PermissionsBoundary'])),
       ),
   },
   // ---------------------------------------------------------------- new principals
@@ -262,7 +312,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     'Pass an unfenced role to an EC2 instance',
     'ec2.amazonaws.com',
     ['ec2:RunInstances'],
-    (t) => [{ action: 'ec2:RunInstances', resource: `arn:aws:ec2:${region(t)}:${t.accountId}:instance/i-0payerguardprobe0` }],
+    (t) => [
+      { action: 'ec2:RunInstances', resource: `arn:aws:ec2:${region(t)}:${t.accountId}:instance/i-0payerguardprobe0` },
+    ],
     [
       'Launch an instance with an instance profile holding a role that has no boundary (iam:PassRole + ec2:RunInstances).',
       'Read the role credentials from the instance metadata service: they act without the fence.',
@@ -273,7 +325,12 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     'Pass an unfenced role to a Lambda function',
     'lambda.amazonaws.com',
     ['lambda:CreateFunction'],
-    (t) => [{ action: 'lambda:CreateFunction', resource: `arn:aws:lambda:${region(t)}:${t.accountId}:function:payerguard-probe` }],
+    (t) => [
+      {
+        action: 'lambda:CreateFunction',
+        resource: `arn:aws:lambda:${region(t)}:${t.accountId}:function:payerguard-probe`,
+      },
+    ],
     [
       'Create a function whose execution role has no boundary (iam:PassRole + lambda:CreateFunction) and invoke it.',
       'The function code runs with the role permissions, outside the fence.',
@@ -302,7 +359,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     'glue.amazonaws.com',
     ['glue:CreateJob'],
     (t) => [{ action: 'glue:CreateJob', resource: `arn:aws:glue:${region(t)}:${t.accountId}:job/payerguard-probe` }],
-    ['Create a Glue job (or dev endpoint) running as a role without the boundary and run a script with its credentials.'],
+    [
+      'Create a Glue job (or dev endpoint) running as a role without the boundary and run a script with its credentials.',
+    ],
   ),
   passRole(
     'passrole-ecs',
@@ -310,7 +369,10 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     'ecs-tasks.amazonaws.com',
     ['ecs:RegisterTaskDefinition', 'ecs:RunTask'],
     (t) => [
-      { action: 'ecs:RegisterTaskDefinition', resource: `arn:aws:ecs:${region(t)}:${t.accountId}:task-definition/payerguard-probe:1` },
+      {
+        action: 'ecs:RegisterTaskDefinition',
+        resource: `arn:aws:ecs:${region(t)}:${t.accountId}:task-definition/payerguard-probe:1`,
+      },
       { action: 'ecs:RunTask', resource: `arn:aws:ecs:${region(t)}:${t.accountId}:task-definition/payerguard-probe:1` },
     ],
     ['Register a task definition whose task role has no boundary, run it, and use the task role credentials.'],
@@ -320,7 +382,12 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     'Pass an unfenced role to a CodeBuild project',
     'codebuild.amazonaws.com',
     ['codebuild:CreateProject'],
-    (t) => [{ action: 'codebuild:CreateProject', resource: `arn:aws:codebuild:${region(t)}:${t.accountId}:project/payerguard-probe` }],
+    (t) => [
+      {
+        action: 'codebuild:CreateProject',
+        resource: `arn:aws:codebuild:${region(t)}:${t.accountId}:project/payerguard-probe`,
+      },
+    ],
     ['Create a build project with a service role that has no boundary; the buildspec runs with its credentials.'],
   ),
   passRole(
@@ -347,10 +414,12 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
       'The session acts with the role permissions, outside the fence.',
     ],
     routes: (t) =>
-      t.unboundedRoles.flatMap((role) => [
-        { steps: [{ action: 'sts:AssumeRole', resource: role }] },
-        ...tagForgery(t, role, (extra) => [{ action: 'sts:AssumeRole', resource: role, context: extra }]),
-      ]),
+      t.unboundedRoles
+        .filter((role) => trusts(t, role))
+        .flatMap((role) => [
+          { steps: [{ action: 'sts:AssumeRole', resource: role }] },
+          ...tagForgery(t, role, (extra) => [{ action: 'sts:AssumeRole', resource: role, context: extra }]),
+        ]),
   },
   // ---------------------------------------------------------------- taking over unfenced principals
   {
@@ -362,7 +431,13 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     explanation: ['Attach AdministratorAccess to a user outside the fence, then act as that user.'],
     routes: (t) =>
       t.takeoverUsers.map((u) => ({
-        steps: [{ action: 'iam:AttachUserPolicy', resource: u.arn, context: { 'iam:PolicyARN': ADMIN_POLICY, ...pbContext(u.boundaryArn) } }],
+        steps: [
+          {
+            action: 'iam:AttachUserPolicy',
+            resource: u.arn,
+            context: { 'iam:PolicyARN': ADMIN_POLICY, ...pbContext(u.boundaryArn) },
+          },
+        ],
       })),
   },
   {
@@ -371,9 +446,13 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:AttachGroupPolicy'],
     resourcePattern: 'groups with a member that has no boundary',
-    explanation: ['Attach AdministratorAccess to a group one of whose members has no boundary; that member is now an unfenced admin.'],
+    explanation: [
+      'Attach AdministratorAccess to a group one of whose members has no boundary; that member is now an unfenced admin.',
+    ],
     routes: (t) =>
-      t.takeoverGroups.map((g) => ({ steps: [{ action: 'iam:AttachGroupPolicy', resource: g, context: { 'iam:PolicyARN': ADMIN_POLICY } }] })),
+      t.takeoverGroups.map((g) => ({
+        steps: [{ action: 'iam:AttachGroupPolicy', resource: g, context: { 'iam:PolicyARN': ADMIN_POLICY } }],
+      })),
   },
   {
     id: 'attach-role-policy',
@@ -384,7 +463,13 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     explanation: ['Attach AdministratorAccess to a role outside the fence, then assume or pass it.'],
     routes: (t) =>
       t.takeoverRoles.map((r) => ({
-        steps: [{ action: 'iam:AttachRolePolicy', resource: r.arn, context: { 'iam:PolicyARN': ADMIN_POLICY, ...pbContext(r.boundaryArn) } }],
+        steps: [
+          {
+            action: 'iam:AttachRolePolicy',
+            resource: r.arn,
+            context: { 'iam:PolicyARN': ADMIN_POLICY, ...pbContext(r.boundaryArn) },
+          },
+        ],
       })),
   },
   {
@@ -395,7 +480,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     resourcePattern: 'users without the boundary',
     explanation: ['Put an inline Allow * policy on a user outside the fence, then act as that user.'],
     routes: (t) =>
-      t.takeoverUsers.map((u) => ({ steps: [{ action: 'iam:PutUserPolicy', resource: u.arn, context: pbContext(u.boundaryArn) }] })),
+      t.takeoverUsers.map((u) => ({
+        steps: [{ action: 'iam:PutUserPolicy', resource: u.arn, context: pbContext(u.boundaryArn) }],
+      })),
   },
   {
     id: 'put-group-policy',
@@ -414,7 +501,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     resourcePattern: 'roles without the boundary',
     explanation: ['Put an inline Allow * policy on a role outside the fence, then assume or pass it.'],
     routes: (t) =>
-      t.takeoverRoles.map((r) => ({ steps: [{ action: 'iam:PutRolePolicy', resource: r.arn, context: pbContext(r.boundaryArn) }] })),
+      t.takeoverRoles.map((r) => ({
+        steps: [{ action: 'iam:PutRolePolicy', resource: r.arn, context: pbContext(r.boundaryArn) }],
+      })),
   },
   {
     id: 'add-user-to-group',
@@ -422,9 +511,13 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:AddUserToGroup'],
     resourcePattern: 'any group; the user added has no boundary',
-    explanation: ['Add a user the partner controls and that has no boundary to a group with broad permissions (e.g. Admins).'],
+    explanation: [
+      'Add a user the partner controls and that has no boundary to a group with broad permissions (e.g. Admins).',
+    ],
     routes: (t) =>
-      t.partnerUnboundedUsers.length ? t.joinableGroups.map((g) => ({ steps: [{ action: 'iam:AddUserToGroup', resource: g }] })) : [],
+      t.partnerUnboundedUsers.length
+        ? t.joinableGroups.map((g) => ({ steps: [{ action: 'iam:AddUserToGroup', resource: g }] }))
+        : [],
   },
   {
     id: 'create-access-key',
@@ -432,7 +525,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:CreateAccessKey'],
     resourcePattern: 'users without the boundary',
-    explanation: ['Call iam:CreateAccessKey for another user who has no boundary and use the key: you act as that user.'],
+    explanation: [
+      'Call iam:CreateAccessKey for another user who has no boundary and use the key: you act as that user.',
+    ],
     routes: (t) => t.takeoverUsers.map((u) => ({ steps: [{ action: 'iam:CreateAccessKey', resource: u.arn }] })),
   },
   {
@@ -450,7 +545,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:UpdateLoginProfile'],
     resourcePattern: 'users without the boundary that have a password',
-    explanation: ['Call iam:UpdateLoginProfile to set a new password for a user with no boundary and sign in as that user.'],
+    explanation: [
+      'Call iam:UpdateLoginProfile to set a new password for a user with no boundary and sign in as that user.',
+    ],
     routes: (t) => t.takeoverUsers.map((u) => ({ steps: [{ action: 'iam:UpdateLoginProfile', resource: u.arn }] })),
   },
   {
@@ -474,7 +571,9 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'escalation',
     actions: ['iam:CreatePolicyVersion'],
     resourcePattern: 'customer-managed policies attached to a user, group or role without the boundary',
-    explanation: ['Create a new default version (Allow *) of a customer-managed policy that an unfenced principal holds.'],
+    explanation: [
+      'Create a new default version (Allow *) of a customer-managed policy that an unfenced principal holds.',
+    ],
     routes: (t) => t.takeoverPolicies.map((p) => ({ steps: [{ action: 'iam:CreatePolicyVersion', resource: p }] })),
   },
   {
@@ -491,34 +590,59 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     id: 'distributor-data',
     title: "Read the distributor's private S3 data",
     kind: 'protection',
-    actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:ListBucket', 's3:PutBucketPolicy', 's3:PutBucketAcl', 's3:PutObjectAcl'],
+    actions: [
+      's3:GetObject',
+      's3:GetObjectVersion',
+      's3:ListBucket',
+      's3:PutBucketPolicy',
+      's3:PutBucketAcl',
+      's3:PutObjectAcl',
+    ],
     resourcePattern: 'settings.protectedResources.s3Buckets (the bucket and every object in it)',
     explanation: [
       'Read distribution files or cost and usage reports directly, or grant an outside account access through the bucket',
       'policy or an ACL and read them from there.',
     ],
     routes: (t) =>
-      t.settings.protectedResources.s3Buckets.flatMap((b) => [
-        { steps: [{ action: 's3:GetObject', resource: `arn:aws:s3:::${b}/billing/2026-11/invoice.csv` }] },
-        { steps: [{ action: 's3:GetObjectVersion', resource: `arn:aws:s3:::${b}/billing/2026-11/invoice.csv` }] },
-        { steps: [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${b}` }] },
-        { steps: [{ action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${b}` }] },
-        { steps: [{ action: 's3:PutBucketAcl', resource: `arn:aws:s3:::${b}` }] },
-        { steps: [{ action: 's3:PutObjectAcl', resource: `arn:aws:s3:::${b}/billing/2026-11/invoice.csv` }] },
-      ]),
+      t.settings.protectedResources.s3Buckets.flatMap((b) => {
+        // What S3 puts in every signed request; the bucket is the payer's.
+        const context = {
+          's3:ResourceAccount': t.accountId,
+          's3:authType': 'REST-HEADER',
+          's3:signatureversion': 'AWS4-HMAC-SHA256',
+          's3:TlsVersion': '1.3',
+        };
+        return [
+          { steps: [{ action: 's3:GetObject', resource: `arn:aws:s3:::${b}/billing/2026-11/invoice.csv`, context }] },
+          {
+            steps: [
+              { action: 's3:GetObjectVersion', resource: `arn:aws:s3:::${b}/billing/2026-11/invoice.csv`, context },
+            ],
+          },
+          { steps: [{ action: 's3:ListBucket', resource: `arn:aws:s3:::${b}`, context }] },
+          { steps: [{ action: 's3:PutBucketPolicy', resource: `arn:aws:s3:::${b}`, context }] },
+          { steps: [{ action: 's3:PutBucketAcl', resource: `arn:aws:s3:::${b}`, context }] },
+          {
+            steps: [{ action: 's3:PutObjectAcl', resource: `arn:aws:s3:::${b}/billing/2026-11/invoice.csv`, context }],
+          },
+        ];
+      }),
   },
   {
     id: 'billing-views',
     title: 'See cost and billing views that show the margin',
     kind: 'protection',
-    actions: ['settings.protectedResources.billingActions', ...MARGIN_PROBE_ACTIONS],
-    resourcePattern: '* (billing actions take no resource) and the account billing view',
+    actions: [...MARGIN_PROBE_ACTIONS],
+    resourcePattern:
+      'settings.protectedResources.billingActions and the reads above, on * and on the account billing view',
     explanation: [
       'Open Cost Explorer or the billing console in the payer: the costs shown are what the distributor pays AWS,',
       'so comparing them with the partner invoice reveals the distributor margin.',
     ],
     routes: (t) =>
-      [...new Set([...t.settings.protectedResources.billingActions, ...MARGIN_PROBE_ACTIONS])].flatMap((action) => [
+      [
+        ...new Set([...t.settings.protectedResources.billingActions.filter(isActionName), ...MARGIN_PROBE_ACTIONS]),
+      ].flatMap((action) => [
         { steps: [{ action, resource: '*' }] },
         ...(/^(ce|billing):/.test(action)
           ? [{ steps: [{ action, resource: `arn:aws:billing::${t.accountId}:billingview/primary-${t.accountId}` }] }]
@@ -535,21 +659,28 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
       'iam:DetachRolePolicy',
       'iam:DeleteRolePolicy',
       'iam:PutRolePermissionsBoundary',
-      'iam:UntagRole',
     ],
     resourcePattern: 'the collector role, the billing role, and roles named or pathed as the distributor',
     explanation: [
-      'Delete the collector or billing role, strip its policies, fence it with a boundary or change whom it trusts:',
+      'Delete the collector or billing role, strip its policies, fence it with a boundary (which blinds it to the',
+      'billing views the boundary hides) or change whom it trusts:',
       'the distributor is locked out of (or blind in) an account it pays for.',
     ],
     routes: (t) =>
-      t.distributorRoles.flatMap((r) => [
+      withUntagging(t, 'iam:UntagRole', t.distributorRoles, (r) => [
         { steps: [{ action: 'iam:DeleteRole', resource: r }] },
         { steps: [{ action: 'iam:UpdateAssumeRolePolicy', resource: r }] },
-        { steps: [{ action: 'iam:DetachRolePolicy', resource: r, context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' } }] },
+        {
+          steps: [
+            {
+              action: 'iam:DetachRolePolicy',
+              resource: r,
+              context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+            },
+          ],
+        },
         { steps: [{ action: 'iam:DeleteRolePolicy', resource: r }] },
         { steps: [{ action: 'iam:PutRolePermissionsBoundary', resource: r, context: pbContext(t.boundaryArn) }] },
-        { steps: [{ action: 'iam:UntagRole', resource: r, context: { 'aws:TagKeys': ['managed-by'] } }] },
       ]),
   },
   {
@@ -560,7 +691,7 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     resourcePattern: 'users under the distributor paths',
     explanation: ['Delete or disable a distributor user (break-glass, automation) in the payer.'],
     routes: (t) =>
-      t.distributorUsers.flatMap((u) => [
+      withUntagging(t, 'iam:UntagUser', t.distributorUsers, (u) => [
         { steps: [{ action: 'iam:DeleteUser', resource: u }] },
         { steps: [{ action: 'iam:DetachUserPolicy', resource: u, context: { 'iam:PolicyARN': ADMIN_POLICY } }] },
         { steps: [{ action: 'iam:DeleteLoginProfile', resource: u }] },
@@ -573,24 +704,38 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     kind: 'protection',
     actions: ['events:DisableRule', 'events:DeleteRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets'],
     resourcePattern: 'arn:aws:events:<region>:<payer>:rule/<monitorRuleName>',
-    explanation: ['Disable, delete, re-pattern or re-target the EventBridge rule that forwards root events to the distributor.'],
+    explanation: [
+      'Disable, delete, re-pattern or re-target the EventBridge rule that forwards root events to the distributor.',
+    ],
     routes: (t) =>
       t.monitorRuleArns.flatMap((rule) =>
-        ['events:DisableRule', 'events:DeleteRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets'].map((action) => ({
-          steps: [{ action, resource: rule }],
-        })),
+        ['events:DisableRule', 'events:DeleteRule', 'events:PutRule', 'events:RemoveTargets', 'events:PutTargets'].map(
+          (action) => ({
+            steps: [{ action, resource: rule }],
+          }),
+        ),
       ),
   },
   {
     id: 'governance-trail',
     title: 'Stop, delete or blind the CloudTrail trail',
     kind: 'protection',
-    actions: ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors'],
+    actions: [
+      'cloudtrail:StopLogging',
+      'cloudtrail:DeleteTrail',
+      'cloudtrail:UpdateTrail',
+      'cloudtrail:PutEventSelectors',
+    ],
     resourcePattern: 'arn:aws:cloudtrail:<region>:<payer>:trail/<trailName>',
     explanation: ['Stop logging, delete the trail, point it elsewhere or select no events: root use goes unseen.'],
     routes: (t) =>
       t.trailArns.flatMap((trail) =>
-        ['cloudtrail:StopLogging', 'cloudtrail:DeleteTrail', 'cloudtrail:UpdateTrail', 'cloudtrail:PutEventSelectors'].map((action) => ({
+        [
+          'cloudtrail:StopLogging',
+          'cloudtrail:DeleteTrail',
+          'cloudtrail:UpdateTrail',
+          'cloudtrail:PutEventSelectors',
+        ].map((action) => ({
           steps: [{ action, resource: trail }],
         })),
       ),
@@ -599,7 +744,12 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
     id: 'governance-stack',
     title: 'Delete or change the governance stack',
     kind: 'protection',
-    actions: ['cloudformation:DeleteStack', 'cloudformation:UpdateStack', 'cloudformation:CreateChangeSet', 'cloudformation:ExecuteChangeSet'],
+    actions: [
+      'cloudformation:DeleteStack',
+      'cloudformation:UpdateStack',
+      'cloudformation:CreateChangeSet',
+      'cloudformation:ExecuteChangeSet',
+    ],
     resourcePattern: 'arn:aws:cloudformation:<region>:<payer>:stack/<governanceStackName>/*',
     explanation: [
       'Delete or update the CloudFormation stack that deploys the governance tooling (directly or through a change set);',

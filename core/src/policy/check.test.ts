@@ -11,7 +11,10 @@ const ref = () => referenceBoundary(settings, ACCT);
 
 type Stmt = Record<string, unknown>;
 const stmts = (d: PolicyDocument) => d.Statement as Stmt[];
-const without = (...sids: string[]): PolicyDocument => ({ ...ref(), Statement: stmts(ref()).filter((s) => !sids.includes(s.Sid as string)) });
+const without = (...sids: string[]): PolicyDocument => ({
+  ...ref(),
+  Statement: stmts(ref()).filter((s) => !sids.includes(s.Sid as string)),
+});
 const replacing = (sid: string, s: Stmt): PolicyDocument => ({
   ...ref(),
   Statement: stmts(ref()).map((x) => (x.Sid === sid ? { Sid: sid, ...s } : x)),
@@ -57,7 +60,10 @@ describe('checkBoundary: each reference statement removed is caught with the exa
         'boundary-replace-role': 'iam:PutRolePermissionsBoundary',
       },
     ],
-    ['DenyPassUnboundedRole', { 'passrole-ec2': 'iam:PassRole', 'passrole-lambda': 'iam:PassRole', 'assume-unbounded-role': 'sts:AssumeRole' }],
+    [
+      'DenyPassUnboundedRole',
+      { 'passrole-ec2': 'iam:PassRole', 'passrole-lambda': 'iam:PassRole', 'assume-unbounded-role': 'sts:AssumeRole' },
+    ],
     ['DenyDistributorData', { 'distributor-data': 's3:GetObject' }],
     ['DenyBillingViews', { 'billing-views': 'ce:GetCostAndUsage' }],
     [
@@ -93,7 +99,13 @@ describe('checkBoundary: each reference statement removed is caught with the exa
 
 describe('checkBoundary: subtle holes', () => {
   it('a boundary that forgets policy versions (protects only DeletePolicy)', () => {
-    const r = check(replacing('DenyBoundaryTampering', { Effect: 'Deny', Action: ['iam:DeletePolicy', 'iam:Delete*PermissionsBoundary'], Resource: '*' }));
+    const r = check(
+      replacing('DenyBoundaryTampering', {
+        Effect: 'Deny',
+        Action: ['iam:DeletePolicy', 'iam:Delete*PermissionsBoundary'],
+        Resource: '*',
+      }),
+    );
     expect(failed(r, 'boundary-create-policy-version')?.action).toBe('iam:CreatePolicyVersion');
     expect(failed(r, 'boundary-set-default-policy-version')?.action).toBe('iam:SetDefaultPolicyVersion');
     expect(failed(r, 'boundary-delete-policy')).toBeUndefined();
@@ -104,8 +116,18 @@ describe('checkBoundary: subtle holes', () => {
     const r = check(
       replacing('DenyBoundaryTampering', {
         Effect: 'Deny',
-        Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:Delete*PermissionsBoundary'],
-        Resource: [`arn:aws:iam::${ACCT}:policy/${settings.boundary.policyName}`, `arn:aws:iam::${ACCT}:user/*`, `arn:aws:iam::${ACCT}:role/*`],
+        Action: [
+          'iam:CreatePolicyVersion',
+          'iam:DeletePolicy',
+          'iam:DeletePolicyVersion',
+          'iam:SetDefaultPolicyVersion',
+          'iam:Delete*PermissionsBoundary',
+        ],
+        Resource: [
+          `arn:aws:iam::${ACCT}:policy/${settings.boundary.policyName}`,
+          `arn:aws:iam::${ACCT}:user/*`,
+          `arn:aws:iam::${ACCT}:role/*`,
+        ],
       }),
     );
     const c = failed(r, 'boundary-create-policy-version');
@@ -114,7 +136,14 @@ describe('checkBoundary: subtle holes', () => {
   });
 
   it('Null on iam:PermissionsBoundary stops only a missing boundary, not another one', () => {
-    const r = check(replacing('DenyUnboundedPrincipals', { Effect: 'Deny', Action: ['iam:CreateRole', 'iam:CreateUser'], Resource: '*', Condition: { Null: { 'iam:PermissionsBoundary': 'true' } } }));
+    const r = check(
+      replacing('DenyUnboundedPrincipals', {
+        Effect: 'Deny',
+        Action: ['iam:CreateRole', 'iam:CreateUser'],
+        Resource: '*',
+        Condition: { Null: { 'iam:PermissionsBoundary': 'true' } },
+      }),
+    );
     const c = failed(r, 'create-role-unbounded');
     expect(c?.action).toBe('iam:CreateRole');
     expect(c?.detail).toMatch(/iam:PermissionsBoundary=arn:aws:iam::/);
@@ -125,7 +154,9 @@ describe('checkBoundary: subtle holes', () => {
       Effect: 'Deny',
       Action: ['iam:CreateUser', 'iam:CreateRole', 'iam:Put*PermissionsBoundary'],
       Resource: '*',
-      Condition: { StringNotLike: { 'iam:PermissionsBoundary': `arn:aws:iam::*:policy${settings.boundary.policyPath}*` } },
+      Condition: {
+        StringNotLike: { 'iam:PermissionsBoundary': `arn:aws:iam::*:policy${settings.boundary.policyPath}*` },
+      },
     });
     const r = check(loose);
     const c = failed(r, 'create-role-unbounded');
@@ -134,7 +165,15 @@ describe('checkBoundary: subtle holes', () => {
     // ...unless the partner cannot create policies at that path.
     const fenced = {
       ...loose,
-      Statement: [...stmts(loose), { Sid: 'DenyPolicyPath', Effect: 'Deny', Action: 'iam:CreatePolicy', Resource: `arn:aws:iam::${ACCT}:policy${settings.boundary.policyPath}*` }],
+      Statement: [
+        ...stmts(loose),
+        {
+          Sid: 'DenyPolicyPath',
+          Effect: 'Deny',
+          Action: 'iam:CreatePolicy',
+          Resource: `arn:aws:iam::${ACCT}:policy${settings.boundary.policyPath}*`,
+        },
+      ],
     };
     expect(failed(check(fenced), 'create-role-unbounded')).toBeUndefined();
   });
@@ -144,12 +183,20 @@ describe('checkBoundary: subtle holes', () => {
       const r = check(
         replacing('DenyUnboundedPrincipals', {
           Effect: 'Deny',
-          Action: ['iam:CreateUser', 'iam:CreateRole', 'iam:PutUserPermissionsBoundary', 'iam:PutRolePermissionsBoundary'],
+          Action: [
+            'iam:CreateUser',
+            'iam:CreateRole',
+            'iam:PutUserPermissionsBoundary',
+            'iam:PutRolePermissionsBoundary',
+          ],
           Resource: '*',
           Condition: { [op]: { 'iam:PermissionsBoundary': ARN } },
         }),
       );
-      expect(failing(r).map((c) => c.id), op).toEqual([]);
+      expect(
+        failing(r).map((c) => c.id),
+        op,
+      ).toEqual([]);
     }
   });
 
@@ -168,7 +215,13 @@ describe('checkBoundary: subtle holes', () => {
     const r = check(
       replacing('DenyUnboundedPrincipals', {
         Effect: 'Deny',
-        Action: ['iam:Create*', 'iam:Put*PermissionsBoundary', 'iam:Attach*', 'iam:Put*Policy', 'iam:UpdateAssumeRolePolicy'],
+        Action: [
+          'iam:Create*',
+          'iam:Put*PermissionsBoundary',
+          'iam:Attach*',
+          'iam:Put*Policy',
+          'iam:UpdateAssumeRolePolicy',
+        ],
         Resource: '*',
         Condition: { StringNotEquals: { 'iam:PermissionsBoundary': ARN } },
       }),
@@ -203,7 +256,13 @@ describe('checkBoundary: subtle holes', () => {
   });
 
   it('denying only GetObject on the bucket leaves the bucket policy open', () => {
-    const r = check(replacing('DenyDistributorData', { Effect: 'Deny', Action: ['s3:GetObject', 's3:ListBucket'], Resource: 'arn:aws:s3:::distributor-billing-files*' }));
+    const r = check(
+      replacing('DenyDistributorData', {
+        Effect: 'Deny',
+        Action: ['s3:GetObject', 's3:ListBucket'],
+        Resource: 'arn:aws:s3:::distributor-billing-files*',
+      }),
+    );
     expect(failed(r, 'distributor-data')?.action).toBe('s3:GetObjectVersion');
   });
 
@@ -220,35 +279,84 @@ describe('checkBoundary: subtle holes', () => {
     expect(c?.detail).toContain('boundary=distributor');
     const protectedTag = {
       ...tagged,
-      Statement: [...stmts(tagged), { Sid: 'DenyTag', Effect: 'Deny', Action: ['iam:TagRole', 'iam:UntagRole'], Resource: '*', Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['boundary'] } } }],
+      Statement: [
+        ...stmts(tagged),
+        {
+          Sid: 'DenyTag',
+          Effect: 'Deny',
+          Action: ['iam:TagRole', 'iam:UntagRole'],
+          Resource: '*',
+          Condition: { 'ForAnyValue:StringEquals': { 'aws:TagKeys': ['boundary'] } },
+        },
+      ],
     };
     expect(failing(check(protectedTag)).map((x) => x.id)).toEqual([]);
   });
 
   it('governance by name covers the stack only if change sets are covered too', () => {
+    const governance = stmts(ref()).find((s) => s.Sid === 'DenyGovernanceTampering') as Stmt;
     const r = check(
       replacing('DenyGovernanceTampering', {
-        ...(stmts(ref()).find((s) => s.Sid === 'DenyGovernanceTampering') as Stmt),
-        Action: (stmts(ref()).find((s) => s.Sid === 'DenyGovernanceTampering')?.Action as string[]).filter((a) => !a.endsWith('ChangeSet')),
+        ...governance,
+        Action: (governance.Action as string[]).filter((a) => !a.endsWith('ChangeSet')),
       }),
     );
     expect(failed(r, 'governance-stack')?.action).toBe('cloudformation:ExecuteChangeSet');
   });
 
+  it('governance by the distributor tag holds only if the tag cannot be removed', () => {
+    const byTag = (extraActions: string[]) =>
+      replacing('DenyGovernanceTampering', {
+        ...(stmts(ref()).find((s) => s.Sid === 'DenyGovernanceTampering') as Stmt),
+        Action: [
+          'iam:Delete*',
+          'iam:Update*',
+          'iam:Detach*',
+          'iam:Put*',
+          'iam:Attach*',
+          'iam:Create*',
+          ...extraActions,
+        ],
+        Resource: [`arn:aws:iam::${ACCT}:role/*`, `arn:aws:iam::${ACCT}:user/*`],
+        Condition: { StringEquals: { 'aws:ResourceTag/managed-by': 'distributor' } },
+      });
+    const [events, trail, stack] = ['governance-monitor-rule', 'governance-trail', 'governance-stack'];
+    const open = check(byTag([]));
+    const c = failed(open, 'governance-roles');
+    expect(c?.action).toBe('iam:UntagRole');
+    expect(c?.detail).toContain('after removing its tags');
+    // Monitor, trail and stack are no longer covered by this statement at all.
+    expect([events, trail, stack].every((id) => failed(open, id as string))).toBe(true);
+    const closed = check(byTag(['iam:Untag*']));
+    expect(failed(closed, 'governance-roles')).toBeUndefined();
+    expect(failed(closed, 'governance-users')).toBeUndefined();
+  });
+
   it('upper-case action names in the boundary still match', () => {
-    const r = check(replacing('DenyBillingViews', { Effect: 'Deny', Action: ['CE:GET*', 'AWS-PORTAL:VIEW*', 'BILLING:GET*', 'BILLING:LIST*'], Resource: '*' }));
+    const r = check(
+      replacing('DenyBillingViews', {
+        Effect: 'Deny',
+        Action: ['CE:GET*', 'AWS-PORTAL:VIEW*', 'BILLING:GET*', 'BILLING:LIST*'],
+        Resource: '*',
+      }),
+    );
     expect(failed(r, 'billing-views')).toBeUndefined();
   });
 
   it('a limited identity policy limits what is open even under a weak boundary', () => {
     const weak = doc(allowAll);
     expect(check(weak).effective).toBe(false);
-    const r = check(weak, { identityPolicies: [doc({ Effect: 'Allow', Action: ['ec2:Describe*', 'cloudwatch:*'], Resource: '*' })] });
+    const r = check(weak, {
+      identityPolicies: [doc({ Effect: 'Allow', Action: ['ec2:Describe*', 'cloudwatch:*'], Resource: '*' })],
+    });
     expect(r.effective).toBe(true);
   });
 
   it('uses the settings: another bucket is protected only when listed', () => {
-    const other = { ...settings, protectedResources: { ...settings.protectedResources, s3Buckets: ['cur-exports-private'] } };
+    const other = {
+      ...settings,
+      protectedResources: { ...settings.protectedResources, s3Buckets: ['cur-exports-private'] },
+    };
     const r = check(ref(), { settings: other });
     expect(failed(r, 'distributor-data')?.resource).toContain('cur-exports-private');
     expect(check(referenceBoundary(other, ACCT), { settings: other }).effective).toBe(true);
@@ -292,7 +400,11 @@ describe('checkBoundary: conditions the caller controls', () => {
 
   it('an exception by path (NotResource) is probed: creating a role there without the boundary is caught', () => {
     const r = check(
-      replacing('DenyUnboundedPrincipals', { Effect: 'Deny', Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:Put*PermissionsBoundary'], NotResource: [`arn:aws:iam::${ACCT}:role/sandbox/*`] }),
+      replacing('DenyUnboundedPrincipals', {
+        Effect: 'Deny',
+        Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:Put*PermissionsBoundary'],
+        NotResource: [`arn:aws:iam::${ACCT}:role/sandbox/*`],
+      }),
     );
     const c = failed(r, 'create-role-unbounded');
     expect(c).toMatchObject({ action: 'iam:CreateRole', resource: `arn:aws:iam::${ACCT}:role/sandbox/escalated` });
@@ -300,26 +412,23 @@ describe('checkBoundary: conditions the caller controls', () => {
   });
 
   it('an exemption for principals named ci-* is open: the admin creates a fenced ci- role and acts as it', () => {
-    const exempting = (extra: Stmt[] = []) =>
-      check({
-        ...replacing('DenyUnboundedPrincipals', {
-          Effect: 'Deny',
-          Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:Put*PermissionsBoundary'],
-          Resource: '*',
-          Condition: { StringNotEquals: { 'iam:PermissionsBoundary': ARN }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/ci-*' } },
-        }),
-        Statement: [...stmts(replacing('DenyUnboundedPrincipals', {
-          Effect: 'Deny',
-          Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:Put*PermissionsBoundary'],
-          Resource: '*',
-          Condition: { StringNotEquals: { 'iam:PermissionsBoundary': ARN }, ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/ci-*' } },
-        })), ...extra],
-      });
+    const exemptCi = replacing('DenyUnboundedPrincipals', {
+      Effect: 'Deny',
+      Action: ['iam:CreateRole', 'iam:CreateUser', 'iam:Put*PermissionsBoundary'],
+      Resource: '*',
+      Condition: {
+        StringNotEquals: { 'iam:PermissionsBoundary': ARN },
+        ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/ci-*' },
+      },
+    });
+    const exempting = (extra: Stmt[] = []) => check({ ...exemptCi, Statement: [...stmts(exemptCi), ...extra] });
     const c = failed(exempting(), 'create-role-unbounded');
     expect(c?.action).toBe('iam:CreateRole');
     expect(c?.detail).toContain('role ci-escalated');
     // If only the distributor can create ci- roles, the exemption holds.
-    const closed = exempting([{ Sid: 'NoCiRoles', Effect: 'Deny', Action: 'iam:CreateRole', Resource: `arn:aws:iam::${ACCT}:role/ci-*` }]);
+    const closed = exempting([
+      { Sid: 'NoCiRoles', Effect: 'Deny', Action: 'iam:CreateRole', Resource: `arn:aws:iam::${ACCT}:role/ci-*` },
+    ]);
     expect(failed(closed, 'create-role-unbounded')).toBeUndefined();
   });
 
@@ -340,8 +449,14 @@ describe('checkBoundary: bad input', () => {
   it('refuses documents that are not IAM policies and ARNs that are not policy ARNs', () => {
     expect(() => check({ Statement: [{ Effect: 'Allow', Action: '*' }] })).toThrow(PolicyInputError);
     expect(() => check([1, 2])).toThrow(/must be a JSON object/);
-    expect(() => check({ Version: '2012-10-17', Statement: [{ ...allowAll, Condition: { StringEqualz: { 'a:b': 'c' } } }] })).toThrow(/StringEqualz/);
-    expect(() => checkBoundary({ boundary: ref(), boundaryArn: 'arn:aws:iam::12:role/x' })).toThrow(/not a customer-managed policy ARN/);
-    expect(() => check(ref(), { identityPolicies: [{ Statement: 'nope' } as unknown as PolicyDocument] })).toThrow(/identity policy 1/);
+    expect(() =>
+      check({ Version: '2012-10-17', Statement: [{ ...allowAll, Condition: { StringEqualz: { 'a:b': 'c' } } }] }),
+    ).toThrow(/StringEqualz/);
+    expect(() => checkBoundary({ boundary: ref(), boundaryArn: 'arn:aws:iam::12:role/x' })).toThrow(
+      /not a customer-managed policy ARN/,
+    );
+    expect(() => check(ref(), { identityPolicies: [{ Statement: 'nope' } as unknown as PolicyDocument] })).toThrow(
+      /identity policy 1/,
+    );
   });
 });

@@ -51,23 +51,28 @@ export const ADMINISTRATOR_ACCESS: NamedPolicy = {
   document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] },
 };
 
-const POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):policy(\/[\w+=,.@\/-]*)?\/[\w+=,.@-]+$/;
+const POLICY_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):policy(\/[\w+=,.@/-]*)?\/[\w+=,.@-]+$/;
 
 export function parseBoundaryArn(arn: string): { accountId: string } {
   const m = POLICY_ARN_RE.exec(arn.trim());
-  if (!m) throw new PolicyInputError(`boundary ARN "${arn}" is not a customer-managed policy ARN (arn:aws:iam::<12 digits>:policy/<path/>name)`);
+  if (!m)
+    throw new PolicyInputError(
+      `boundary ARN "${arn}" is not a customer-managed policy ARN (arn:aws:iam::<12 digits>:policy/<path/>name)`,
+    );
   return { accountId: m[1] as string };
 }
 
 function asNamed(p: PolicyDocument | NamedPolicy, i: number): NamedPolicy {
   const maybe = p as Partial<NamedPolicy>;
-  if (typeof maybe.name === 'string' && maybe.document && typeof maybe.document === 'object') return maybe as NamedPolicy;
+  if (typeof maybe.name === 'string' && maybe.document && typeof maybe.document === 'object')
+    return maybe as NamedPolicy;
   return { name: `identity-policy-${i + 1}`, document: p as PolicyDocument };
 }
 
 export function assertPolicy(doc: unknown, what: string): void {
   const problems = validatePolicyDocument(doc);
-  if (problems.length) throw new PolicyInputError(`${what} is not a valid IAM policy: ${problems.slice(0, 3).join('; ')}`);
+  if (problems.length)
+    throw new PolicyInputError(`${what} is not a valid IAM policy: ${problems.slice(0, 3).join('; ')}`);
 }
 
 /**
@@ -83,38 +88,64 @@ function derivedCallers(
   accountId: string,
   now: Date,
 ): Caller[] {
+  // Only a boundary that looks at who is calling treats a new principal differently from the admin who made it.
+  if (!/aws:(PrincipalArn|PrincipalTag|username|userid|PrincipalType)|\$\{/i.test(JSON.stringify(boundary ?? {})))
+    return [];
   const admin = callersFor(accountId)[0] as Caller;
   const canCreate = (action: string, arn: string, tags: Record<string, string> = {}) =>
     policies.simulate(
-      requestFor(admin, {
-        action,
-        resource: arn,
-        context: {
-          'iam:PermissionsBoundary': boundaryArn,
-          ...(Object.keys(tags).length
-            ? { 'aws:TagKeys': Object.keys(tags), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])) }
-            : {}),
+      requestFor(
+        admin,
+        {
+          action,
+          resource: arn,
+          context: {
+            'iam:PermissionsBoundary': boundaryArn,
+            ...(Object.keys(tags).length
+              ? {
+                  'aws:TagKeys': Object.keys(tags),
+                  ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+                }
+              : {}),
+          },
         },
-      }, now),
+        now,
+      ),
     ).result === 'Allowed' &&
     (!Object.keys(tags).length ||
       policies.simulate(
-        requestFor(admin, {
-          action: action === 'iam:CreateRole' ? 'iam:TagRole' : 'iam:TagUser',
-          resource: arn,
-          context: { 'aws:TagKeys': Object.keys(tags), ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])) },
-        }, now),
+        requestFor(
+          admin,
+          {
+            action: action === 'iam:CreateRole' ? 'iam:TagRole' : 'iam:TagUser',
+            resource: arn,
+            context: {
+              'aws:TagKeys': Object.keys(tags),
+              ...Object.fromEntries(Object.entries(tags).map(([k, v]) => [`aws:RequestTag/${k}`, v])),
+            },
+          },
+          now,
+        ),
       ).result === 'Allowed');
   const out: Caller[] = [];
   const nameOf = (arn: string) => arn.slice(arn.lastIndexOf('/') + 1);
   for (const arn of targets.extraRoleArns)
-    if (canCreate('iam:CreateRole', arn)) out.push({ kind: 'role', arn, accountId, name: nameOf(arn), id: 'AROADERIVEDPROBE' });
+    if (canCreate('iam:CreateRole', arn))
+      out.push({ kind: 'role', arn, accountId, name: nameOf(arn), id: 'AROADERIVEDPROBE' });
   for (const arn of targets.extraUserArns)
-    if (canCreate('iam:CreateUser', arn)) out.push({ kind: 'user', arn, accountId, name: nameOf(arn), id: 'AIDADERIVEDPROBE' });
+    if (canCreate('iam:CreateUser', arn))
+      out.push({ kind: 'user', arn, accountId, name: nameOf(arn), id: 'AIDADERIVEDPROBE' });
   for (const { key, value } of principalTagsIn(boundary)) {
     const arn = `arn:aws:iam::${accountId}:role/tagged-escalated`;
     if (canCreate('iam:CreateRole', arn, { [key]: value }))
-      out.push({ kind: 'role', arn, accountId, name: `tagged-escalated (${key}=${value})`, id: 'AROADERIVEDPROBE', tags: { [key]: value } });
+      out.push({
+        kind: 'role',
+        arn,
+        accountId,
+        name: `tagged-escalated (${key}=${value})`,
+        id: 'AROADERIVEDPROBE',
+        tags: { [key]: value },
+      });
   }
   return out.slice(0, 6);
 }
@@ -141,8 +172,20 @@ function principalTagsIn(boundary: unknown): { key: string; value: string }[] {
 }
 
 const callersFor = (accountId: string): Caller[] => [
-  { kind: 'user', arn: `arn:aws:iam::${accountId}:user/partner-admin`, accountId, name: 'partner-admin', id: 'AIDAPARTNERADMIN' },
-  { kind: 'role', arn: `arn:aws:iam::${accountId}:role/PartnerAdmin`, accountId, name: 'PartnerAdmin', id: 'AROAPARTNERADMIN' },
+  {
+    kind: 'user',
+    arn: `arn:aws:iam::${accountId}:user/partner-admin`,
+    accountId,
+    name: 'partner-admin',
+    id: 'AIDAPARTNERADMIN',
+  },
+  {
+    kind: 'role',
+    arn: `arn:aws:iam::${accountId}:role/PartnerAdmin`,
+    accountId,
+    name: 'PartnerAdmin',
+    id: 'AROAPARTNERADMIN',
+  },
 ];
 
 function describeOpen(p: OpenPath, caller: Caller): string {
@@ -171,13 +214,16 @@ export function checkBoundary(input: CheckBoundaryInput): BoundaryCheckResult {
   const { accountId } = parseBoundaryArn(input.boundaryArn);
   assertPolicy(input.boundary, 'the boundary');
   const identity = (input.identityPolicies?.length ? input.identityPolicies : [ADMINISTRATOR_ACCESS]).map(asNamed);
-  identity.forEach((p, i) => assertPolicy(p.document, `identity policy ${i + 1} (${p.name})`));
+  for (const [i, p] of identity.entries()) assertPolicy(p.document, `identity policy ${i + 1} (${p.name})`);
 
   const boundaryName = input.boundaryArn.slice(input.boundaryArn.lastIndexOf('/') + 1);
   const policies = new PolicySet(identity, { name: boundaryName, document: input.boundary as PolicyDocument });
   const targets = syntheticTargets(settings, accountId, input.boundaryArn.trim(), input.boundary);
   const now = input.now ?? new Date();
-  const callers = [...callersFor(accountId), ...derivedCallers(policies, targets, input.boundary, input.boundaryArn.trim(), accountId, now)];
+  const callers = [
+    ...callersFor(accountId),
+    ...derivedCallers(policies, targets, input.boundary, input.boundaryArn.trim(), accountId, now),
+  ];
 
   const checks: BoundaryCheck[] = [];
   for (const method of ESCALATION_METHODS) {
@@ -218,7 +264,7 @@ export function checkBoundary(input: CheckBoundaryInput): BoundaryCheckResult {
         title: method.title,
         kind: method.kind,
         status: 'pass',
-        detail: `Denied on all ${routes.length * callers.length} requests tried (${method.actions.join(', ')}); by ${[...deniedBy].join(', ') || 'no statement'}.`,
+        detail: `Denied on all ${routes.length * callers.length} routes tried (${[...new Set(routes.flatMap((r) => r.steps.map((s) => s.action)))].join(', ')}); by ${[...deniedBy].join(', ') || 'no statement'}.`,
         deniedBy: [...deniedBy],
       });
     }
@@ -226,10 +272,16 @@ export function checkBoundary(input: CheckBoundaryInput): BoundaryCheckResult {
 
   const user = callers[0] as Caller;
   const ordinaryWork = [
-    { action: 'iam:CreateRole', resource: `arn:aws:iam::${accountId}:role/partner-app`, context: { 'iam:PermissionsBoundary': input.boundaryArn.trim() } },
+    {
+      action: 'iam:CreateRole',
+      resource: `arn:aws:iam::${accountId}:role/partner-app`,
+      context: { 'iam:PermissionsBoundary': input.boundaryArn.trim() },
+    },
     { action: 'ec2:RunInstances', resource: `arn:aws:ec2:us-east-1:${accountId}:instance/i-0partnerwork000` },
   ];
-  const allowsAdministration = ordinaryWork.every((s) => policies.simulate(requestFor(user, s, now)).result === 'Allowed');
+  const allowsAdministration = ordinaryWork.every(
+    (s) => policies.simulate(requestFor(user, s, now)).result === 'Allowed',
+  );
 
   return {
     effective: checks.every((c) => c.status === 'pass'),

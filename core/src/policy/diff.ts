@@ -43,7 +43,8 @@ function normalCondition(c: unknown): NormalStatement['Condition'] {
   const out: Record<string, Record<string, string[]>> = {};
   for (const [op, block] of Object.entries(c as Record<string, unknown>)) {
     const b: Record<string, string[]> = {};
-    for (const [k, v] of Object.entries((block ?? {}) as Record<string, unknown>)) b[k.toLowerCase()] = sorted(list(v)) ?? [];
+    for (const [k, v] of Object.entries((block ?? {}) as Record<string, unknown>))
+      b[k.toLowerCase()] = sorted(list(v)) ?? [];
     out[op.toLowerCase()] = Object.fromEntries(Object.entries(b).sort(([a], [z]) => (a < z ? -1 : 1)));
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [z]) => (a < z ? -1 : 1)));
@@ -101,7 +102,10 @@ function fieldLines(a: NormalStatement, b: NormalStatement): string[] {
 }
 
 /** How `deployed` differs from `approved`. */
-export function diffPolicies(approved: PolicyDocument | null | undefined, deployed: PolicyDocument | null | undefined): PolicyDiff {
+export function diffPolicies(
+  approved: PolicyDocument | null | undefined,
+  deployed: PolicyDocument | null | undefined,
+): PolicyDiff {
   const A = statementsOf(approved).map(normalizeStatement);
   const D = statementsOf(deployed).map(normalizeStatement);
   const changes: StatementChange[] = [];
@@ -125,7 +129,11 @@ export function diffPolicies(approved: PolicyDocument | null | undefined, deploy
   });
   const versionChanged = (approved?.Version ?? '') !== (deployed?.Version ?? '');
   if (versionChanged)
-    changes.push({ statement: 'Version', change: 'changed', lines: [`Version: ${approved?.Version ?? '(none)'} -> ${deployed?.Version ?? '(none)'}`] });
+    changes.push({
+      statement: 'Version',
+      change: 'changed',
+      lines: [`Version: ${approved?.Version ?? '(none)'} -> ${deployed?.Version ?? '(none)'}`],
+    });
   const mark = { added: '+', removed: '-', changed: '~' } as const;
   const text = changes
     .map((c) => [`${mark[c.change]} ${c.statement} (${c.change})`, ...c.lines.map((l) => `    ${l}`)].join('\n'))

@@ -1,5 +1,12 @@
-import type { AuthorizationDetails, IamGroup, IamRole, IamUser, ManagedPolicy, PolicyDocument } from '../evidence/types.js';
-import { validatePolicyDocument, type NamedPolicy } from './engine.js';
+import type {
+  AuthorizationDetails,
+  IamGroup,
+  IamRole,
+  IamUser,
+  ManagedPolicy,
+  PolicyDocument,
+} from '../evidence/types.js';
+import { type NamedPolicy, validatePolicyDocument } from './engine.js';
 
 /**
  * Documents of the AWS managed policies most often seen on administrators, for evidence that names them without
@@ -55,6 +62,7 @@ export const KNOWN_AWS_MANAGED: Record<string, PolicyDocument> = {
   'arn:aws:iam::aws:policy/IAMUserChangePassword': {
     Version: '2012-10-17',
     Statement: [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: an IAM policy variable, not a template
       { Effect: 'Allow', Action: ['iam:ChangePassword'], Resource: ['arn:aws:iam::*:user/${aws:username}'] },
       { Effect: 'Allow', Action: ['iam:GetAccountPasswordPolicy'], Resource: '*' },
     ],
@@ -62,7 +70,8 @@ export const KNOWN_AWS_MANAGED: Record<string, PolicyDocument> = {
 };
 
 export function defaultVersionDocument(p: ManagedPolicy): PolicyDocument | undefined {
-  const v = p.versions.find((x) => x.isDefaultVersion) ?? p.versions.find((x) => x.versionId === p.defaultVersionId);
+  const versions = Array.isArray(p.versions) ? p.versions : [];
+  const v = versions.find((x) => x.isDefaultVersion) ?? versions.find((x) => x.versionId === p.defaultVersionId);
   return v?.document;
 }
 

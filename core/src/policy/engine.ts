@@ -77,7 +77,8 @@ function loadInternals(): Internals {
     validateIdentityPolicy: policy.validateIdentityPolicy,
   };
   for (const [k, v] of Object.entries(internals)) {
-    if (typeof v !== 'function') throw new Error(`@cloud-copilot/iam-simulate: internal "${k}" not found (version changed?)`);
+    if (typeof v !== 'function')
+      throw new Error(`@cloud-copilot/iam-simulate: internal "${k}" not found (version changed?)`);
   }
   return internals;
 }
@@ -147,11 +148,33 @@ export function validatePolicyDocument(doc: unknown): string[] {
 
 const CONDITION_OPERATORS = new Set(
   [
-    'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
-    'NumericEquals', 'NumericNotEquals', 'NumericLessThan', 'NumericLessThanEquals', 'NumericGreaterThan',
-    'NumericGreaterThanEquals', 'DateEquals', 'DateNotEquals', 'DateLessThan', 'DateLessThanEquals', 'DateGreaterThan',
-    'DateGreaterThanEquals', 'Bool', 'BinaryEquals', 'IpAddress', 'NotIpAddress', 'ArnEquals', 'ArnLike', 'ArnNotEquals',
-    'ArnNotLike', 'Null',
+    'StringEquals',
+    'StringNotEquals',
+    'StringEqualsIgnoreCase',
+    'StringNotEqualsIgnoreCase',
+    'StringLike',
+    'StringNotLike',
+    'NumericEquals',
+    'NumericNotEquals',
+    'NumericLessThan',
+    'NumericLessThanEquals',
+    'NumericGreaterThan',
+    'NumericGreaterThanEquals',
+    'DateEquals',
+    'DateNotEquals',
+    'DateLessThan',
+    'DateLessThanEquals',
+    'DateGreaterThan',
+    'DateGreaterThanEquals',
+    'Bool',
+    'BinaryEquals',
+    'IpAddress',
+    'NotIpAddress',
+    'ArnEquals',
+    'ArnLike',
+    'ArnNotEquals',
+    'ArnNotLike',
+    'Null',
   ].map((o) => o.toLowerCase()),
 );
 
@@ -178,7 +201,14 @@ export class PolicySet {
   }
 
   simulate(req: ProbeRequest): SimulationOutcome {
-    const key = JSON.stringify([req.principal, req.action, req.resource, req.resourceAccount, req.wildcardOnly ?? null, req.context]);
+    const key = JSON.stringify([
+      req.principal,
+      req.action,
+      req.resource,
+      req.resourceAccount,
+      req.wildcardOnly ?? null,
+      req.context,
+    ]);
     const known = this.decided.get(key);
     if (known) return known;
     const outcome = this.evaluate(req);
@@ -204,7 +234,10 @@ export class PolicySet {
       resourcePolicy: undefined,
       permissionBoundaries: this.boundary,
       vpcEndpointPolicies: undefined,
-      simulationParameters: { simulationMode: 'Strict', discoveryContextKeyConstraints: new lib.DiscoveryContextKeyConstraints([]) },
+      simulationParameters: {
+        simulationMode: 'Strict',
+        discoveryContextKeyConstraints: new lib.DiscoveryContextKeyConstraints([]),
+      },
       serviceSettings: { s3: { blockPublicAccess: undefined } },
     });
     const result = analysis.result;
@@ -230,7 +263,12 @@ export class PolicySet {
 
 /** "boundary DistributorPartnerBoundary / DenyUnboundedPrincipals" style labels for findings and CLI output. */
 export function describeDeciding(d: DecidingStatement): string {
-  const where = d.policyType === 'boundary' ? 'boundary' : d.policyType === 'identity' ? 'identity policy' : d.policyType;
-  const stmt = d.sid ? `statement "${d.sid}"` : d.statementIndex ? `statement #${d.statementIndex}` : 'no matching Allow';
+  const where =
+    d.policyType === 'boundary' ? 'boundary' : d.policyType === 'identity' ? 'identity policy' : d.policyType;
+  const stmt = d.sid
+    ? `statement "${d.sid}"`
+    : d.statementIndex
+      ? `statement #${d.statementIndex}`
+      : 'no matching Allow';
   return `${where}${d.policy ? ` ${d.policy}` : ''}: ${d.effect === 'ImplicitDeny' ? 'implicit deny' : stmt}`;
 }

@@ -20,7 +20,10 @@ export function user(acct: string, name: string, extra: Partial<IamUser> = {}): 
   return {
     arn: `arn:aws:iam::${acct}:user${extra.path ?? '/'}${name}`,
     name,
-    userId: `AIDA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`,
+    userId: `AIDA${name
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .slice(0, 12)}`,
     path: '/',
     createDate: '2024-01-01T00:00:00Z',
     groups: [],
@@ -35,7 +38,10 @@ export function role(acct: string, name: string, extra: Partial<IamRole> = {}): 
   return {
     arn: `arn:aws:iam::${acct}:role${extra.path ?? '/'}${name}`,
     name,
-    roleId: `AROA${name.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12)}`,
+    roleId: `AROA${name
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .slice(0, 12)}`,
     path: '/',
     createDate: '2024-01-01T00:00:00Z',
     assumeRolePolicy: {
@@ -55,7 +61,12 @@ export function deployBoundary(ev: PayerEvidence, doc: PolicyDocument, boundaryA
     const p = boundaryArn ? d.policies.find((x) => x.arn === boundaryArn) : d.policies.find((x) => x.versions.length);
     if (!p) throw new Error('fixture: no boundary policy');
     for (const v of p.versions) v.isDefaultVersion = false;
-    p.versions.push({ versionId: `v${p.versions.length + 1}`, isDefaultVersion: true, createDate: '2026-11-01T00:00:00Z', document: doc });
+    p.versions.push({
+      versionId: `v${p.versions.length + 1}`,
+      isDefaultVersion: true,
+      createDate: '2026-11-01T00:00:00Z',
+      document: doc,
+    });
     p.defaultVersionId = `v${p.versions.length}`;
   });
 }

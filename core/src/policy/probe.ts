@@ -44,7 +44,17 @@ const arnField = (arn: string, i: number) => (arn.startsWith('arn:') ? (arn.spli
 
 /** The request an AWS API call would make, with the global keys AWS puts in every signed request. */
 /** Services AWS serves from one region: their requests always carry us-east-1. */
-const GLOBAL_SERVICES = new Set(['iam', 'ce', 'aws-portal', 'billing', 'organizations', 'account', 'cur', 'invoicing', 'consolidatedbilling']);
+const GLOBAL_SERVICES = new Set([
+  'iam',
+  'ce',
+  'aws-portal',
+  'billing',
+  'organizations',
+  'account',
+  'cur',
+  'invoicing',
+  'consolidatedbilling',
+]);
 
 export function requestFor(caller: Caller, step: ProbeStep, now: Date, variant?: ContextVariant): ProbeRequest {
   const info = actionInfo(step.action);
@@ -53,12 +63,17 @@ export function requestFor(caller: Caller, step: ProbeStep, now: Date, variant?:
   const resourceAccount = (resource !== '*' && arnField(resource, 4)) || caller.accountId;
   const region = (resource !== '*' && arnField(resource, 3)) || 'us-east-1';
   const principal =
-    caller.kind === 'user' ? caller.arn : `arn:aws:sts::${caller.accountId}:assumed-role/${caller.name}/payerguard-probe`;
+    caller.kind === 'user'
+      ? caller.arn
+      : `arn:aws:sts::${caller.accountId}:assumed-role/${caller.name}/payerguard-probe`;
   const global: Record<string, string | string[]> = {
     'aws:PrincipalArn': caller.arn,
     'aws:PrincipalAccount': caller.accountId,
     'aws:PrincipalType': caller.kind === 'user' ? 'User' : 'AssumedRole',
-    'aws:userid': caller.kind === 'user' ? (caller.id ?? 'AIDAPAYERGUARDPROBE') : `${caller.id ?? 'AROAPAYERGUARDPROBE'}:payerguard-probe`,
+    'aws:userid':
+      caller.kind === 'user'
+        ? (caller.id ?? 'AIDAPAYERGUARDPROBE')
+        : `${caller.id ?? 'AROAPAYERGUARDPROBE'}:payerguard-probe`,
     'aws:ResourceAccount': resourceAccount,
     'aws:RequestedRegion': region,
     'aws:SecureTransport': 'true',
@@ -74,7 +89,8 @@ export function requestFor(caller: Caller, step: ProbeStep, now: Date, variant?:
   if (variant) {
     const globalService = GLOBAL_SERVICES.has(step.action.split(':')[0]?.toLowerCase() ?? '');
     for (const k of variant.remove) delete global[k];
-    for (const [k, v] of Object.entries(variant.set)) if (!(globalService && k === 'aws:RequestedRegion')) global[k] = v;
+    for (const [k, v] of Object.entries(variant.set))
+      if (!(globalService && k === 'aws:RequestedRegion')) global[k] = v;
   }
   return {
     principal,
@@ -84,6 +100,18 @@ export function requestFor(caller: Caller, step: ProbeStep, now: Date, variant?:
     context: applicableContext(step.action, { ...global, ...(step.context ?? {}) }),
     wildcardOnly,
   };
+}
+
+/** The target's real tags, as AWS sends them; a step's own context (e.g. a forged tag) wins. */
+export function withResourceTags(step: ProbeStep, targets: PayerTargets): ProbeStep {
+  const tags = step.untagged ? undefined : targets.resourceTags?.[step.resource];
+  if (!tags || !Object.keys(tags).length) return step;
+  const ctx: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(tags)) {
+    ctx[`aws:ResourceTag/${k}`] = v;
+    ctx[`iam:ResourceTag/${k}`] = v;
+  }
+  return { ...step, context: { ...ctx, ...(step.context ?? {}) } };
 }
 
 const label = (ds: DecidingStatement[]) => [...new Set(ds.map(describeDeciding))];
@@ -113,7 +141,7 @@ export function evaluateMethod(
       allowed = true;
       for (let i = 0; i < route.steps.length; i++) {
         const step = route.steps[i] as ProbeStep;
-        const outcome = policies.simulate(requestFor(caller, step, now, variant));
+        const outcome = policies.simulate(requestFor(caller, withResourceTags(step, targets), now, variant));
         if (outcome.result !== 'Allowed') {
           allowed = false;
           for (const l of label(outcome.deciding)) deniedBy.add(l);
@@ -127,7 +155,9 @@ export function evaluateMethod(
       }
     }
     if (!allowed) continue;
-    const notes = [route.note, openVariant ? `when the request is made ${openVariant.label}` : undefined].filter(Boolean);
+    const notes = [route.note, openVariant ? `when the request is made ${openVariant.label}` : undefined].filter(
+      Boolean,
+    );
     const reported = route.steps[reportAt] as ProbeStep;
     if (open.length < (opts.maxOpen ?? 3)) {
       open.push({

@@ -70,7 +70,9 @@ const pathArn = (accountId: string, kind: 'role' | 'user', path: string) =>
 export function referenceBoundary(settings: DistributorSettings, accountId: string): PolicyDocument {
   const boundaryArn = boundaryArnFor(settings, accountId);
   const p = settings.protectedResources;
-  const distributorPaths = settings.distributorPrincipals.paths.length ? settings.distributorPrincipals.paths : ['/distributor/'];
+  const distributorPaths = settings.distributorPrincipals.paths.length
+    ? settings.distributorPrincipals.paths
+    : ['/distributor/'];
   const unique = (xs: string[]) => [...new Set(xs)];
   return {
     Version: '2012-10-17',
@@ -166,10 +168,9 @@ export function referenceBoundary(settings: DistributorSettings, accountId: stri
           'cloudformation:UntagResource',
         ]),
         Resource: unique([
-          ...[settings.collectorRoleName, settings.billingRoleName, ...settings.distributorPrincipals.names].flatMap((n) => [
-            `arn:aws:iam::${accountId}:role/${n}`,
-            `arn:aws:iam::${accountId}:user/${n}`,
-          ]),
+          ...[settings.collectorRoleName, settings.billingRoleName, ...settings.distributorPrincipals.names].flatMap(
+            (n) => [`arn:aws:iam::${accountId}:role/${n}`, `arn:aws:iam::${accountId}:user/${n}`],
+          ),
           ...distributorPaths.flatMap((path) => [pathArn(accountId, 'role', path), pathArn(accountId, 'user', path)]),
           `arn:aws:events:*:${accountId}:rule/${p.monitorRuleName}`,
           `arn:aws:events:*:${accountId}:rule/*/${p.monitorRuleName}`,

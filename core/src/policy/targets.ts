@@ -20,6 +20,13 @@ export interface PayerTargets {
   /** Roles without the boundary that a fenced admin must not pass to a service or assume. */
   unboundedRoles: string[];
   /**
+   * Whom each role trusts (payer analysis): a role is only passable to a service it trusts and only assumable when it
+   * trusts the payer. Absent (a boundary judged on its own), every role is taken to trust everyone.
+   */
+  roleTrust?: Record<string, { account: boolean; services: string[] }>;
+  /** Tags of users and roles, sent as aws:ResourceTag / iam:ResourceTag with requests on them. */
+  resourceTags?: Record<string, Record<string, string>>;
+  /**
    * Users and roles without the distributor's boundary whose credentials, policies or trust a fenced admin must not
    * touch (boundaryArn: some other boundary they carry, sent as iam:PermissionsBoundary).
    */
@@ -106,9 +113,14 @@ export function attackerVariants(boundary: unknown): ContextVariant[] {
       },
       remove: [],
     });
-  if (has('aws:requestedregion')) out.push({ label: 'in another region', set: { 'aws:RequestedRegion': 'eu-west-1' }, remove: [] });
+  if (has('aws:requestedregion'))
+    out.push({ label: 'in another region', set: { 'aws:RequestedRegion': 'eu-west-1' }, remove: [] });
   if (has('aws:multifactorauthpresent', 'aws:multifactorauthage'))
-    out.push({ label: 'with an access key (no MFA context)', set: {}, remove: ['aws:MultiFactorAuthPresent', 'aws:MultiFactorAuthAge'] });
+    out.push({
+      label: 'with an access key (no MFA context)',
+      set: {},
+      remove: ['aws:MultiFactorAuthPresent', 'aws:MultiFactorAuthAge'],
+    });
   if (has('aws:currenttime', 'aws:epochtime'))
     out.push({
       label: 'later',
@@ -118,7 +130,12 @@ export function attackerVariants(boundary: unknown): ContextVariant[] {
   for (const key of ['aws:useragent', 'aws:referer']) {
     const name = key === 'aws:useragent' ? 'aws:UserAgent' : 'aws:Referer';
     for (const v of new Set(['payerguard-probe', ...(keys.get(key) ?? [])]))
-      if (keys.has(key)) out.push({ label: `with ${name} ${v}`, set: { [name]: v.replace(/\*/g, 'x').replace(/\?/g, 'x') }, remove: [] });
+      if (keys.has(key))
+        out.push({
+          label: `with ${name} ${v}`,
+          set: { [name]: v.replace(/\*/g, 'x').replace(/\?/g, 'x') },
+          remove: [],
+        });
   }
   return out;
 }
@@ -130,11 +147,17 @@ const withSlashes = (p: string) => (p.startsWith('/') ? p : `/${p}`).replace(/\/
  * Role and user ARNs of the distributor's governance principals: the collector and billing roles, and a principal
  * under each distributor path. (Other names in distributorPrincipals.names are protected when a payer has them.)
  */
-export function distributorPrincipalArns(settings: DistributorSettings, accountId: string): { roles: string[]; users: string[] } {
+export function distributorPrincipalArns(
+  settings: DistributorSettings,
+  accountId: string,
+): { roles: string[]; users: string[] } {
   const names = [...new Set([settings.collectorRoleName, settings.billingRoleName])];
   const paths = settings.distributorPrincipals.paths.map(withSlashes);
   return {
-    roles: [...names.map((n) => iamArn(accountId, 'role/', n)), ...paths.map((p) => iamArn(accountId, 'role', `${p}payerguard-probe`))],
+    roles: [
+      ...names.map((n) => iamArn(accountId, 'role/', n)),
+      ...paths.map((p) => iamArn(accountId, 'role', `${p}payerguard-probe`)),
+    ],
     users: paths.map((p) => iamArn(accountId, 'user', `${p}payerguard-probe`)),
   };
 }
@@ -150,7 +173,10 @@ export function principalArnsIn(boundary: unknown, accountId: string): { roles: 
   for (const m of text.matchAll(/arn:aws[\w*-]*:iam::([\d*?]*):(role|user)(\/[^"\s]*)/g)) {
     const acct = m[1] as string;
     if (acct !== accountId && !/^[*?]+$/.test(acct) && !/[*?]/.test(acct)) continue;
-    const concrete = (m[3] as string).replace(/\$\{[^}]*\}/g, 'escalated').replace(/\*/g, 'escalated').replace(/\?/g, 'x');
+    const concrete = (m[3] as string)
+      .replace(/\$\{[^}]*\}/g, 'escalated')
+      .replace(/\*/g, 'escalated')
+      .replace(/\?/g, 'x');
     const arn = `arn:aws:iam::${accountId}:${m[2]}${concrete.endsWith('/') ? `${concrete}escalated` : concrete}`;
     if (!/^arn:aws:iam::\d{12}:(role|user)(\/[\w+=,.@-]+)+$/.test(arn)) continue;
     (m[2] === 'role' ? roles : users).add(arn);
@@ -191,13 +217,19 @@ export function governanceArns(settings: DistributorSettings, accountId: string,
     monitorRuleArns: regions.map((r) => `arn:aws:events:${r}:${accountId}:rule/${p.monitorRuleName}`),
     trailArns: regions.map((r) => `arn:aws:cloudtrail:${r}:${accountId}:trail/${p.trailName}`),
     stackArns: regions.map(
-      (r) => `arn:aws:cloudformation:${r}:${accountId}:stack/${p.governanceStackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
+      (r) =>
+        `arn:aws:cloudformation:${r}:${accountId}:stack/${p.governanceStackName}/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b`,
     ),
   };
 }
 
 /** A payer as the boundary template sees it: only what settings say must exist. */
-export function syntheticTargets(settings: DistributorSettings, accountId: string, boundaryArn: string, boundary?: unknown): PayerTargets {
+export function syntheticTargets(
+  settings: DistributorSettings,
+  accountId: string,
+  boundaryArn: string,
+  boundary?: unknown,
+): PayerTargets {
   const m = /^arn:aws[\w-]*:iam::[^:]*:policy(\/.*\/|\/)([^/]+)$/.exec(boundaryArn);
   const boundaryPath = m?.[1] ?? settings.boundary.policyPath;
   const boundaryName = m?.[2] ?? settings.boundary.policyName;
@@ -212,11 +244,21 @@ export function syntheticTargets(settings: DistributorSettings, accountId: strin
     boundedUsers: [iamArn(accountId, 'user/', 'partner-admin'), iamArn(accountId, 'user/', 'partner-developer')],
     boundedRoles: [iamArn(accountId, 'role/', 'PartnerAdmin'), iamArn(accountId, 'role/', 'partner-workload')],
     // A partner role made before the boundary existed, and the distributor's own named roles.
-    unboundedRoles: [iamArn(accountId, 'role/', 'partner-legacy-admin'), ...dist.roles.filter((r) => !isUnderPaths(r, settings))],
+    unboundedRoles: [
+      iamArn(accountId, 'role/', 'partner-legacy-admin'),
+      ...dist.roles.filter((r) => !isUnderPaths(r, settings)),
+    ],
     takeoverUsers: dist.users.map((arn) => ({ arn })),
     takeoverRoles: dist.roles.map((arn) => ({ arn })),
     distributorRoles: dist.roles,
     distributorUsers: dist.users,
+    // The distributor's principals carry the distributor tags (settings), as the onboarding template creates them.
+    resourceTags: Object.fromEntries(
+      [...dist.roles, ...dist.users].map((arn) => [
+        arn,
+        Object.fromEntries(settings.distributorPrincipals.tags.map((tg) => [tg.key, tg.value])),
+      ]),
+    ),
     forgeableTags: resourceTagsIn(boundary),
     attackerVariants: attackerVariants(boundary),
     takeoverGroups: [],

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FlowProducer, type ConnectionOptions } from 'bullmq';
+import { type ConnectionOptions, FlowProducer } from 'bullmq';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import type { Db } from '../db/index.js';

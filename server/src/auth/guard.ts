@@ -1,6 +1,6 @@
+import type { Db } from '@payerguard/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Db } from '@payerguard/core';
 import { HttpError } from '../errors.js';
 import type { Access } from '../types.js';
 import { safeEqual } from './crypto.js';
@@ -53,7 +53,8 @@ export const authGuard = fp<{ db: Db }>(async (app: FastifyInstance, { db }) => 
       route.config = { ...(route.config ?? {}), access };
     }
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (access === undefined) throw new Error(`route ${methods.join(',')} ${route.url} declares no access rule (config.access)`);
+    if (access === undefined)
+      throw new Error(`route ${methods.join(',')} ${route.url} declares no access rule (config.access)`);
     for (const method of methods) if (method !== 'HEAD') app.routeTable.push({ method, url: route.url, access });
   });
 
@@ -67,12 +68,16 @@ export const authGuard = fp<{ db: Db }>(async (app: FastifyInstance, { db }) => 
     });
     request.principal = principal;
     if (access === 'public') return;
-    if (!principal) throw new HttpError(401, 'log in first (session cookie) or send an API token (Authorization: Bearer ...)');
+    if (!principal)
+      throw new HttpError(401, 'log in first (session cookie) or send an API token (Authorization: Bearer ...)');
     if (!access.includes(principal.role)) throw new HttpError(403, `this needs one of the roles: ${access.join(', ')}`);
     if (principal.via === 'session' && !SAFE_METHODS.has(request.method)) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken))
-        throw new HttpError(403, 'missing or wrong x-csrf-token header (get it from POST /api/auth/login or GET /api/me)');
+        throw new HttpError(
+          403,
+          'missing or wrong x-csrf-token header (get it from POST /api/auth/login or GET /api/me)',
+        );
     }
   });
 });

@@ -1,5 +1,5 @@
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import { type Db, schema } from '@payerguard/core';
+import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { Principal, Role } from '../types.js';
 import { randomToken, sha256 } from './crypto.js';
 
@@ -7,7 +7,10 @@ export const SESSION_COOKIE = 'pg_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 export const TOKEN_PREFIX = 'pg_';
 
-export async function createSession(db: Db, userId: string): Promise<{ sessionId: string; csrfToken: string; expiresAt: Date }> {
+export async function createSession(
+  db: Db,
+  userId: string,
+): Promise<{ sessionId: string; csrfToken: string; expiresAt: Date }> {
   const sessionId = randomToken(32);
   const csrfToken = randomToken(24);
   const expiresAt = new Date(Date.now() + SESSION_TTL_MS);
@@ -34,7 +37,13 @@ export async function principalFromSession(db: Db, sessionId: string): Promise<P
     .select({ ...principalCols, csrfToken: schema.sessions.csrfToken })
     .from(schema.sessions)
     .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
-    .where(and(eq(schema.sessions.idHash, idHash), gt(schema.sessions.expiresAt, new Date()), eq(schema.users.disabled, false)))
+    .where(
+      and(
+        eq(schema.sessions.idHash, idHash),
+        gt(schema.sessions.expiresAt, new Date()),
+        eq(schema.users.disabled, false),
+      ),
+    )
     .limit(1);
   const r = rows[0];
   if (!r) return null;

@@ -1,5 +1,5 @@
-import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { type Db, schema } from '@payerguard/core';
+import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { num, rows } from './rows.js';
 
 export type Snapshot = typeof schema.snapshots.$inferSelect;
@@ -16,7 +16,9 @@ export interface EstatePartner {
 /** Every partner (or one) with its latest snapshot and the score of the one before. */
 export async function loadEstate(db: Db, onlyPartnerId: string | null): Promise<EstatePartner[]> {
   const partnerQ = db.select().from(schema.partners);
-  const payerQ = db.select({ partnerId: schema.payers.partnerId, accountId: schema.payers.accountId }).from(schema.payers);
+  const payerQ = db
+    .select({ partnerId: schema.payers.partnerId, accountId: schema.payers.accountId })
+    .from(schema.payers);
   const snapQ = db
     .selectDistinctOn([schema.snapshots.partnerId])
     .from(schema.snapshots)
@@ -71,9 +73,15 @@ export async function recentScores(db: Db, partnerIds: string[], n: number): Pro
 }
 
 /** Each partner's latest (partner, run) pair: the run of its latest snapshot. */
-export async function latestRuns(db: Db, onlyPartnerId: string | null): Promise<{ partnerId: string; runId: string }[]> {
+export async function latestRuns(
+  db: Db,
+  onlyPartnerId: string | null,
+): Promise<{ partnerId: string; runId: string }[]> {
   const q = db
-    .selectDistinctOn([schema.snapshots.partnerId], { partnerId: schema.snapshots.partnerId, runId: schema.snapshots.runId })
+    .selectDistinctOn([schema.snapshots.partnerId], {
+      partnerId: schema.snapshots.partnerId,
+      runId: schema.snapshots.runId,
+    })
     .from(schema.snapshots)
     .orderBy(schema.snapshots.partnerId, desc(schema.snapshots.takenAt));
   return onlyPartnerId ? q.where(eq(schema.snapshots.partnerId, onlyPartnerId)) : q;
@@ -88,7 +96,9 @@ export function latestFindingsWhere(pairs: { partnerId: string; runId: string }[
   if (pairs.length === 0) return sql`false`;
   const byRun = new Map<string, string[]>();
   for (const p of pairs) byRun.set(p.runId, [...(byRun.get(p.runId) ?? []), p.partnerId]);
-  const branches = [...byRun].map(([runId, ids]) => sql`(f.run_id = ${runId} and f.partner_id = any(${sql.param(ids)}::text[]))`);
+  const branches = [...byRun].map(
+    ([runId, ids]) => sql`(f.run_id = ${runId} and f.partner_id = any(${sql.param(ids)}::text[]))`,
+  );
   return sql`(${sql.join(branches, sql` or `)})`;
 }
 

@@ -1,5 +1,5 @@
-import type { SQL } from 'drizzle-orm';
 import type { Db } from '@payerguard/core';
+import type { SQL } from 'drizzle-orm';
 
 /** Raw SQL rows on either driver (node-postgres and PGlite both answer with `.rows`). */
 export async function rows<T>(db: Db, query: SQL): Promise<T[]> {

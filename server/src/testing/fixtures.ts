@@ -22,11 +22,36 @@ const T1 = new Date('2026-11-01T12:00:00Z');
 const T2 = new Date('2026-11-08T12:00:00Z');
 
 async function storeRun(db: Db, id: string, at: Date, evidence: PayerEvidence[]) {
-  await db.insert(schema.runs).values({ id, status: 'completed', trigger: 'manual', total: evidence.length, collected: evidence.length, createdAt: at, startedAt: at, finishedAt: at });
+  await db.insert(schema.runs).values({
+    id,
+    status: 'completed',
+    trigger: 'manual',
+    total: evidence.length,
+    collected: evidence.length,
+    createdAt: at,
+    startedAt: at,
+    finishedAt: at,
+  });
   await db.insert(schema.runPayers).values(
-    evidence.map((e) => ({ runId: id, payerAccountId: e.payerAccountId, partnerId: e.partnerId, status: 'collected', attempts: 1, startedAt: at, finishedAt: at })),
+    evidence.map((e) => ({
+      runId: id,
+      payerAccountId: e.payerAccountId,
+      partnerId: e.partnerId,
+      status: 'collected',
+      attempts: 1,
+      startedAt: at,
+      finishedAt: at,
+    })),
   );
-  await db.insert(schema.evidence).values(evidence.map((e) => ({ runId: id, payerAccountId: e.payerAccountId, partnerId: e.partnerId, collectedAt: at, data: e })));
+  await db.insert(schema.evidence).values(
+    evidence.map((e) => ({
+      runId: id,
+      payerAccountId: e.payerAccountId,
+      partnerId: e.partnerId,
+      collectedAt: at,
+      data: e,
+    })),
+  );
   await scoreRun(db, id);
 }
 
@@ -40,8 +65,18 @@ export async function seedFixtures(db: Db): Promise<void> {
     { id: BETA.id, name: BETA.name, tags: { region: 'dach' } },
   ]);
   await db.insert(schema.payers).values([
-    { accountId: ALPHA.payer, partnerId: ALPHA.id, roleArn: `arn:aws:iam::${ALPHA.payer}:role/PayerGuardCollector`, externalId: SECRETS.externalIdAlpha },
-    { accountId: BETA.payer, partnerId: BETA.id, roleArn: `arn:aws:iam::${BETA.payer}:role/PayerGuardCollector`, externalId: SECRETS.externalIdBeta },
+    {
+      accountId: ALPHA.payer,
+      partnerId: ALPHA.id,
+      roleArn: `arn:aws:iam::${ALPHA.payer}:role/PayerGuardCollector`,
+      externalId: SECRETS.externalIdAlpha,
+    },
+    {
+      accountId: BETA.payer,
+      partnerId: BETA.id,
+      roleArn: `arn:aws:iam::${BETA.payer}:role/PayerGuardCollector`,
+      externalId: SECRETS.externalIdBeta,
+    },
   ]);
   const ev = (p: { id: string; payer: string }, at: Date, spend: number) =>
     compliantEvidence({ partnerId: p.id, payerAccountId: p.payer, collectedAt: at, monthlySpend: spend });

@@ -1,13 +1,12 @@
 import { Writable } from 'node:stream';
+import { type Config, type Database, loadConfig, REDACT_PATHS } from '@payerguard/core';
+import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { type Config, loadConfig, REDACT_PATHS } from '@payerguard/core';
-import { type Database } from '@payerguard/core';
-import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
 import { buildServer } from '../app.js';
 import type { ServerDeps } from '../deps.js';
-import { seedFixtures, SECRETS } from './fixtures.js';
+import { SECRETS, seedFixtures } from './fixtures.js';
 
 export interface Harness {
   app: FastifyInstance;
@@ -20,7 +19,9 @@ export interface Harness {
 }
 
 /** One migrated database with the fixtures, a real Redis, and the API with its log captured. */
-export async function startHarness(over: { config?: Partial<Config>; options?: ServerDeps['options'] } = {}): Promise<Harness> {
+export async function startHarness(
+  over: { config?: Partial<Config>; options?: ServerDeps['options'] } = {},
+): Promise<Harness> {
   const database = await testDatabase();
   await seedFixtures(database.db);
   const logs: string[] = [];
@@ -39,7 +40,14 @@ export async function startHarness(over: { config?: Partial<Config>; options?: S
     awsEndpointUrl: 'http://127.0.0.1:9',
     ...over.config,
   };
-  const app = await buildServer({ db: database.db, config, logger, redis, queuePrefix: prefix, options: { runEventsIntervalMs: 50, ...over.options } });
+  const app = await buildServer({
+    db: database.db,
+    config,
+    logger,
+    redis,
+    queuePrefix: prefix,
+    options: { runEventsIntervalMs: 50, ...over.options },
+  });
   return {
     app,
     database,

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Browser plumbing for the dashboard tests: Debian's chromium driven by playwright-core (never a downloaded browser),
  * a fresh profile per launch, axe-core injected from node_modules, screenshots under test/artifacts/.
@@ -91,21 +90,27 @@ export interface AxeViolation {
 
 /** Runs axe on the page as it is now (WCAG 2.x A/AA rules) and returns its violations in a readable form. */
 export async function axe(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the app's CSP (rightly) refuses inline script tags.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = (await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> } };
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
-    return r.violations;
-  })) as AxeViolation[];
+  // Evaluated through the DevTools protocol: the app's CSP (rightly) refuses inline script tags. Strings, not
+  // functions, so this Node-side code needs no DOM types.
+  if (!(await page.evaluate("'axe' in window"))) await page.evaluate(axeSource);
+  const violations = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } }).then((r) => r.violations)`,
+  )) as AxeViolation[];
   return violations.map(
-    (v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`,
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join(' | ')}${v.nodes.length > 3 ? ` and ${v.nodes.length - 3} more` : ''}`,
   );
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(artifacts, { recursive: true });
   const file = join(artifacts, `${name}.png`);
+  // Charts are lazy chunks: let them arrive before the picture is taken.
+  await page.waitForLoadState('networkidle');
+  await page.locator('.state[role="status"]').first().waitFor({ state: 'detached', timeout: 10_000 });
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }

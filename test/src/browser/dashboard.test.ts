@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The dashboard end to end in a real browser against the whole product (sim + workers + API + PGlite), as each role:
  * overview -> partner -> finding -> suppress, a run followed live to the end, an export downloaded, axe on every
@@ -9,7 +8,7 @@ import { createLogger } from '@payerguard/core';
 import { testQueuePrefix } from '@payerguard/core/testing/db';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../harness/stack.js';
+import { type Stack, startStack } from '../harness/stack.js';
 import { axe, type Browser, launch, newPage, screenshot, signedOut, signIn, signOut } from './browser.js';
 
 let stack: Stack;
@@ -17,7 +16,15 @@ let browser: Browser;
 let viewer: { email: string; partnerId: string; partnerName: string };
 
 beforeAll(async () => {
-  stack = await startStack({ partners: 12, seed: 7, port: 0, dataDir: 'memory://', waitForFirstRun: true, queuePrefix: testQueuePrefix(), logger: createLogger('warn') });
+  stack = await startStack({
+    partners: 12,
+    seed: 7,
+    port: 0,
+    dataDir: 'memory://',
+    waitForFirstRun: true,
+    queuePrefix: testQueuePrefix(),
+    logger: createLogger('warn'),
+  });
   browser = await launch();
   const demo = (await (await fetch(`${stack.url}/api/auth/demo-logins`)).json()) as {
     logins: { email: string; role: string; partnerId: string | null; partnerName: string | null }[];
@@ -33,6 +40,8 @@ afterAll(async () => {
 });
 
 const hash = (page: Page) => new URL(page.url()).hash;
+/** How far the page scrolls sideways (0 when nothing is wider than the window). */
+const OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
 describe('distributor admin', () => {
   it('sees the overview, drills into a partner and a failing finding, suppresses it and takes it back', async () => {
@@ -41,7 +50,8 @@ describe('distributor admin', () => {
     await page.waitForURL(/#\/overview$/);
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     const stats = page.getByRole('region', { name: 'Headline figures' });
-    for (const label of ['Partners', 'Compliant', 'Average score', 'Spend at risk', 'Lockouts']) await stats.getByText(label, { exact: true }).waitFor();
+    for (const label of ['Partners', 'Compliant', 'Average score', 'Spend at risk', 'Lockouts'])
+      await stats.getByText(label, { exact: true }).waitFor();
     expect(await stats.locator('.stat').first().locator('.stat-value').innerText()).toBe('12');
     // The ranked table lists every partner of the estate.
     await page.getByText('12 partners').waitFor();
@@ -54,7 +64,9 @@ describe('distributor admin', () => {
     await page.getByLabel('Search partners').fill('');
     // Sorting by name puts the alphabetically first partner on top.
     await page.getByRole('button', { name: /^Partner/ }).click();
-    const names = await table.locator('tbody tr[data-index] td.col-name a').evaluateAll((as) => as.map((a) => a.firstChild?.textContent ?? ''));
+    const names = await table
+      .locator('tbody tr[data-index] td.col-name a')
+      .evaluateAll((as) => as.map((a) => a.firstChild?.textContent ?? ''));
     expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
     // The heatmap shows controls that fail.
     await page.getByRole('region', { name: 'Failing controls by partner' }).waitFor();
@@ -63,7 +75,11 @@ describe('distributor admin', () => {
     // Drill into the worst-ranked partner that is not locked out (its controls can be seen, and some fail).
     await page.getByRole('button', { name: /^Rank/ }).click();
     expect(await table.locator('tbody tr[data-index] td.col-rank').first().innerText()).toBe('1');
-    const worst = table.locator('tbody tr[data-index]').filter({ hasNotText: 'Locked out' }).first().locator('td.col-name a');
+    const worst = table
+      .locator('tbody tr[data-index]')
+      .filter({ hasNotText: 'Locked out' })
+      .first()
+      .locator('td.col-name a');
     const partnerName = (await worst.innerText()).split('\n')[0]!;
     await worst.click();
     await page.waitForURL(/#\/partners\//);
@@ -93,7 +109,13 @@ describe('distributor admin', () => {
     await page.locator(`#control-${controlId} > details > summary`).click();
     await page.locator(`#control-${controlId} .suppression-note`).waitFor();
     const partnerId = decodeURIComponent(hash(page).split('/')[2]!);
-    const listed = await page.evaluate(async (id) => (await (await fetch(`/api/suppressions?partnerId=${id}`)).json()) as { suppressions: { controlId: string; reason: string }[] }, partnerId);
+    const listed = await page.evaluate(
+      async (id) =>
+        (await (await fetch(`/api/suppressions?partnerId=${id}`)).json()) as {
+          suppressions: { controlId: string; reason: string }[];
+        },
+      partnerId,
+    );
     expect(listed.suppressions.some((s) => s.controlId === controlId && s.reason.includes('CHG-1234'))).toBe(true);
 
     await page.locator(`#control-${controlId}`).getByRole('button', { name: 'Unsuppress' }).click();
@@ -107,18 +129,37 @@ describe('distributor admin', () => {
     await signIn(page, stack.url, 'admin@demo.local');
     await page.goto(`${stack.url}/#/runs`);
     await page.getByRole('heading', { name: 'Collection runs' }).waitFor();
+    const streams: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/events')) streams.push(r.url());
+    });
     await page.getByRole('button', { name: 'Start a run' }).click();
     await page.waitForURL(/#\/runs\/.+/);
     const runId = decodeURIComponent(hash(page).split('/')[2]!);
     const panel = page.locator('.run-panel');
     await panel.getByText(runId).waitFor();
-    await panel.locator('.run-status').getByText(/Completed/).waitFor({ timeout: 120_000 });
+    await panel
+      .locator('.run-status')
+      .getByText(/Completed/)
+      .waitFor({ timeout: 120_000 });
     // The figures on screen are the run's own.
-    const run = await page.evaluate(async (id) => ((await (await fetch(`/api/runs/${id}`)).json()) as { run: { total: number; collected: number; failed: number } }).run, runId);
+    const run = await page.evaluate(
+      async (id) =>
+        (
+          (await (await fetch(`/api/runs/${id}`)).json()) as {
+            run: { total: number; collected: number; failed: number };
+          }
+        ).run,
+      runId,
+    );
     // 12 partners, some with more than one payer.
     expect(run.total).toBeGreaterThanOrEqual(12);
-    expect(await panel.locator('.run-status').innerText()).toContain(`${run.collected + run.failed} of ${run.total} payers done`);
+    expect(await panel.locator('.run-status').innerText()).toContain(
+      `${run.collected + run.failed} of ${run.total} payers done`,
+    );
     expect(await panel.locator('progress').getAttribute('value')).toBe(String(run.collected + run.failed));
+    // Progress came over server-sent events for this run, not only from polling.
+    expect(streams.some((u) => u.endsWith(`/api/runs/${runId}/events`))).toBe(true);
     await screenshot(page, 'runs-admin');
     expect(page.problems).toEqual([]);
     await page.close();
@@ -220,13 +261,15 @@ describe('accessibility and narrow windows', () => {
       await page.getByRole('heading', { name: p.ready }).first().waitFor();
       await page.waitForLoadState('networkidle');
       // Nothing wider than the window: the page does not scroll sideways.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate<number>(OVERFLOW);
       expect(overflow, `${p.name} scrolls sideways at 400 px`).toBeLessThanOrEqual(0);
       await screenshot(page, `${p.name}-narrow`);
     }
     await page.goto(`${stack.url}/#/partners/${viewer.partnerId}`);
     await page.getByRole('heading', { name: 'Controls' }).waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(
+      await page.evaluate<number>(OVERFLOW),
+    ).toBeLessThanOrEqual(0);
     await screenshot(page, 'partner-narrow');
     expect(page.problems).toEqual([]);
     await page.close();
@@ -246,11 +289,11 @@ describe('accessibility and narrow windows', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Overview' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate<string>('document.activeElement?.textContent ?? ""')).toBe('Skip to content');
     let reached = '';
     for (let i = 0; i < 6 && reached !== 'Runs'; i++) {
       await page.keyboard.press('Tab');
-      reached = (await page.evaluate(() => document.activeElement?.textContent)) ?? '';
+      reached = (await page.evaluate<string>('document.activeElement?.textContent ?? ""')) ?? '';
     }
     expect(reached).toBe('Runs');
     await page.keyboard.press('Enter');

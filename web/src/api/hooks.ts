@@ -58,7 +58,7 @@ export function useDemoLogins() {
   return useQuery({
     queryKey: keys.demoLogins,
     // 404 outside demo mode: the login page then simply shows no list.
-    queryFn: ({ signal }) => get<DemoLogins>('/api/auth/demo-logins?limit=10000', signal),
+    queryFn: ({ signal }) => get<DemoLogins>('/api/auth/demo-logins', signal),
     retry: false,
     staleTime: Infinity,
   });
@@ -103,7 +103,9 @@ export function useOverview() {
       if (first.total <= first.partners.length) return first;
       const offsets: number[] = [];
       for (let o = PAGE; o < first.total; o += PAGE) offsets.push(o);
-      const rest = await Promise.all(offsets.map((o) => get<Overview>(`/api/overview?limit=${PAGE}&offset=${o}&trendPoints=8`, signal)));
+      const rest = await Promise.all(
+        offsets.map((o) => get<Overview>(`/api/overview?limit=${PAGE}&offset=${o}&trendPoints=8`, signal)),
+      );
       return { ...first, partners: [...first.partners, ...rest.flatMap((r) => r.partners)] };
     },
     staleTime: 30_000,
@@ -138,8 +140,7 @@ export interface SuppressionInput {
 export function useSuppress(partnerId: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: SuppressionInput) =>
-      post<Suppression>('/api/suppressions', { partnerId, ...body }),
+    mutationFn: (body: SuppressionInput) => post<Suppression>('/api/suppressions', { partnerId, ...body }),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.partner(partnerId) }),
   });
 }
@@ -257,7 +258,12 @@ export function useOnboardingInfo(partnerId: string | null) {
   return useQuery({
     queryKey: ['onboarding', partnerId],
     queryFn: async ({ signal }) =>
-      (await get<{ payers: OnboardingInfo[] }>(`/api/partners/${encodeURIComponent(partnerId ?? '')}/onboarding`, signal)).payers,
+      (
+        await get<{ payers: OnboardingInfo[] }>(
+          `/api/partners/${encodeURIComponent(partnerId ?? '')}/onboarding`,
+          signal,
+        )
+      ).payers,
     enabled: !!partnerId,
   });
 }
@@ -266,7 +272,9 @@ export function useCheckAccess() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (partnerId: string) =>
-      post<{ partnerId: string; results: AccessCheckResult[] }>(`/api/partners/${encodeURIComponent(partnerId)}/check-access`),
+      post<{ partnerId: string; results: AccessCheckResult[] }>(
+        `/api/partners/${encodeURIComponent(partnerId)}/check-access`,
+      ),
     onSuccess: (r) => qc.invalidateQueries({ queryKey: keys.partner(r.partnerId) }),
   });
 }
@@ -274,14 +282,16 @@ export function useCheckAccess() {
 export function useUsers() {
   return useQuery({
     queryKey: keys.users,
-    queryFn: async ({ signal }) => asList<User & { lastLoginAt?: string | null; disabled?: boolean }>(await get('/api/users', signal), 'users'),
+    queryFn: async ({ signal }) =>
+      asList<User & { lastLoginAt?: string | null; disabled?: boolean }>(await get('/api/users', signal), 'users'),
   });
 }
 
 export function useCreateUser() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; password: string; role: string; partnerId?: string }) => post<User>('/api/users', body),
+    mutationFn: (body: { email: string; password: string; role: string; partnerId?: string }) =>
+      post<User>('/api/users', body),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.users }),
   });
 }
@@ -296,7 +306,8 @@ export function useTokens() {
 export function useCreateToken() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { name: string; expiresInDays?: number }) => post<TokenView & { token: string }>('/api/tokens', body),
+    mutationFn: (body: { name: string; expiresInDays?: number }) =>
+      post<TokenView & { token: string }>('/api/tokens', body),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.tokens }),
   });
 }

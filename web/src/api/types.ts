@@ -178,18 +178,47 @@ export interface PrincipalView {
   permissionsBoundaryArn: string | null;
   hasDistributorBoundary: boolean;
   distributorOwned: boolean;
+  serviceLinked?: boolean;
+  canAdministerIam?: boolean | null;
+  openPaths?: number | null;
   attachedPolicies?: string[];
 }
 
-/** A boundary control's failing finding: the evidence carries the steps when the control found a path. */
+/** One open route out of the permissions boundary, found by the policy analysis. */
 export interface EscalationPath {
-  controlId: string;
+  payerAccountId: string;
+  principalArn: string;
+  principalName: string;
+  hasDistributorBoundary: boolean;
+  methodId: string;
   title: string;
-  severity: Severity;
+  action: string;
+  resource: string;
+  explanation: string;
+  decidingStatements: string[];
+  steps: { action: string; resource: string }[];
+  requestContext?: string;
+}
+
+export interface FindingChange {
+  controlId: string;
   payerAccountId: string;
   resource: string;
+  severity: Severity;
   message: string;
-  evidence: Record<string, unknown>;
+  status: Status;
+  nowStatus?: Status | 'absent';
+}
+
+export interface SnapshotChanges {
+  baseline: boolean;
+  previousScore: number | null;
+  previousGrade: string | null;
+  scoreDelta: number | null;
+  newCount: number;
+  resolvedCount: number;
+  new: FindingChange[];
+  resolved: FindingChange[];
 }
 
 export interface RootEventView {
@@ -236,8 +265,7 @@ export interface PartnerDetail {
   partner: { id: string; name: string; tags?: Record<string, string>; createdAt?: string };
   payers: PayerView[];
   snapshot: Snapshot | null;
-  /** Written by the scorer; its exact shape is read loosely (see changeLists). */
-  changes: unknown;
+  changes: SnapshotChanges | null;
   findings: FindingView[];
   memberAccounts: MemberAccountView[];
   principals: PrincipalView[];

@@ -26,8 +26,9 @@ export function SeverityBadge({ severity }: { severity: Severity | string }) {
 export function GradeBadge({ grade, large }: { grade: string | null | undefined; large?: boolean }) {
   const g = grade ?? '–';
   return (
-    <span className={`grade grade-${g}${large ? ' grade-large' : ''}`} aria-label={grade ? `Grade ${grade}` : 'No grade yet'}>
-      {g}
+    <span className={`grade grade-${g}${large ? ' grade-large' : ''}`}>
+      <span aria-hidden="true">{g}</span>
+      <span className="sr-only">{grade ? `Grade ${grade}` : 'No grade yet'}</span>
     </span>
   );
 }

@@ -28,13 +28,20 @@ export function failCounts(m: Matrix): ControlFailCount[] {
  */
 export function Heatmap({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }) {
   const counts = failCounts(matrix);
-  const cols = counts.filter((c) => c.failing > 0 || matrix.rows.some((r) => r.cells[c.id] && r.cells[c.id] !== 'pass'));
+  const cols = counts.filter(
+    (c) => c.failing > 0 || matrix.rows.some((r) => r.cells[c.id] && r.cells[c.id] !== 'pass'),
+  );
   if (cols.length === 0) return <p className="muted">No control fails for any partner.</p>;
   const shownRows = matrix.rows.filter((r) => Object.values(r.cells).some((s) => s !== 'pass')).slice(0, rows);
   const n = matrix.rows.length;
 
   return (
-    <div className="heatmap-wrap" role="region" aria-label="Failing controls by partner" tabIndex={0}>
+    <section
+      className="heatmap-wrap"
+      aria-label="Failing controls by partner"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+      tabIndex={0}
+    >
       <table className="heatmap">
         <caption className="sr-only">
           Controls across partners. The first row counts failing partners per control; each further row is one partner.
@@ -71,7 +78,12 @@ export function Heatmap({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }
               </th>
               {cols.map((c) => {
                 const st = r.cells[c.id];
-                if (!st) return <td key={c.id} className="hm-none"><span className="sr-only">not evaluated</span></td>;
+                if (!st)
+                  return (
+                    <td key={c.id} className="hm-none">
+                      <span className="sr-only">not evaluated</span>
+                    </td>
+                  );
                 const cell = CELL[st] ?? CELL.unknown;
                 return (
                   <td key={c.id} className={`hm-${st}`} title={`${r.name}: ${c.id} ${cell.word}`}>
@@ -91,6 +103,6 @@ export function Heatmap({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }
           ))}
         </tbody>
       </table>
-    </div>
+    </section>
   );
 }

@@ -1,4 +1,5 @@
 import {
+  type ColumnFiltersState,
   columnFilteringFeature,
   createColumnHelper,
   createFilteredRowModel,
@@ -8,7 +9,6 @@ import {
   globalFilteringFeature,
   rowSortingFeature,
   type SortingState,
-  type ColumnFiltersState,
   sortFn_alphanumeric,
   sortFn_basic,
   tableFeatures,
@@ -58,7 +58,13 @@ const features = tableFeatures({
 
 const col = createColumnHelper<typeof features, PartnerRow>();
 const columns = col.columns([
-  col.accessor('rank', { header: 'Rank', sortFn: 'basic', sortDescFirst: false, enableGlobalFilter: false, cell: (c) => c.getValue() }),
+  col.accessor('rank', {
+    header: 'Rank',
+    sortFn: 'basic',
+    sortDescFirst: false,
+    enableGlobalFilter: false,
+    cell: (c) => c.getValue(),
+  }),
   col.accessor('name', {
     header: 'Partner',
     sortFn: 'alphanumeric',
@@ -118,7 +124,8 @@ const columns = col.columns([
     header: 'Last collected',
     sortFn: 'alphanumeric',
     enableGlobalFilter: false,
-    cell: (c) => (c.row.original.collected ? fmtAgo(c.row.original.lastSnapshotAt) : <span className="muted">not yet</span>),
+    cell: (c) =>
+      c.row.original.collected ? fmtAgo(c.row.original.lastSnapshotAt) : <span className="muted">not yet</span>,
   }),
   col.accessor((r) => (r.payerAccountIds ?? []).join(' '), { id: 'payers', header: 'Payers' }),
 ]);
@@ -177,12 +184,15 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
   const setFilter = (id: string, value: string) =>
     setColumnFilters((prev) => [...prev.filter((f) => f.id !== id), ...(value ? [{ id, value }] : [])]);
 
-  const grades = useMemo(() => [...new Set(partners.map((p) => p.grade).filter(Boolean) as string[])].sort(), [partners]);
+  const grades = useMemo(
+    () => [...new Set(partners.map((p) => p.grade).filter(Boolean) as string[])].sort(),
+    [partners],
+  );
   const headers = table.getHeaderGroups()[0]?.headers.filter((h) => SHOWN.includes(h.column.id)) ?? [];
 
   return (
     <div className="ptable">
-      <div className="toolbar" role="search">
+      <div className="toolbar">
         <label className="field">
           <span>Search partners</span>
           <input
@@ -212,10 +222,18 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
           </select>
         </label>
         <p className="muted count" aria-live="polite">
-          {rows.length === partners.length ? `${partners.length} partners` : `${rows.length} of ${partners.length} partners`}
+          {rows.length === partners.length
+            ? `${partners.length} partners`
+            : `${rows.length} of ${partners.length} partners`}
         </p>
       </div>
-      <div className="table-scroll" ref={scroller} tabIndex={0} aria-label="Partners, ranked worst first" role="region">
+      <section
+        className="table-scroll"
+        ref={scroller}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+        tabIndex={0}
+        aria-label="Partners, ranked worst first"
+      >
         <table className="grid">
           <thead>
             <tr>
@@ -241,7 +259,7 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
           </thead>
           <tbody>
             {padTop > 0 ? (
-              <tr aria-hidden="true" style={{ height: padTop }}>
+              <tr className="spacer" style={{ height: padTop }}>
                 <td colSpan={SHOWN.length} />
               </tr>
             ) : null}
@@ -249,12 +267,16 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
               const row = rows[item.index];
               if (!row) return null;
               return (
-                <tr key={row.id} data-index={item.index} style={{ height: ROW_HEIGHT }}>
+                <tr key={row.id} data-index={item.index} ref={virtualizer.measureElement} style={{ height: ROW_HEIGHT }}>
                   {row
                     .getAllCells()
                     .filter((c) => SHOWN.includes(c.column.id))
                     .map((cell) => (
-                      <td key={cell.id} className={`col-${cell.column.id}`} data-label={String(cell.column.columnDef.header ?? '')}>
+                      <td
+                        key={cell.id}
+                        className={`col-${cell.column.id}`}
+                        data-label={String(cell.column.columnDef.header ?? '')}
+                      >
                         <table.FlexRender cell={cell} />
                       </td>
                     ))}
@@ -262,7 +284,7 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
               );
             })}
             {padBottom > 0 ? (
-              <tr aria-hidden="true" style={{ height: padBottom }}>
+              <tr className="spacer" style={{ height: padBottom }}>
                 <td colSpan={SHOWN.length} />
               </tr>
             ) : null}
@@ -270,10 +292,20 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
         </table>
         {rows.length === 0 ? (
           <p className="state">
-            No partner matches. <button type="button" className="link-button" onClick={() => { setGlobalFilter(''); setColumnFilters([]); }}>Clear the search and filters</button>
+            No partner matches.{' '}
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setGlobalFilter('');
+                setColumnFilters([]);
+              }}
+            >
+              Clear the search and filters
+            </button>
           </p>
         ) : null}
-      </div>
+      </section>
     </div>
   );
 }

@@ -1,6 +1,16 @@
 import type { ReactNode } from 'react';
 
-export function Stat({ label, value, note, tone }: { label: string; value: ReactNode; note?: ReactNode; tone?: 'bad' | 'good' }) {
+export function Stat({
+  label,
+  value,
+  note,
+  tone,
+}: {
+  label: string;
+  value: ReactNode;
+  note?: ReactNode;
+  tone?: 'bad' | 'good';
+}) {
   return (
     <div className={`stat${tone ? ` stat-${tone}` : ''}`}>
       <div className="stat-label">{label}</div>

@@ -28,7 +28,8 @@ export function SuppressForm({
     if (reason.trim().length < 5) return setProblem('Give a reason of at least a few words: auditors read it.');
     if (!approver.trim()) return setProblem('Name who approved this exception.');
     const at = new Date(`${expires}T23:59:59Z`);
-    if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now()) return setProblem('Choose an expiry date in the future.');
+    if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now())
+      return setProblem('Choose an expiry date in the future.');
     setProblem(null);
     m.mutate(
       { controlId, resource, reason: reason.trim(), approver: approver.trim(), expiresAt: at.toISOString() },
@@ -37,7 +38,7 @@ export function SuppressForm({
   };
 
   return (
-    <form className="suppress-form" onSubmit={submit} aria-label={`Suppress ${controlId}`}>
+    <form className="suppress-form" onSubmit={submit} aria-label={`Suppress ${controlId}`} noValidate>
       {resources.length > 0 ? (
         <>
           <label htmlFor={`${id}-res`}>Applies to</label>
@@ -54,9 +55,22 @@ export function SuppressForm({
       <label htmlFor={`${id}-reason`}>Reason</label>
       <textarea id={`${id}-reason`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required />
       <label htmlFor={`${id}-approver`}>Approver</label>
-      <input id={`${id}-approver`} value={approver} onChange={(e) => setApprover(e.target.value)} required placeholder="name or email" />
+      <input
+        id={`${id}-approver`}
+        value={approver}
+        onChange={(e) => setApprover(e.target.value)}
+        required
+        placeholder="name or email"
+      />
       <label htmlFor={`${id}-exp`}>Expires</label>
-      <input id={`${id}-exp`} type="date" value={expires} min={isoInDays(1)} onChange={(e) => setExpires(e.target.value)} required />
+      <input
+        id={`${id}-exp`}
+        type="date"
+        value={expires}
+        min={isoInDays(1)}
+        onChange={(e) => setExpires(e.target.value)}
+        required
+      />
       <InlineError error={problem ?? m.error} />
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={m.isPending}>

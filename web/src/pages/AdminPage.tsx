@@ -60,11 +60,13 @@ function AccessResults({ results }: { results: AccessCheckResult[] }) {
           <StatusBadge status={r.ok ? 'pass' : 'fail'} /> Payer <code>{r.payerAccountId}</code>:{' '}
           {r.ok ? (
             <>
-              access works{r.latencyMs != null ? ` (${r.latencyMs} ms)` : ''}. <span className="sub wrap">{r.assumedRoleArn}</span>
+              access works{r.latencyMs != null ? ` (${r.latencyMs} ms)` : ''}.{' '}
+              <span className="sub wrap">{r.assumedRoleArn}</span>
             </>
           ) : (
             <>
-              <strong>{r.errorCode}</strong> {r.message} <span className="sub">Check that the role exists with this trust policy and ExternalId.</span>
+              <strong>{r.errorCode}</strong> {r.message}{' '}
+              <span className="sub">Check that the role exists with this trust policy and ExternalId.</span>
             </>
           )}
         </li>
@@ -93,12 +95,16 @@ function OnboardingCard({ partnerId, info }: { partnerId: string; info: Onboardi
             </dd>
           </dl>
           <p className="muted">
-            Deploy this CloudFormation template in the payer account (or send it to the partner). It creates the read-only
-            collector role, trusting only the distributor&apos;s hub account with this ExternalId.
+            Deploy this CloudFormation template in the payer account (or send it to the partner). It creates the
+            read-only collector role, trusting only the distributor&apos;s hub account with this ExternalId.
           </p>
           {o.cloudFormationTemplate ? (
             <>
-              <button type="button" className="button" onClick={() => download(`payerguard-collector-${o.payerAccountId}.json`, o.cloudFormationTemplate)}>
+              <button
+                type="button"
+                className="button"
+                onClick={() => download(`payerguard-collector-${o.payerAccountId}.json`, o.cloudFormationTemplate)}
+              >
                 Download template
               </button>
               <details className="evidence">
@@ -109,7 +115,12 @@ function OnboardingCard({ partnerId, info }: { partnerId: string; info: Onboardi
           ) : null}
         </div>
       ))}
-      <button type="button" className="button button-primary" onClick={() => check.mutate(partnerId)} disabled={check.isPending}>
+      <button
+        type="button"
+        className="button button-primary"
+        onClick={() => check.mutate(partnerId)}
+        disabled={check.isPending}
+      >
         {check.isPending ? 'Checking…' : 'Check access'}
       </button>
       <InlineError error={check.error} />
@@ -132,7 +143,8 @@ function PartnersTab() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id)) return setProblem('Partner id: lower-case letters, digits and "-", starting with a letter or digit.');
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id))
+      return setProblem('Partner id: lower-case letters, digits and "-", starting with a letter or digit.');
     if (!name.trim()) return setProblem('Give the partner a name.');
     if (!/^\d{12}$/.test(account)) return setProblem('The payer account id is 12 digits.');
     setProblem(null);
@@ -152,11 +164,20 @@ function PartnersTab() {
         {create.data ? (
           <>
             <p>
-              <StatusBadge status="pass" /> Partner <strong>{create.data.partner.name}</strong> added. Next: deploy the collector role,
-              then check access.
+              <StatusBadge status="pass" /> Partner <strong>{create.data.partner.name}</strong> added. Next: deploy the
+              collector role, then check access.
             </p>
             <OnboardingCard partnerId={create.data.partner.id} info={create.data.onboarding} />
-            <button type="button" className="button button-quiet" onClick={() => { create.reset(); setId(''); setName(''); setAccount(''); }}>
+            <button
+              type="button"
+              className="button button-quiet"
+              onClick={() => {
+                create.reset();
+                setId('');
+                setName('');
+                setAccount('');
+              }}
+            >
               Onboard another partner
             </button>
           </>
@@ -172,7 +193,12 @@ function PartnersTab() {
             </label>
             <label className="field">
               <span>Payer account id</span>
-              <input value={account} inputMode="numeric" onChange={(e) => setAccount(e.target.value.trim())} placeholder="123456789012" />
+              <input
+                value={account}
+                inputMode="numeric"
+                onChange={(e) => setAccount(e.target.value.trim())}
+                placeholder="123456789012"
+              />
             </label>
             <button type="submit" className="button button-primary" disabled={create.isPending}>
               {create.isPending ? 'Adding…' : 'Add partner'}
@@ -199,20 +225,35 @@ function PartnersTab() {
         ) : (
           <>
             <p className="muted">
-              {shown.length < (partners.data.length ?? 0) ? `Showing ${shown.length} of ${partners.data.length}; search to narrow.` : `${partners.data.length} partners.`}
+              {shown.length < (partners.data.length ?? 0)
+                ? `Showing ${shown.length} of ${partners.data.length}; search to narrow.`
+                : `${partners.data.length} partners.`}
             </p>
             <ul className="partner-admin">
               {shown.map((p) => (
                 <li key={p.id}>
                   <div className="partner-admin-row">
                     <span>
-                      <a href={href.partner(p.id)}>{p.name}</a> <code>{p.id}</code> <span className="muted">· {p.payers} payer{p.payers === 1 ? '' : 's'}</span>
+                      <a href={href.partner(p.id)}>{p.name}</a> <code>{p.id}</code>{' '}
+                      <span className="muted">
+                        · {p.payers} payer{p.payers === 1 ? '' : 's'}
+                      </span>
                     </span>
                     <span className="actions">
-                      <button type="button" className="button button-quiet" aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? null : p.id)}>
+                      <button
+                        type="button"
+                        className="button button-quiet"
+                        aria-expanded={open === p.id}
+                        onClick={() => setOpen(open === p.id ? null : p.id)}
+                      >
                         Onboarding details<span className="sr-only"> for {p.name}</span>
                       </button>
-                      <button type="button" className="button button-quiet" disabled={check.isPending} onClick={() => check.mutate(p.id)}>
+                      <button
+                        type="button"
+                        className="button button-quiet"
+                        disabled={check.isPending}
+                        onClick={() => check.mutate(p.id)}
+                      >
                         Check access<span className="sr-only"> for {p.name}</span>
                       </button>
                     </span>
@@ -244,7 +285,12 @@ type Settings = Record<string, unknown>;
 
 const FIELDS: { path: string[]; label: string; kind: 'text' | 'list' | 'number'; help?: string }[] = [
   { path: ['distributorName'], label: 'Distributor name', kind: 'text' },
-  { path: ['domains'], label: 'Distributor email domains', kind: 'list', help: 'Comma-separated. Root and billing contacts must be on one of these.' },
+  {
+    path: ['domains'],
+    label: 'Distributor email domains',
+    kind: 'list',
+    help: 'Comma-separated. Root and billing contacts must be on one of these.',
+  },
   { path: ['hubAccountId'], label: 'Hub account id', kind: 'text', help: 'Where the collector role is assumed from.' },
   { path: ['collectorRoleName'], label: 'Collector role name', kind: 'text' },
   { path: ['billingRoleName'], label: 'Billing role name', kind: 'text' },
@@ -254,7 +300,8 @@ const FIELDS: { path: string[]; label: string; kind: 'text' | 'list' | 'number';
   { path: ['accessMaxAgeHours'], label: 'Maximum age of last successful access (hours)', kind: 'number' },
 ];
 
-const getPath = (o: Settings, path: string[]): unknown => path.reduce<unknown>((v, k) => (v as Settings | undefined)?.[k], o);
+const getPath = (o: Settings, path: string[]): unknown =>
+  path.reduce<unknown>((v, k) => (v as Settings | undefined)?.[k], o);
 function setPath(o: Settings, path: string[], value: unknown): Settings {
   const [k, ...rest] = path;
   if (!k) return o;
@@ -286,7 +333,9 @@ function SettingsForm({ initial }: { initial: Settings }) {
   return (
     <section className="card" aria-labelledby="set-h">
       <h2 id="set-h">Distributor settings</h2>
-      <p className="muted">Every control reads these. Changes apply from the next collection run and are recorded in the audit log.</p>
+      <p className="muted">
+        Every control reads these. Changes apply from the next collection run and are recorded in the audit log.
+      </p>
       <form onSubmit={submit} className="settings-form">
         {FIELDS.map((f) => {
           const id = `set-${f.path.join('-')}`;
@@ -303,9 +352,14 @@ function SettingsForm({ initial }: { initial: Settings }) {
                   const raw = e.target.value;
                   const value =
                     f.kind === 'list'
-                      ? raw.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)
+                      ? raw
+                          .split(',')
+                          .map((x) => x.trim().toLowerCase())
+                          .filter(Boolean)
                       : f.kind === 'number'
-                        ? raw === '' ? '' : Number(raw)
+                        ? raw === ''
+                          ? ''
+                          : Number(raw)
                         : raw;
                   update(setPath(draft, f.path, value));
                 }}
@@ -319,7 +373,10 @@ function SettingsForm({ initial }: { initial: Settings }) {
           );
         })}
         <details>
-          <summary>Everything else (JSON): protected resources, distributor principals, approved root windows, boundary document</summary>
+          <summary>
+            Everything else (JSON): protected resources, distributor principals, approved root windows, boundary
+            document
+          </summary>
           <label htmlFor="set-json" className="sr-only">
             Settings as JSON
           </label>
@@ -379,12 +436,20 @@ function UsersTab() {
     e.preventDefault();
     createUser.mutate(
       { email: email.trim(), password, role, ...(role === 'partner_viewer' ? { partnerId: partnerId.trim() } : {}) },
-      { onSuccess: () => { setEmail(''); setPassword(''); } },
+      {
+        onSuccess: () => {
+          setEmail('');
+          setPassword('');
+        },
+      },
     );
   };
   const addToken = (e: FormEvent) => {
     e.preventDefault();
-    createToken.mutate({ name: tokenName.trim(), ...(expires ? { expiresInDays: Number(expires) } : {}) }, { onSuccess: () => setTokenName('') });
+    createToken.mutate(
+      { name: tokenName.trim(), ...(expires ? { expiresInDays: Number(expires) } : {}) },
+      { onSuccess: () => setTokenName('') },
+    );
   };
 
   return (
@@ -396,7 +461,12 @@ function UsersTab() {
         ) : users.isError ? (
           <ErrorState error={users.error} retry={() => users.refetch()} what="users" />
         ) : (
-          <div className="table-wrap list-scroll" role="region" aria-label="Users table" tabIndex={0}>
+          <section
+            className="table-wrap list-scroll"
+            aria-label="Users table"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+            tabIndex={0}
+          >
             <table className="grid compact">
               <thead>
                 <tr>
@@ -422,7 +492,7 @@ function UsersTab() {
               </tbody>
             </table>
             {users.data.length > 200 ? <p className="muted">Showing 200 of {users.data.length}.</p> : null}
-          </div>
+          </section>
         )}
         <h3>Add a user</h3>
         <form className="row-form" onSubmit={addUser}>
@@ -432,7 +502,12 @@ function UsersTab() {
           </label>
           <label className="field">
             <span>Initial password</span>
-            <input type="password" value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="new-password" />
+            <input
+              type="password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+              autoComplete="new-password"
+            />
           </label>
           <label className="field">
             <span>Role</span>
@@ -485,7 +560,12 @@ function UsersTab() {
                 {t.revokedAt ? (
                   <span className="muted"> · revoked</span>
                 ) : (
-                  <button type="button" className="button button-quiet" onClick={() => revoke.mutate(t.id)} disabled={revoke.isPending}>
+                  <button
+                    type="button"
+                    className="button button-quiet"
+                    onClick={() => revoke.mutate(t.id)}
+                    disabled={revoke.isPending}
+                  >
                     Revoke<span className="sr-only"> token {t.name}</span>
                   </button>
                 )}
@@ -497,7 +577,11 @@ function UsersTab() {
         <form className="row-form" onSubmit={addToken}>
           <label className="field">
             <span>Token name</span>
-            <input value={tokenName} onChange={(e) => setTokenName(e.target.value)} placeholder="finance export script" />
+            <input
+              value={tokenName}
+              onChange={(e) => setTokenName(e.target.value)}
+              placeholder="finance export script"
+            />
           </label>
           <label className="field">
             <span>Expires in (days)</span>

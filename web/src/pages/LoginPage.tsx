@@ -10,8 +10,11 @@ export default function LoginPage() {
   const login = useLogin();
   const demo = useDemoLogins();
 
+  const [problem, setProblem] = useState<string | null>(null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    if (!email.trim() || !password) return setProblem('Enter your email and password.');
+    setProblem(null);
     login.mutate({ email: email.trim(), password });
   };
   const demoPassword = demo.data?.password ?? '';
@@ -37,7 +40,14 @@ export default function LoginPage() {
         <p className="muted">Payer account compliance across every partner.</p>
         <form onSubmit={submit} noValidate>
           <label htmlFor="email">Email</label>
-          <input id="email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
           <label htmlFor="password">Password</label>
           <input
             id="password"
@@ -47,8 +57,8 @@ export default function LoginPage() {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <InlineError error={login.error} />
-          <button type="submit" className="button button-primary" disabled={login.isPending || !email || !password}>
+          <InlineError error={problem ?? login.error} />
+          <button type="submit" className="button button-primary" disabled={login.isPending}>
             {login.isPending ? 'Signing in…' : 'Sign in'}
           </button>
         </form>

@@ -34,8 +34,8 @@ export default function OverviewPage() {
       <>
         <h1>Overview</h1>
         <Empty title="No partners yet.">
-          Onboard a partner under <a href={href.admin('partners')}>Settings &amp; partners</a>, then start a collection run on the{' '}
-          <a href={href.runs()}>Runs</a> page.
+          Onboard a partner under <a href={href.admin('partners')}>Settings &amp; partners</a>, then start a collection
+          run on the <a href={href.runs()}>Runs</a> page.
         </Empty>
       </>
     );
@@ -58,7 +58,11 @@ export default function OverviewPage() {
       </div>
 
       <section className="stats" aria-label="Headline figures">
-        <Stat label="Partners" value={h.partners} note={h.notCollected ? `${h.notCollected} not yet scored` : 'all scored'} />
+        <Stat
+          label="Partners"
+          value={h.partners}
+          note={h.notCollected ? `${h.notCollected} not yet scored` : 'all scored'}
+        />
         <Stat
           label="Compliant"
           value={fmtPct(h.compliantShare)}
@@ -74,7 +78,12 @@ export default function OverviewPage() {
             tone={h.spendAtRisk > 0 ? 'bad' : 'good'}
           />
         ) : null}
-        <Stat label="Lockouts" value={h.lockouts} note="payers the collector role cannot reach" tone={h.lockouts > 0 ? 'bad' : 'good'} />
+        <Stat
+          label="Lockouts"
+          value={h.lockouts}
+          note="payers the collector role cannot reach"
+          tone={h.lockouts > 0 ? 'bad' : 'good'}
+        />
       </section>
 
       {lockedOut.length > 0 ? (
@@ -82,14 +91,19 @@ export default function OverviewPage() {
           <h2 id="lock-h">
             <LockoutBadge /> {lockedOut.length} partner{lockedOut.length === 1 ? '' : 's'} locked out
           </h2>
-          <p>The distributor cannot assume its role in these payer accounts. Fix access first: nothing else about them can be verified.</p>
+          <p>
+            The distributor cannot assume its role in these payer accounts. Fix access first: nothing else about them
+            can be verified.
+          </p>
           <ul className="inline-list">
             {lockedOut.slice(0, 12).map((p) => (
               <li key={p.id}>
                 <a href={href.partner(p.id)}>{p.name}</a>
               </li>
             ))}
-            {lockedOut.length > 12 ? <li className="muted">and {lockedOut.length - 12} more (filter the table below)</li> : null}
+            {lockedOut.length > 12 ? (
+              <li className="muted">and {lockedOut.length - 12} more (filter the table below)</li>
+            ) : null}
           </ul>
         </section>
       ) : null}
@@ -127,7 +141,9 @@ export default function OverviewPage() {
         <section className="card" aria-labelledby="trend-h">
           <h2 id="trend-h">Estate score trend</h2>
           {trend.length < 2 ? (
-            <p className="muted">The trend appears after two collection runs. Start one from the <a href={href.runs()}>Runs</a> page.</p>
+            <p className="muted">
+              The trend appears after two collection runs. Start one from the <a href={href.runs()}>Runs</a> page.
+            </p>
           ) : (
             <Suspense fallback={<Loading what="the chart" />}>
               <EChart
@@ -143,7 +159,14 @@ export default function OverviewPage() {
                   ],
                   series: [
                     { name: 'Average score', type: 'line', data: trend.map((t) => t.averageScore), color: '#245b8f' },
-                    { name: 'Lockouts', type: 'bar', yAxisIndex: 1, data: trend.map((t) => t.lockouts), color: '#c4452f', barMaxWidth: 14 },
+                    {
+                      name: 'Lockouts',
+                      type: 'bar',
+                      yAxisIndex: 1,
+                      data: trend.map((t) => t.lockouts),
+                      color: '#c4452f',
+                      barMaxWidth: 14,
+                    },
                   ],
                 }}
               />
@@ -159,7 +182,10 @@ export default function OverviewPage() {
 
       <section className="card" aria-labelledby="heat-h">
         <h2 id="heat-h">Which controls fail most</h2>
-        <p className="muted">Columns are controls, most failed first; rows are the worst-scored partners. Select a mark to open that finding.</p>
+        <p className="muted">
+          Columns are controls, most failed first; rows are the worst-scored partners. Select a mark to open that
+          finding.
+        </p>
         {matrix.isPending ? (
           <Loading what="the heatmap" />
         ) : matrix.isError ? (

@@ -1,6 +1,14 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { usePartner, useUnsuppress } from '../api/hooks.js';
-import type { FindingView, PartnerDetail, Status, Suppression, User } from '../api/types.js';
+import { useCheckAccess, usePartner, useUnsuppress } from '../api/hooks.js';
+import type {
+  EscalationPath,
+  FindingChange,
+  FindingView,
+  PartnerDetail,
+  Status,
+  Suppression,
+  User,
+} from '../api/types.js';
 import { GradeBadge, LockoutBadge, SeverityBadge, StatusBadge } from '../components/Badges.js';
 import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
@@ -49,7 +57,10 @@ function groupByControl(d: PartnerDetail): ControlGroup[] {
     g.severity = SEV.find((sv) => g.findings.some((f) => f.status !== 'pass' && f.severity === sv)) ?? g.severity;
   }
   return [...groups.values()].sort(
-    (a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || SEV.indexOf(a.severity) - SEV.indexOf(b.severity) || a.controlId.localeCompare(b.controlId),
+    (a, b) =>
+      ORDER.indexOf(a.status) - ORDER.indexOf(b.status) ||
+      SEV.indexOf(a.severity) - SEV.indexOf(b.severity) ||
+      a.controlId.localeCompare(b.controlId),
   );
 }
 
@@ -85,7 +96,10 @@ export default function PartnerPage({ id, control, user }: { id: string; control
             {d.payers?.length ? (
               <>
                 {' '}
-                · payer {d.payers.map((p) => <code key={p.accountId}>{p.accountId}</code>)}
+                · payer{' '}
+                {d.payers.map((p) => (
+                  <code key={p.accountId}>{p.accountId}</code>
+                ))}
               </>
             ) : null}
             {s ? <> · collected {fmtAgo(s.takenAt)}</> : null}
@@ -96,21 +110,28 @@ export default function PartnerPage({ id, control, user }: { id: string; control
 
       {!s ? (
         <Empty title="This partner has not been scored yet.">
-          Its first collection run has not finished. {isStaff(user) ? <a href={href.runs()}>Start or follow a run</a> : 'Check back after the next run.'}
+          Its first collection run has not finished.{' '}
+          {isStaff(user) ? <a href={href.runs()}>Start or follow a run</a> : 'Check back after the next run.'}
         </Empty>
       ) : (
         <section className="stats" aria-label="Score">
           <Stat label="Score" value={fmtScore(s.score)} note="out of 100" />
           <Stat label="Grade" value={s.grade} />
-          <Stat label="Failing controls" value={counts.fail ?? 0} tone={(counts.fail ?? 0) > 0 ? 'bad' : 'good'} note={`${counts.unknown ?? 0} unknown, ${counts.warn ?? 0} warn`} />
+          <Stat
+            label="Failing controls"
+            value={counts.fail ?? 0}
+            tone={(counts.fail ?? 0) > 0 ? 'bad' : 'good'}
+            note={`${counts.unknown ?? 0} unknown, ${counts.warn ?? 0} warn`}
+          />
           {s.monthlySpend !== undefined ? <Stat label="Monthly spend" value={fmtMoney(s.monthlySpend)} /> : null}
         </section>
       )}
 
       {s?.lockedOut ? (
         <section className="callout callout-bad" role="alert">
-          <strong>The distributor is locked out of this payer account.</strong> The collector role could not be assumed, so no
-          other control can be verified. Ask the partner to restore the role and its trust policy (see the access control below).
+          <strong>The distributor is locked out of this payer account.</strong> The collector role could not be assumed,
+          so no other control can be verified. Ask the partner to restore the role and its trust policy (see the access
+          control below).
         </section>
       ) : null}
 
@@ -147,12 +168,102 @@ export default function PartnerPage({ id, control, user }: { id: string; control
         )}
       </section>
 
+      <Payers d={d} user={user} />
       <EscalationPaths d={d} />
       <RootTimeline d={d} />
       <Principals d={d} />
       <MemberAccounts d={d} />
       <Suppressions d={d} user={user} />
     </>
+  );
+}
+
+function Payers({ d, user }: { d: PartnerDetail; user: User }) {
+  const check = useCheckAccess();
+  return (
+    <section className="card" aria-labelledby="payers-h">
+      <div className="section-head">
+        <h2 id="payers-h">Payer accounts and collection</h2>
+        {isStaff(user) && d.payers.length ? (
+          <button
+            type="button"
+            className="button"
+            onClick={() => check.mutate(d.partner.id)}
+            disabled={check.isPending}
+          >
+            {check.isPending ? 'Checking…' : 'Check access now'}
+          </button>
+        ) : null}
+      </div>
+      <InlineError error={check.error} />
+      {d.payers.length === 0 ? (
+        <p className="muted">No payer account is registered for this partner.</p>
+      ) : (
+        <ul className="payers">
+          {d.payers.map((p) => {
+            const result = check.data?.results.find((r) => r.payerAccountId === p.accountId);
+            const notOk = Object.entries(p.evidence?.calls ?? {}).filter(([, c]) => c.status !== 'ok');
+            return (
+              <li key={p.accountId}>
+                <p>
+                  Payer <code>{p.accountId}</code> · collector role <code className="wrap">{p.roleArn}</code>
+                </p>
+                <p className="muted">
+                  Last successful access {fmtAgo(p.lastAccessOkAt)}
+                  {p.evidence?.managementEmail ? (
+                    <>
+                      {' '}
+                      · root email <span className="wrap">{p.evidence.managementEmail}</span>{' '}
+                      {p.evidence.managementEmailOnDistributorDomain
+                        ? '(distributor domain)'
+                        : '(not a distributor domain)'}
+                    </>
+                  ) : null}
+                </p>
+                {p.lastAccessError ? (
+                  <p>
+                    <StatusBadge status="fail" label="Access failed" />{' '}
+                    <span className="wrap">{p.lastAccessError}</span>
+                  </p>
+                ) : null}
+                {result ? (
+                  <p role="status">
+                    <StatusBadge
+                      status={result.ok ? 'pass' : 'fail'}
+                      label={result.ok ? 'Access works' : 'No access'}
+                    />{' '}
+                    {result.ok
+                      ? `assumed in ${result.latencyMs ?? '?'} ms`
+                      : `${result.errorCode ?? ''} ${result.message ?? ''}`}
+                  </p>
+                ) : null}
+                {notOk.length ? (
+                  <details>
+                    <summary>
+                      {notOk.length} evidence call{notOk.length === 1 ? '' : 's'} could not be made (controls reading
+                      them are unknown)
+                    </summary>
+                    <ul>
+                      {notOk.map(([k, c]) => (
+                        <li key={k}>
+                          <code>{k}</code>: {c.status}
+                          {c.errorCode ? ` (${c.errorCode})` : ''}{' '}
+                          {c.message ? <span className="muted wrap">{c.message}</span> : null}
+                        </li>
+                      ))}
+                    </ul>
+                  </details>
+                ) : p.evidence ? (
+                  <p className="muted">
+                    Every evidence call succeeded at the last collection ({fmtDate(p.evidence.collectedAt)}).
+                  </p>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
   );
 }
 
@@ -182,58 +293,62 @@ function History({ d }: { d: PartnerDetail }) {
   );
 }
 
-interface ChangeEntry {
-  key: string;
-  controlId?: string;
-  text: string;
-}
-
-/** The scorer's "changes since the previous snapshot", read loosely: named lists of findings or control ids. */
-function changeLists(changes: unknown): { label: string; items: ChangeEntry[] }[] {
-  if (!changes || typeof changes !== 'object') return [];
-  const toEntry = (x: unknown, i: number): ChangeEntry => {
-    if (typeof x === 'string') return { key: `${x}-${i}`, controlId: x, text: '' };
-    const o = (x ?? {}) as Record<string, unknown>;
-    const controlId = typeof o.controlId === 'string' ? o.controlId : undefined;
-    const parts = [o.title, o.resource, o.from !== undefined || o.to !== undefined ? `${String(o.from ?? '—')} → ${String(o.to ?? '—')}` : o.status]
-      .filter((v) => typeof v === 'string' && v !== '')
-      .map(String);
-    return { key: `${controlId ?? ''}-${String(o.resource ?? '')}-${i}`, controlId, text: parts.join(' · ') };
-  };
-  const entries: [string, unknown][] = Array.isArray(changes) ? [['changed', changes]] : Object.entries(changes as Record<string, unknown>);
-  return entries
-    .filter((e): e is [string, unknown[]] => Array.isArray(e[1]) && e[1].length > 0)
-    .map(([k, v]) => ({ label: k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase()), items: v.map(toEntry) }));
+function ChangeList({
+  d,
+  label,
+  items,
+  count,
+}: {
+  d: PartnerDetail;
+  label: string;
+  items: FindingChange[];
+  count: number;
+}) {
+  if (count === 0) return null;
+  return (
+    <div>
+      <h3>
+        {label} ({count})
+      </h3>
+      <ul className="changes">
+        {items.slice(0, 30).map((c) => (
+          <li key={`${c.controlId}-${c.payerAccountId}-${c.resource}-${c.status}`}>
+            <StatusBadge status={c.nowStatus && c.nowStatus !== 'absent' ? c.nowStatus : c.status} />{' '}
+            <a href={href.partner(d.partner.id, c.controlId)}>
+              <code>{c.controlId}</code>
+            </a>{' '}
+            <span className="wrap">{c.message}</span>
+          </li>
+        ))}
+        {count > 30 ? <li className="muted">and {count - 30} more</li> : null}
+      </ul>
+    </div>
+  );
 }
 
 function Changes({ d }: { d: PartnerDetail }) {
-  const lists = changeLists(d.changes);
+  const c = d.changes;
   return (
     <section className="card" aria-labelledby="chg-h">
       <h2 id="chg-h">Changes since the last run</h2>
-      {lists.length === 0 ? (
-        <p className="muted">{d.history.length > 1 ? 'Nothing changed since the previous run.' : 'Changes appear after the second run.'}</p>
+      {!c || c.baseline ? (
+        <p className="muted">This is the partner&apos;s first scored run: changes appear after the next one.</p>
       ) : (
-        lists.map((l) => (
-          <div key={l.label}>
-            <h3>
-              {l.label} ({l.items.length})
-            </h3>
-            <ul className="changes">
-              {l.items.slice(0, 30).map((i) => (
-                <li key={i.key}>
-                  {i.controlId ? (
-                    <a href={href.partner(d.partner.id, i.controlId)}>
-                      <code>{i.controlId}</code>
-                    </a>
-                  ) : null}{' '}
-                  <span className="wrap">{i.text}</span>
-                </li>
-              ))}
-              {l.items.length > 30 ? <li className="muted">and {l.items.length - 30} more</li> : null}
-            </ul>
-          </div>
-        ))
+        <>
+          <p>
+            Score {c.previousScore ?? '—'} ({c.previousGrade ?? '—'}) → {d.snapshot?.score ?? '—'} (
+            {d.snapshot?.grade ?? '—'})
+            {c.scoreDelta ? (
+              <span className={`delta ${c.scoreDelta > 0 ? 'delta-up' : 'delta-down'}`}>
+                {' '}
+                {c.scoreDelta > 0 ? `+${c.scoreDelta}` : c.scoreDelta}
+              </span>
+            ) : null}
+          </p>
+          {c.newCount + c.resolvedCount === 0 ? <p className="muted">No finding appeared or went away.</p> : null}
+          <ChangeList d={d} label="New problems" items={c.new} count={c.newCount} />
+          <ChangeList d={d} label="Resolved" items={c.resolved} count={c.resolvedCount} />
+        </>
       )}
     </section>
   );
@@ -298,10 +413,15 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
           ) : null}
           {activeSuppressions.map((s) => (
             <div key={s.id} className="suppression-note">
-              <StatusBadge status="suppressed" /> {s.resource ? <code>{s.resource}</code> : 'Whole control'}: “{s.reason}”, approved by{' '}
-              {s.approver}, expires {fmtDay(s.expiresAt)}.
+              <StatusBadge status="suppressed" /> {s.resource ? <code>{s.resource}</code> : 'Whole control'}: “
+              {s.reason}”, approved by {s.approver}, expires {fmtDay(s.expiresAt)}.
               {isStaff(user) ? (
-                <button type="button" className="button button-quiet" disabled={unsuppress.isPending} onClick={() => unsuppress.mutate(s.id)}>
+                <button
+                  type="button"
+                  className="button button-quiet"
+                  disabled={unsuppress.isPending}
+                  onClick={() => unsuppress.mutate(s.id)}
+                >
                   Unsuppress
                 </button>
               ) : null}
@@ -310,7 +430,12 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
           <InlineError error={unsuppress.error} />
           {isStaff(user) && g.status !== 'pass' && g.status !== 'suppressed' ? (
             suppressing ? (
-              <SuppressForm partnerId={d.partner.id} controlId={g.controlId} resources={resources} onDone={() => setSuppressing(false)} />
+              <SuppressForm
+                partnerId={d.partner.id}
+                controlId={g.controlId}
+                resources={resources}
+                onDone={() => setSuppressing(false)}
+              />
             ) : (
               <button type="button" className="button" onClick={() => setSuppressing(true)}>
                 Suppress…
@@ -323,22 +448,10 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
   );
 }
 
-/** Steps of an escalation path, if the boundary control recorded them (a list of actions or of step objects). */
-function stepsOf(evidence: Record<string, unknown>): string[] {
-  const raw = evidence.steps ?? evidence.path ?? evidence.chain;
-  if (!Array.isArray(raw)) return [];
-  return raw.map((st) => {
-    if (typeof st === 'string') return st;
-    const o = (st ?? {}) as Record<string, unknown>;
-    return [o.action, o.resource ? `on ${String(o.resource)}` : '', o.description ?? o.why ?? o.note ?? '']
-      .filter((x) => x !== undefined && x !== '')
-      .map(String)
-      .join(' ');
-  });
-}
-
 function EscalationPaths({ d }: { d: PartnerDetail }) {
   const paths = d.escalationPaths;
+  const byPrincipal = new Map<string, EscalationPath[]>();
+  for (const p of paths) byPrincipal.set(p.principalArn, [...(byPrincipal.get(p.principalArn) ?? []), p]);
   return (
     <section className="card" aria-labelledby="esc-h">
       <h2 id="esc-h">Open escalation paths ({paths.length})</h2>
@@ -349,39 +462,36 @@ function EscalationPaths({ d }: { d: PartnerDetail }) {
         </p>
       ) : (
         <ul className="paths">
-          {paths.map((p, i) => {
-            const steps = stepsOf(p.evidence);
-            return (
-              <li key={`${p.controlId}-${p.resource}-${i}`}>
-                <p>
-                  <SeverityBadge severity={p.severity} />{' '}
-                  <a href={href.partner(d.partner.id, p.controlId)}>
-                    <code>{p.controlId}</code>
-                  </a>{' '}
-                  {p.message}
-                </p>
-                {p.resource ? (
-                  <p className="muted wrap">
-                    Principal or resource: <code>{p.resource}</code>
-                  </p>
-                ) : null}
-                {steps.length ? (
-                  <ol className="steps">
-                    {steps.map((st, n) => (
-                      <li key={n}>
-                        <code className="wrap">{st}</code>
-                      </li>
-                    ))}
-                  </ol>
-                ) : (
-                  <details className="evidence">
-                    <summary>Evidence</summary>
-                    <pre>{JSON.stringify(p.evidence, null, 2)}</pre>
-                  </details>
-                )}
-              </li>
-            );
-          })}
+          {[...byPrincipal].map(([arn, ps], i) => (
+            <li key={arn}>
+              <details open={i === 0 || undefined}>
+                <summary>
+                  <strong>{ps[0]?.principalName}</strong>: {ps.length} open path{ps.length === 1 ? '' : 's'}
+                  {ps[0]?.hasDistributorBoundary ? ' despite the distributor boundary' : ', no distributor boundary'}
+                  <span className="sub wrap">{arn}</span>
+                </summary>
+                <ol className="steps">
+                  {ps.map((p) => (
+                    <li key={`${p.methodId}-${p.action}-${p.resource}`}>
+                      <strong>{p.title}</strong>
+                      {p.requestContext ? <span className="muted"> ({p.requestContext})</span> : null}
+                      <ol>
+                        {(p.steps.length ? p.steps : [{ action: p.action, resource: p.resource }]).map((st) => (
+                          <li key={`${st.action}-${st.resource}`}>
+                            <code>{st.action}</code> on <code className="wrap">{st.resource}</code>
+                          </li>
+                        ))}
+                      </ol>
+                      <div className="muted">{p.explanation}</div>
+                      {p.decidingStatements.length ? (
+                        <div className="sub wrap">Allowed by: {p.decidingStatements.join('; ')}</div>
+                      ) : null}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            </li>
+          ))}
         </ul>
       )}
     </section>
@@ -395,10 +505,12 @@ function rootVerdicts(findings: FindingView[]): Map<string, { ok: boolean; why: 
   const out = new Map<string, { ok: boolean; why: string }>();
   for (const f of findings) {
     if (f.controlId !== ROOT_TASKS_CONTROL) continue;
-    if (f.status === 'fail' && f.resource) out.set(f.resource, { ok: false, why: 'Not a root-only task, outside any approved window' });
+    if (f.status === 'fail' && f.resource)
+      out.set(f.resource, { ok: false, why: 'Not a root-only task, outside any approved window' });
     const allowed = f.evidence.allowed;
     if (Array.isArray(allowed))
-      for (const a of allowed as { eventId?: string; why?: string }[]) if (a.eventId) out.set(a.eventId, { ok: true, why: a.why ?? 'allowed' });
+      for (const a of allowed as { eventId?: string; why?: string }[])
+        if (a.eventId) out.set(a.eventId, { ok: true, why: a.why ?? 'allowed' });
   }
   return out;
 }
@@ -412,7 +524,12 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
       {events.length === 0 ? (
         <p className="muted">No root activity in the look-back window.</p>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Root activity table" tabIndex={0}>
+        <section
+          className="table-wrap"
+          aria-label="Root activity table"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+          tabIndex={0}
+        >
           <table className="grid compact">
             <thead>
               <tr>
@@ -436,14 +553,23 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
                     {e.sourceIPAddress ?? '—'}
                     {e.awsRegion ? <span className="sub">{e.awsRegion}</span> : null}
                   </td>
-                  <td data-label="MFA">{e.mfaUsed === undefined ? <StatusBadge status="unknown" /> : e.mfaUsed ? <StatusBadge status="pass" /> : <StatusBadge status="fail" />}</td>
+                  <td data-label="MFA">
+                    {e.mfaUsed === undefined ? (
+                      <StatusBadge status="unknown" label="Not reported" />
+                    ) : e.mfaUsed ? (
+                      <StatusBadge status="pass" label="MFA" />
+                    ) : (
+                      <StatusBadge status="fail" label="No MFA" />
+                    )}
+                  </td>
                   <td data-label="Needs root?">
                     {(() => {
                       const v = verdicts.get(e.eventId);
                       if (!v) return <span className="muted">not assessed</span>;
                       return (
                         <>
-                          <StatusBadge status={v.ok ? 'pass' : 'fail'} /> <span className="sub">{v.why}</span>
+                          <StatusBadge status={v.ok ? 'pass' : 'fail'} label={v.ok ? 'Expected' : 'Unexpected'} />{' '}
+                          <span className="sub">{v.why}</span>
                         </>
                       );
                     })()}
@@ -452,7 +578,7 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </section>
   );
@@ -461,6 +587,7 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
 function Principals({ d }: { d: PartnerDetail }) {
   const ps = d.principals;
   const cov = d.boundaryCoverage;
+  const multiPayer = d.payers.length > 1;
   return (
     <section className="card" aria-labelledby="pr-h">
       <h2 id="pr-h">Principals and boundary coverage</h2>
@@ -474,52 +601,78 @@ function Principals({ d }: { d: PartnerDetail }) {
                 {cov.covered} of {cov.partnerPrincipals}
               </strong>{' '}
               partner principals carry the distributor&apos;s permissions boundary
-              {cov.share != null ? ` (${Math.round(cov.share * 100)}%)` : ''}; {cov.distributorOwned} belong to the distributor.
+              {cov.share != null ? ` (${Math.round(cov.share * 100)}%)` : ''}; {cov.distributorOwned} belong to the
+              distributor.
             </p>
           ) : null}
-          <div className="table-wrap" role="region" aria-label="Principals table" tabIndex={0}>
+          <section
+            className="table-wrap"
+            aria-label="Principals table"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+            tabIndex={0}
+          >
             <table className="grid compact">
               <thead>
                 <tr>
                   <th scope="col">Principal</th>
                   <th scope="col">Type</th>
                   <th scope="col">Policies</th>
+                  <th scope="col">Administers IAM</th>
                   <th scope="col">Boundary</th>
                 </tr>
               </thead>
               <tbody>
                 {[...ps]
-                  .sort((a, b) => Number(a.distributorOwned) - Number(b.distributorOwned) || Number(a.hasDistributorBoundary) - Number(b.hasDistributorBoundary))
+                  .sort(
+                    (a, b) =>
+                      Number(a.distributorOwned) - Number(b.distributorOwned) ||
+                      Number(a.hasDistributorBoundary) - Number(b.hasDistributorBoundary),
+                  )
                   .map((p) => (
                     <tr key={p.arn}>
                       <td data-label="Principal">
                         {p.name}
                         <span className="sub wrap">{p.arn}</span>
+                        {multiPayer ? <span className="sub">payer {p.payerAccountId}</span> : null}
                       </td>
                       <td data-label="Type">{p.type}</td>
                       <td data-label="Policies" className="wrap">
-                        {p.attachedPolicies?.length ? p.attachedPolicies.join(', ') : <span className="muted">none attached</span>}
+                        {p.attachedPolicies?.length ? (
+                          p.attachedPolicies.join(', ')
+                        ) : (
+                          <span className="muted">none attached</span>
+                        )}
+                      </td>
+                      <td data-label="Administers IAM">
+                        {p.canAdministerIam == null ? '—' : p.canAdministerIam ? 'Yes' : 'No'}
+                        {p.openPaths ? (
+                          <span className="sub">
+                            {p.openPaths} open escalation path{p.openPaths === 1 ? '' : 's'}
+                          </span>
+                        ) : null}
                       </td>
                       <td data-label="Boundary">
                         {p.distributorOwned ? (
                           <span className="muted">Distributor&apos;s own (exempt)</span>
                         ) : p.hasDistributorBoundary ? (
-                          <StatusBadge status="pass" />
+                          <StatusBadge
+                            status={p.openPaths ? 'warn' : 'pass'}
+                            label={p.openPaths ? 'Boundary, but escapable' : 'Boundary'}
+                          />
                         ) : p.permissionsBoundaryArn ? (
                           <>
-                            <StatusBadge status="warn" /> <span className="sub wrap">other boundary: {p.permissionsBoundaryArn}</span>
+                            <StatusBadge status="warn" label="Other boundary" />{' '}
+                            <span className="sub wrap">{p.permissionsBoundaryArn}</span>
                           </>
                         ) : (
-                          <>
-                            <StatusBadge status="fail" /> <span className="sub">no boundary</span>
-                          </>
+                          <StatusBadge status={p.canAdministerIam === false ? 'warn' : 'fail'} label="No boundary" />
                         )}
                       </td>
                     </tr>
                   ))}
               </tbody>
             </table>
-          </div>
+          </section>
         </>
       )}
     </section>
@@ -532,9 +685,16 @@ function MemberAccounts({ d }: { d: PartnerDetail }) {
     <section className="card" aria-labelledby="mem-h">
       <h2 id="mem-h">Member accounts ({ms.length})</h2>
       {ms.length === 0 ? (
-        <p className="muted">No member accounts were collected (the organization may be unreadable; see the controls above).</p>
+        <p className="muted">
+          No member accounts were collected (the organization may be unreadable; see the controls above).
+        </p>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Member accounts table" tabIndex={0}>
+        <section
+          className="table-wrap"
+          aria-label="Member accounts table"
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+          tabIndex={0}
+        >
           <table className="grid compact">
             <thead>
               <tr>
@@ -550,11 +710,14 @@ function MemberAccounts({ d }: { d: PartnerDetail }) {
                   <td data-label="Account">
                     {m.name}
                     <span className="sub">{m.id}</span>
+                    {d.payers.length > 1 ? <span className="sub">organization of payer {m.payerAccountId}</span> : null}
                   </td>
                   <td data-label="Email" className="wrap">
                     {m.email}
                     {m.isPayer ? <span className="sub">payer account</span> : null}
-                    {m.onDistributorDomain === false && !m.isPayer ? <span className="sub">end-customer domain (reported, not failed)</span> : null}
+                    {m.onDistributorDomain === false && !m.isPayer ? (
+                      <span className="sub">end-customer domain (reported, not failed)</span>
+                    ) : null}
                   </td>
                   <td data-label="Status">{m.status}</td>
                   <td data-label="Joined">
@@ -565,7 +728,7 @@ function MemberAccounts({ d }: { d: PartnerDetail }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </section>
       )}
     </section>
   );
@@ -577,7 +740,12 @@ function Suppressions({ d, user }: { d: PartnerDetail; user: User }) {
   return (
     <section className="card" aria-labelledby="sup-h">
       <h2 id="sup-h">Suppressions</h2>
-      <div className="table-wrap" role="region" aria-label="Suppressions table" tabIndex={0}>
+      <section
+        className="table-wrap"
+        aria-label="Suppressions table"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+        tabIndex={0}
+      >
         <table className="grid compact">
           <thead>
             <tr>
@@ -599,13 +767,17 @@ function Suppressions({ d, user }: { d: PartnerDetail; user: User }) {
                 <td data-label="Approver">{s.approver}</td>
                 <td data-label="Expires">{fmtDay(s.expiresAt)}</td>
                 <td data-label="State">
-                  {s.revokedAt ? `Revoked ${fmtDay(s.revokedAt)}${isStaff(user) && s.revokedBy ? ` by ${s.revokedBy}` : ''}` : new Date(s.expiresAt) < new Date() ? 'Expired' : 'Active'}
+                  {s.revokedAt
+                    ? `Revoked ${fmtDay(s.revokedAt)}${isStaff(user) && s.revokedBy ? ` by ${s.revokedBy}` : ''}`
+                    : new Date(s.expiresAt) < new Date()
+                      ? 'Expired'
+                      : 'Active'}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      </div>
+      </section>
     </section>
   );
 }

@@ -7,8 +7,14 @@ import { fmtAgo, fmtDate } from '../format.js';
 import { isStaff } from '../roles.js';
 import { href, navigate } from '../router.js';
 
-const runStatus = (s: string, failed = 0) => (s === 'completed' ? (failed ? 'warn' : 'pass') : s === 'failed' ? 'fail' : 'unknown');
-const RUN_LABEL: Record<string, string> = { queued: 'Queued', running: 'Running', completed: 'Completed', failed: 'Failed' };
+const runStatus = (s: string, failed = 0) =>
+  s === 'completed' ? (failed ? 'warn' : 'pass') : s === 'failed' ? 'fail' : 'unknown';
+const RUN_LABEL: Record<string, string> = {
+  queued: 'Queued',
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+};
 
 export default function RunsPage({ runId, user }: { runId?: string; user: User }) {
   const runs = useRuns();
@@ -39,9 +45,16 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
         ) : runs.isError ? (
           <ErrorState error={runs.error} retry={() => runs.refetch()} what="runs" />
         ) : runs.data.length === 0 ? (
-          <Empty title="No collection run yet.">{isStaff(user) ? 'Start one with the button above.' : 'A distributor admin or analyst can start one.'}</Empty>
+          <Empty title="No collection run yet.">
+            {isStaff(user) ? 'Start one with the button above.' : 'A distributor admin or analyst can start one.'}
+          </Empty>
         ) : (
-          <div className="table-wrap" role="region" aria-label="Runs table" tabIndex={0}>
+          <section
+            className="table-wrap"
+            aria-label="Runs table"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
+            tabIndex={0}
+          >
             <table className="grid compact">
               <thead>
                 <tr>
@@ -71,7 +84,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
         )}
       </section>
     </>
@@ -96,9 +109,16 @@ function RunPanel({ id }: { id: string }) {
         Run <code>{r.id}</code>
       </h2>
       <p aria-live="polite" className="run-status">
-        <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} /> {done} of {r.total} payers done
+        <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} /> {done} of{' '}
+        {r.total} payers done
         {r.failed ? `, ${r.failed} failed` : ''}
-        {finished ? ` · finished ${fmtAgo(r.finishedAt)}` : live === 'live' ? ' · live' : live === 'polling' ? ' · updating' : ''}
+        {finished
+          ? ` · finished ${fmtAgo(r.finishedAt)}`
+          : live === 'live'
+            ? ' · live'
+            : live === 'polling'
+              ? ' · updating'
+              : ''}
       </p>
       <progress max={Math.max(1, r.total)} value={done} aria-label="Run progress">
         {pct}%
@@ -114,8 +134,8 @@ function RunPanel({ id }: { id: string }) {
             <ul className="failures">
               {failures.map((f) => (
                 <li key={f.payerAccountId}>
-                  <a href={href.partner(f.partnerId)}>{f.partnerName ?? f.partnerId}</a> · payer <code>{f.payerAccountId}</code>:{' '}
-                  <strong>{f.errorCode ?? 'error'}</strong> {f.errorMessage ?? ''}
+                  <a href={href.partner(f.partnerId)}>{f.partnerName ?? f.partnerId}</a> · payer{' '}
+                  <code>{f.payerAccountId}</code>: <strong>{f.errorCode ?? 'error'}</strong> {f.errorMessage ?? ''}
                   {f.attempts ? <span className="muted"> (after {f.attempts} attempts)</span> : null}
                 </li>
               ))}

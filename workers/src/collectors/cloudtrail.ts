@@ -7,7 +7,7 @@ import {
 import { API, type CloudTrailEvidence, type RootEvent, type Trail } from '@payerguard/core';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget, singleBudget } from './context.js';
+import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget } from './context.js';
 import { parseRootEvent } from './root-events.js';
 
 const DAY_MS = 86_400_000;

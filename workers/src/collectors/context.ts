@@ -11,10 +11,13 @@ export interface CollectorContext {
   now: Date;
 }
 
-/** A single call and its retries. */
-export const singleBudget = (ctx: { session: SessionOptions }) => ctx.session.timeoutMs * 3;
+/** Room for the SDK's backoff between retries (throttling backs off longest, up to 20 s a retry). */
+const BACKOFF_ALLOWANCE_MS = 20_000;
+/** A single call and its retries: every attempt may use its whole timeout, plus the backoff between them. */
+export const singleBudget = (ctx: { session: SessionOptions }) =>
+  ctx.session.timeoutMs * ctx.session.maxAttempts + BACKOFF_ALLOWANCE_MS;
 /** A paginated call: every page, each with its retries. */
-export const pagedBudget = (ctx: { session: SessionOptions }) => ctx.session.timeoutMs * 30;
+export const pagedBudget = (ctx: { session: SessionOptions }) => ctx.session.timeoutMs * 30 + BACKOFF_ALLOWANCE_MS;
 
 /** Pages one paginated call may read before it is treated as an oversized answer. */
 export const MAX_PAGES = 1000;

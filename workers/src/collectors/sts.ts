@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { API, type AccessEvidence, type Call } from '@payerguard/core';
+import { type AccessEvidence, API, type Call } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
 import {
   clientConfig,

@@ -74,9 +74,9 @@ export async function markRunning(
   });
 }
 
-export async function runExists(db: Db, runId: string): Promise<boolean> {
-  const r = await db.execute(sql`select 1 from runs where id = ${runId}`);
-  return ((r as { rows?: unknown[] }).rows ?? []).length > 0;
+export async function runStatus(db: Db, runId: string): Promise<string | undefined> {
+  const r = await db.execute(sql`select status from runs where id = ${runId}`);
+  return ((r as { rows?: { status: string }[] }).rows ?? [])[0]?.status;
 }
 
 /** Puts a payer back to queued while BullMQ waits to retry it. */

@@ -1,7 +1,7 @@
 import type { Config, Db, Logger, PayerEvidence } from '@payerguard/core';
+import { schema } from '@payerguard/core';
 import type { PayerJobData } from '@payerguard/core/queue/names';
 import { loadSettings } from '@payerguard/core/settings-store';
-import { schema } from '@payerguard/core';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { safeMessage } from '../aws/call.js';

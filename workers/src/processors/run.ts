@@ -3,7 +3,7 @@ import type { RunJobData } from '@payerguard/core/queue/names';
 import type { Job } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { handBack } from './foreign.js';
-import { runExists } from './outcome.js';
+import { runStatus } from './outcome.js';
 
 // A variable specifier: the scoring module is another part of the product and may be absent in a partial checkout.
 const SCORE_RUN_MODULE = '@payerguard/core/engine/score-run';
@@ -25,7 +25,10 @@ export function runProcessor(deps: { db: Db; logger: Logger; scoreRun?: ScoreRun
   const { db, logger } = deps;
   return async (job: Job<RunJobData>, token?: string): Promise<{ status: string; error?: string }> => {
     const { runId } = job.data;
-    if (!(await runExists(db, runId))) return handBack(job, token, `run ${runId}`);
+    const status = await runStatus(db, runId);
+    if (status === undefined) return handBack(job, token, `run ${runId}`);
+    // A parent delivered twice (a lapsed lock, a retry after the final update) must not score the run twice.
+    if (status === 'completed') return { status: 'completed' };
     const log = logger.child({ runId });
     await db.transaction(async (tx) => {
       await tx.execute(sql`

@@ -58,6 +58,17 @@ export const boundaryCoverage: Control = {
         evidence: { principal: p.arn, unresolvedPolicies: unread },
       });
     }
+    // A tag is the weakest mark of ownership: whoever may tag principals can exempt an administrator with it.
+    for (const p of analysis.principals) {
+      if (p.distributorOwnedBy !== 'tag' || !p.canAdministerIam || p.hasDistributorBoundary) continue;
+      results.push({
+        status: 'warn',
+        severity: 'medium',
+        resource: p.arn,
+        message: `${p.kind === 'user' ? 'User' : 'Role'} ${p.name} can administer IAM without the boundary and counts as the distributor's only by a tag; confirm it is the distributor's, or move it under a distributor path.`,
+        evidence: { principal: p.arn, distributorTags: settings.distributorPrincipals.tags },
+      });
+    }
     if (!uncovered.length)
       results.unshift({
         status: 'pass',

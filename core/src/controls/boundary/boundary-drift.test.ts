@@ -11,7 +11,10 @@ type Stmt = Record<string, unknown>;
 
 describe('BOUNDARY-DRIFT', () => {
   it('passes when the default version is the reference boundary', () => {
-    expect(c.evaluate(compliantEvidence(), ctx)[0]).toMatchObject({ status: 'pass', evidence: { approvedSource: 'reference boundary' } });
+    expect(c.evaluate(compliantEvidence(), ctx)[0]).toMatchObject({
+      status: 'pass',
+      evidence: { approvedSource: 'reference boundary' },
+    });
   });
 
   it('shows a removed statement', () => {
@@ -38,7 +41,9 @@ describe('BOUNDARY-DRIFT', () => {
   it('ignores what IAM ignores: statement order, list order, one value written as a list', () => {
     const shuffled = {
       ...reference,
-      Statement: [...(reference.Statement as Stmt[])].reverse().map((s) => (s.Sid === 'AllowAll' ? { ...s, Action: ['*'], Resource: ['*'] } : s)),
+      Statement: [...(reference.Statement as Stmt[])]
+        .reverse()
+        .map((s) => (s.Sid === 'AllowAll' ? { ...s, Action: ['*'], Resource: ['*'] } : s)),
     };
     expect(c.evaluate(deployBoundary(compliantEvidence(), shuffled), ctx)[0]?.status).toBe('pass');
   });
@@ -47,15 +52,23 @@ describe('BOUNDARY-DRIFT', () => {
     const approved = withoutSids(reference, 'DenyBillingViews');
     const settings = { ...defaultSettings(), boundary: { ...defaultSettings().boundary, approvedDocument: approved } };
     const ev = deployBoundary(compliantEvidence(), approved);
-    expect(c.evaluate(ev, fixtureContext({ settings }))[0]).toMatchObject({ status: 'pass', evidence: { approvedSource: 'settings.boundary.approvedDocument' } });
-    expect(c.evaluate(compliantEvidence(), fixtureContext({ settings }))[0]?.evidence.diff).toContain('+ DenyBillingViews (added)');
+    expect(c.evaluate(ev, fixtureContext({ settings }))[0]).toMatchObject({
+      status: 'pass',
+      evidence: { approvedSource: 'settings.boundary.approvedDocument' },
+    });
+    expect(c.evaluate(compliantEvidence(), fixtureContext({ settings }))[0]?.evidence.diff).toContain(
+      '+ DenyBillingViews (added)',
+    );
   });
 
   it('fails when the boundary policy is missing, unknown without evidence', () => {
     const gone = editDetails(compliantEvidence(), (d) => {
       d.policies = [];
     });
-    expect(c.evaluate(gone, ctx)[0]).toMatchObject({ status: 'fail', resource: `arn:aws:iam::${FIXTURE_PAYER}:policy/distributor/DistributorPartnerBoundary` });
+    expect(c.evaluate(gone, ctx)[0]).toMatchObject({
+      status: 'fail',
+      resource: `arn:aws:iam::${FIXTURE_PAYER}:policy/distributor/DistributorPartnerBoundary`,
+    });
     expect(c.evaluate(breaks.deny(compliantEvidence(), 'iam.authorizationDetails'), ctx)[0]?.status).toBe('unknown');
   });
 });

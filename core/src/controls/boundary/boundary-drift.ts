@@ -25,8 +25,11 @@ export const boundaryDrift: Control = {
     const call = ev.iam?.authorizationDetails;
     if (call?.status !== 'ok') return [unknownFor(call, 'users, roles and policies')];
     const boundaryArn = boundaryArnFor(settings, ev.payerAccountId);
-    const policy = call.data.policies.find((p) => p.arn === boundaryArn);
-    const approvedSource = settings.boundary.approvedDocument ? 'settings.boundary.approvedDocument' : 'reference boundary';
+    const policies = Array.isArray(call.data.policies) ? call.data.policies : [];
+    const policy = policies.find((p) => p.arn === boundaryArn);
+    const approvedSource = settings.boundary.approvedDocument
+      ? 'settings.boundary.approvedDocument'
+      : 'reference boundary';
     const approved = settings.boundary.approvedDocument ?? referenceBoundary(settings, ev.payerAccountId);
     if (!policy)
       return [
@@ -34,7 +37,10 @@ export const boundaryDrift: Control = {
           status: 'fail',
           resource: boundaryArn,
           message: `The boundary policy ${boundaryArn} is not deployed in this payer.`,
-          evidence: { boundaryArn, policiesSeen: call.data.policies.filter((p) => !p.arn.startsWith('arn:aws:iam::aws:')).map((p) => p.arn) },
+          evidence: {
+            boundaryArn,
+            policiesSeen: policies.filter((p) => !p.arn.startsWith('arn:aws:iam::aws:')).map((p) => p.arn),
+          },
         },
       ];
     const deployed = defaultVersionDocument(policy);
@@ -44,11 +50,19 @@ export const boundaryDrift: Control = {
           status: 'unknown',
           resource: boundaryArn,
           message: `The default version (${policy.defaultVersionId}) of ${boundaryArn} was not collected.`,
-          evidence: { boundaryArn, defaultVersionId: policy.defaultVersionId, versions: policy.versions.map((v) => v.versionId) },
+          evidence: {
+            boundaryArn,
+            defaultVersionId: policy.defaultVersionId,
+            versions: (policy.versions ?? []).map((v) => v.versionId),
+          },
         },
       ];
     const diff = diffPolicies(approved, deployed);
-    const versions = policy.versions.map((v) => ({ versionId: v.versionId, isDefault: v.isDefaultVersion, createDate: v.createDate ?? null }));
+    const versions = (policy.versions ?? []).map((v) => ({
+      versionId: v.versionId,
+      isDefault: v.isDefaultVersion,
+      createDate: v.createDate ?? null,
+    }));
     if (diff.equal)
       return [
         {

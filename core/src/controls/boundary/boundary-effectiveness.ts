@@ -47,7 +47,9 @@ export const boundaryEffectiveness: Control = {
     if (call?.status !== 'ok') return [unknownFor(call, 'users, roles and policies')];
     const boundaryArn = boundaryArnFor(settings, ev.payerAccountId);
     const analysis = analyzePayerCached(ev, settings);
-    const fenced = analysis.principals.filter((p) => p.hasDistributorBoundary && !p.isDistributorOwned && !p.isServiceLinked);
+    const fenced = analysis.principals.filter(
+      (p) => p.hasDistributorBoundary && !p.isDistributorOwned && !p.isServiceLinked,
+    );
     if (!analysis.boundaryPresent) {
       return [
         {
@@ -60,6 +62,18 @@ export const boundaryEffectiveness: Control = {
       ];
     }
     const results: ControlResult[] = [];
+    const unread = fenced.filter((p) => !p.analyzed);
+    if (unread.length)
+      results.push({
+        status: 'unknown',
+        message: `The document of the boundary ${boundaryArn} in force was not collected: cannot simulate it for ${unread.length} fenced principal(s).`,
+        evidence: {
+          boundaryArn,
+          principals: unread.map((p) => p.arn),
+          unresolved: [...new Set(unread.flatMap((p) => p.unresolvedPolicies))],
+          invalid: unread.flatMap((p) => p.invalidPolicies),
+        },
+      });
     for (const p of fenced) {
       if (!p.analyzed || !p.openPaths.length) continue;
       const first = p.openPaths[0] as OpenPath;
@@ -78,7 +92,14 @@ export const boundaryEffectiveness: Control = {
         },
       });
     }
-    if (!fenced.length) {
+    if (!fenced.length && analysis.adminOpenPaths === null) {
+      results.push({
+        status: 'unknown',
+        resource: boundaryArn,
+        message: `No partner principal carries the boundary, and the document of its default version was not collected (or is not a valid policy).`,
+        evidence: { boundaryArn },
+      });
+    } else if (!fenced.length) {
       // Nobody carries the boundary yet: judge the deployed document for a fenced administrator of this payer.
       const paths = analysis.adminOpenPaths ?? [];
       results.push(
@@ -87,19 +108,24 @@ export const boundaryEffectiveness: Control = {
               status: 'fail',
               resource: boundaryArn,
               message: `No partner principal carries the boundary yet, and it would not hold: an administrator fenced by it could ${(paths[0] as OpenPath).title.toLowerCase()} (${pathLine(paths[0] as OpenPath)}).`,
-              evidence: { boundaryArn, methods: [...new Set(paths.map((o) => o.methodId))], openPaths: pathEvidence(paths) },
+              evidence: {
+                boundaryArn,
+                methods: [...new Set(paths.map((o) => o.methodId))],
+                openPaths: pathEvidence(paths),
+              },
             }
           : {
               status: 'pass',
               resource: boundaryArn,
-              message: 'No partner principal carries the boundary yet; the deployed boundary would stop every escalation method simulated.',
+              message:
+                'No partner principal carries the boundary yet; the deployed boundary would stop every escalation method simulated.',
               evidence: { boundaryArn, fencedPrincipals: [] },
             },
       );
-    } else if (!results.length) {
+    } else if (!results.some((r) => r.status === 'fail') && unread.length < fenced.length) {
       results.push({
         status: 'pass',
-        message: `No escalation path or protected resource is open to the ${fenced.length} principals fenced by the boundary.`,
+        message: `No escalation path or protected resource is open to the ${fenced.length - unread.length} principals fenced by the boundary.`,
         evidence: {
           boundaryArn,
           fencedPrincipals: fenced.map((p) => p.arn),

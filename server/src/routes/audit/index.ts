@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { schema } from '@payerguard/core';
 import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { schema } from '@payerguard/core';
 import type { FeatureOpts } from '../../deps.js';
 import { ADMIN } from '../../types.js';
 
@@ -35,7 +35,13 @@ export const auditRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
       if (q.until) conds.push(lte(t.at, new Date(q.until)));
       const where = conds.length ? and(...conds) : undefined;
       const [total] = await db.select({ n: count() }).from(t).where(where);
-      const entries = await db.select().from(t).where(where).orderBy(desc(t.at), desc(t.id)).limit(q.limit).offset(q.offset);
+      const entries = await db
+        .select()
+        .from(t)
+        .where(where)
+        .orderBy(desc(t.at), desc(t.id))
+        .limit(q.limit)
+        .offset(q.offset);
       return { total: total?.n ?? 0, limit: q.limit, offset: q.offset, entries };
     },
   );

@@ -1,14 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { schema } from '@payerguard/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { schema } from '@payerguard/core';
 import { audit } from '../../audit.js';
 import { verifyPassword } from '../../auth/passwords.js';
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.js';
+import { DEMO_PASSWORD } from '../../demo-users.js';
 import type { FeatureOpts } from '../../deps.js';
 import { HttpError, notFound } from '../../errors.js';
 import { ALL_ROLES } from '../../types.js';
-import { DEMO_PASSWORD } from '../../demo-users.js';
 
 const LoginBody = Type.Object(
   {
@@ -30,7 +30,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
         access: 'public',
         rateLimit: { max: options?.loginRateLimitPerMinute ?? 20, timeWindow: 60_000 },
       },
-      schema: { tags: ['auth'], summary: 'Log in: sets the session cookie and returns the CSRF token', body: LoginBody },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in: sets the session cookie and returns the CSRF token',
+        body: LoginBody,
+      },
     },
     async (req, reply) => {
       const email = req.body.email.trim().toLowerCase();
@@ -133,11 +137,19 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
     async (req) => {
       if (!config.demo) throw notFound('demo logins exist in demo mode only');
       const rows = await db
-        .select({ email: schema.users.email, role: schema.users.role, partnerId: schema.users.partnerId, partnerName: schema.partners.name })
+        .select({
+          email: schema.users.email,
+          role: schema.users.role,
+          partnerId: schema.users.partnerId,
+          partnerName: schema.partners.name,
+        })
         .from(schema.users)
         .leftJoin(schema.partners, eq(schema.partners.id, schema.users.partnerId))
         .where(and(sql`${schema.users.email} like '%@demo.local'`, eq(schema.users.disabled, false)))
-        .orderBy(sql`case ${schema.users.role} when 'admin' then 0 when 'analyst' then 1 else 2 end`, schema.users.email)
+        .orderBy(
+          sql`case ${schema.users.role} when 'admin' then 0 when 'analyst' then 1 else 2 end`,
+          schema.users.email,
+        )
         .limit(req.query.limit ?? 200);
       // The demo password is published in the README and printed by `npm run demo`: it is not a secret.
       return { password: DEMO_PASSWORD, logins: rows };

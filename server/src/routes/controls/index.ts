@@ -8,14 +8,27 @@ import { ALL_ROLES } from '../../types.js';
 export const controlRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app) => {
   app.get(
     '/api/controls',
-    { config: { access: ALL_ROLES }, schema: { tags: ['controls'], summary: 'The control catalogue: rationale, remediation, references, evidence used' } },
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['controls'],
+        summary: 'The control catalogue: rationale, remediation, references, evidence used',
+      },
+    },
     async () => ({ controls: controlCatalogue() }),
   );
   app.get(
     '/api/controls/:id',
-    { config: { access: ALL_ROLES }, schema: { tags: ['controls'], summary: 'One control', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) } },
+    {
+      config: { access: ALL_ROLES },
+      schema: {
+        tags: ['controls'],
+        summary: 'One control',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      },
+    },
     async (req) => {
-      const c = (controlCatalogue()).find((x) => x.id === req.params.id);
+      const c = controlCatalogue().find((x) => x.id === req.params.id);
       if (!c) throw notFound(`control ${req.params.id} not found`);
       return c;
     },

@@ -9,7 +9,11 @@ import { ALL_ROLES } from '../../types.js';
 
 const STATUSES = ['pass', 'fail', 'warn', 'unknown', 'suppressed'] as const;
 const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-const list = (values: readonly string[]) => Type.String({ pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, description: `comma-separated: ${values.join(', ')}` });
+const list = (values: readonly string[]) =>
+  Type.String({
+    pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`,
+    description: `comma-separated: ${values.join(', ')}`,
+  });
 
 export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
   app.get(
@@ -18,7 +22,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       config: { access: ALL_ROLES },
       schema: {
         tags: ['findings'],
-        summary: 'Findings of each partner\'s latest run, across partners, by control, status and severity',
+        summary: "Findings of each partner's latest run, across partners, by control, status and severity",
         querystring: Type.Object({
           controlId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           status: Type.Optional(list(STATUSES)),
@@ -42,10 +46,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       if (q.severity) conds.push(sql`f.severity = any(${sql.param(q.severity.split(','))}::text[])`);
       conds.push(latestFindingsWhere(await latestRuns(db, partnerId ?? null)));
       const where = sql.join(conds, sql` and `);
-      const [totalRow] = await rows<{ n: string }>(
-        db,
-        sql`select count(*) as n from findings f where ${where}`,
-      );
+      const [totalRow] = await rows<{ n: string }>(db, sql`select count(*) as n from findings f where ${where}`);
       const found = await rows<Record<string, unknown>>(
         db,
         sql`select f.id, f.run_id, f.partner_id, p.name as partner_name, f.payer_account_id, f.control_id, f.resource, f.status,

@@ -14,14 +14,20 @@ async function timed<T>(f: () => Promise<T>): Promise<{ ok: boolean; latencyMs: 
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref()),
+  ]);
 
 export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, redis, queuePrefix }) => {
   app.get(
     '/api/health',
     {
       config: { access: 'public' },
-      schema: { tags: ['health'], summary: 'Database, Redis and worker heartbeats (no login); 503 when a dependency is down' },
+      schema: {
+        tags: ['health'],
+        summary: 'Database, Redis and worker heartbeats (no login); 503 when a dependency is down',
+      },
     },
     async (_req, reply) => {
       const database = await timed(() => withTimeout(db.execute(sql`select 1`), 3000));
@@ -33,8 +39,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       reply.code(ok ? 200 : 503);
       return {
         status: ok ? 'ok' : 'degraded',
-        database: { ok: database.ok, latencyMs: database.latencyMs, ...(database.error ? { error: database.error } : {}) },
-        redis: { ok: redisCheck.ok, latencyMs: redisCheck.latencyMs, ...(redisCheck.error ? { error: redisCheck.error } : {}) },
+        database: {
+          ok: database.ok,
+          latencyMs: database.latencyMs,
+          ...(database.error ? { error: database.error } : {}),
+        },
+        redis: {
+          ok: redisCheck.ok,
+          latencyMs: redisCheck.latencyMs,
+          ...(redisCheck.error ? { error: redisCheck.error } : {}),
+        },
         workers,
       };
     },

@@ -1,4 +1,4 @@
-import { Type, type Static } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { EstatePartner } from '../../data/estate.js';
 
 export const SORTS = ['score', 'name', 'id', 'grade', 'spend', 'delta', 'criticalFailures'] as const;
@@ -6,11 +6,20 @@ export const SORTS = ['score', 'name', 'id', 'grade', 'spend', 'delta', 'critica
 export const OverviewQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
-  grade: Type.Optional(Type.String({ pattern: '^[A-Fa-f](,[A-Fa-f])*$', description: 'comma-separated grades, e.g. "D,F"' })),
-  lockout: Type.Optional(Type.Boolean({ description: 'only partners whose collector role cannot be assumed (true) or the others (false)' })),
-  failingControl: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'only partners failing this control id' })),
+  grade: Type.Optional(
+    Type.String({ pattern: '^[A-Fa-f](,[A-Fa-f])*$', description: 'comma-separated grades, e.g. "D,F"' }),
+  ),
+  lockout: Type.Optional(
+    Type.Boolean({ description: 'only partners whose collector role cannot be assumed (true) or the others (false)' }),
+  ),
+  failingControl: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'only partners failing this control id' }),
+  ),
   search: Type.Optional(Type.String({ maxLength: 200, description: 'partner id, name or payer account id contains' })),
-  sort: Type.Union(SORTS.map((s) => Type.Literal(s)), { default: 'score' }),
+  sort: Type.Union(
+    SORTS.map((s) => Type.Literal(s)),
+    { default: 'score' },
+  ),
   order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
 });
 export type OverviewQuery = Static<typeof OverviewQuery>;
@@ -22,7 +31,12 @@ export function filterAndSort(estate: EstatePartner[], q: OverviewQuery, failing
     if (grades && !(p.latest && grades.has(p.latest.grade))) return false;
     if (q.lockout !== undefined && (p.latest?.lockedOut ?? false) !== q.lockout) return false;
     if (failing && !failing.has(p.id)) return false;
-    if (needle && !p.id.includes(needle) && !p.name.toLowerCase().includes(needle) && !p.payerAccountIds.some((a) => a.includes(needle)))
+    if (
+      needle &&
+      !p.id.includes(needle) &&
+      !p.name.toLowerCase().includes(needle) &&
+      !p.payerAccountIds.some((a) => a.includes(needle))
+    )
       return false;
     return true;
   });

@@ -1,7 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { controlCatalogue } from '../../catalogue.js';
-import { type EstatePartner, estateTrend, loadEstate, partnersFailingControl, recentScores, statusMatrix } from '../../data/estate.js';
+import {
+  type EstatePartner,
+  estateTrend,
+  loadEstate,
+  partnersFailingControl,
+  recentScores,
+  statusMatrix,
+} from '../../data/estate.js';
 import type { FeatureOpts } from '../../deps.js';
 import { canSeeSpend, partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
@@ -50,12 +57,18 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       config: { access: ALL_ROLES },
       schema: {
         tags: ['overview'],
-        summary: 'Every partner with score, grade, trend, spend, lockout and failing critical controls; totals; estate trend',
+        summary:
+          'Every partner with score, grade, trend, spend, lockout and failing critical controls; totals; estate trend',
         description: 'Partner viewers get their own partner only, without spend.',
         querystring: Type.Intersect([
           OverviewQuery,
           Type.Object({
-            trendPoints: Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'last N scores per partner' }),
+            trendPoints: Type.Integer({
+              minimum: 1,
+              maximum: 50,
+              default: 8,
+              description: 'last N scores per partner',
+            }),
             trendRuns: Type.Integer({ minimum: 1, maximum: 500, default: 30, description: 'runs in the estate trend' }),
           }),
         ]),
@@ -67,7 +80,11 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       const spend = canSeeSpend(req);
       const { estate, matched } = await select(q, scope);
       const page = matched.slice(q.offset, q.offset + q.limit);
-      const scores = await recentScores(db, page.map((p) => p.id), q.trendPoints);
+      const scores = await recentScores(
+        db,
+        page.map((p) => p.id),
+        q.trendPoints,
+      );
       const trend = await estateTrend(db, scope, q.trendRuns);
       return {
         total: matched.length,
@@ -105,7 +122,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       config: { access: ALL_ROLES },
       schema: {
         tags: ['overview'],
-        summary: 'Partners x controls: worst finding status per cell in each partner\'s latest run (heatmap)',
+        summary: "Partners x controls: worst finding status per cell in each partner's latest run (heatmap)",
         querystring: OverviewQuery,
       },
     },
@@ -119,7 +136,9 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       );
       const catalogue = controlCatalogue();
       const seen = new Set(catalogue.map((c) => c.id));
-      const extra = [...new Set([...cells.values()].flatMap((c) => Object.keys(c)))].filter((id) => !seen.has(id)).sort();
+      const extra = [...new Set([...cells.values()].flatMap((c) => Object.keys(c)))]
+        .filter((id) => !seen.has(id))
+        .sort();
       return {
         total: matched.length,
         limit: q.limit,
@@ -128,7 +147,12 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
           ...catalogue.map((c) => ({ id: c.id, title: c.title, severity: c.severity, category: c.category })),
           ...extra.map((id) => ({ id, title: id, severity: null, category: null })),
         ],
-        rows: page.map((p) => ({ partnerId: p.id, name: p.name, grade: p.latest?.grade ?? null, cells: cells.get(p.id) ?? {} })),
+        rows: page.map((p) => ({
+          partnerId: p.id,
+          name: p.name,
+          grade: p.latest?.grade ?? null,
+          cells: cells.get(p.id) ?? {},
+        })),
       };
     },
   );

@@ -18,7 +18,11 @@ function sts(config: Config): STSClient {
   const key = `${config.awsRegion}|${config.awsEndpointUrl ?? ''}`;
   let c = clients.get(key);
   if (!c) {
-    c = new STSClient({ region: config.awsRegion, maxAttempts: 2, ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}) });
+    c = new STSClient({
+      region: config.awsRegion,
+      maxAttempts: 2,
+      ...(config.awsEndpointUrl ? { endpoint: config.awsEndpointUrl } : {}),
+    });
     clients.set(key, c);
   }
   return c;
@@ -42,10 +46,23 @@ export async function checkAccess(
       }),
       { abortSignal: AbortSignal.timeout(timeoutMs) },
     );
-    return { payerAccountId: payer.accountId, roleArn: payer.roleArn, ok: true, assumedRoleArn: out.AssumedRoleUser?.Arn, latencyMs: ms() };
+    return {
+      payerAccountId: payer.accountId,
+      roleArn: payer.roleArn,
+      ok: true,
+      assumedRoleArn: out.AssumedRoleUser?.Arn,
+      latencyMs: ms(),
+    };
   } catch (e) {
     const err = e as Error & { Code?: string };
     const message = (err.message || String(e)).replaceAll(payer.externalId, '[redacted]').slice(0, 500);
-    return { payerAccountId: payer.accountId, roleArn: payer.roleArn, ok: false, errorCode: err.Code ?? err.name, message, latencyMs: ms() };
+    return {
+      payerAccountId: payer.accountId,
+      roleArn: payer.roleArn,
+      ok: false,
+      errorCode: err.Code ?? err.name,
+      message,
+      latencyMs: ms(),
+    };
   }
 }

@@ -1,4 +1,3 @@
-import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
 import {
   boundaryArnFor,
   type Call,
@@ -9,15 +8,22 @@ import {
   schema,
 } from '@payerguard/core';
 import type { ControlMeta } from '@payerguard/core/controls/types';
+import { analyzePayerCached, type PayerAnalysis } from '@payerguard/core/policy/analyze';
+import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
 
 const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
 
 function callStatus(c: Call<unknown> | undefined) {
   if (!c) return { status: 'not collected' };
-  return c.status === 'ok' ? { status: 'ok', api: c.api } : { status: c.status, api: c.api, errorCode: c.errorCode, message: c.message };
+  return c.status === 'ok'
+    ? { status: 'ok', api: c.api }
+    : { status: c.status, api: c.api, errorCode: c.errorCode, message: c.message };
 }
 
-function isDistributorPrincipal(s: DistributorSettings, p: { name: string; path: string; tags: Record<string, string> }) {
+function isDistributorPrincipal(
+  s: DistributorSettings,
+  p: { name: string; path: string; tags: Record<string, string> },
+) {
   const d = s.distributorPrincipals;
   return d.paths.includes(p.path) || d.names.includes(p.name) || d.tags.some((t) => p.tags?.[t.key] === t.value);
 }
@@ -42,22 +48,57 @@ export function fromEvidence(ev: PayerEvidence, s: DistributorSettings, spend: b
     : [];
   const auth = ev.iam?.authorizationDetails;
   const boundaryArn = boundaryArnFor(s, ev.payerAccountId);
+  // The policy engine's verdict per principal (boundary, open escalation paths); the evidence alone when it fails.
+  let analysis: PayerAnalysis | null = null;
+  let analysisError: string | null = null;
+  if (isOk(auth)) {
+    try {
+      analysis = analyzePayerCached(ev, s);
+    } catch (e) {
+      analysisError = (e as Error).message;
+    }
+  }
+  const byArn = new Map(analysis?.principals.map((p) => [p.arn, p]) ?? []);
   const principals = isOk(auth)
     ? [
         ...auth.data.users.map((u) => ({ type: 'user' as const, ...u })),
-        ...auth.data.roles.filter((r) => !r.path.startsWith('/aws-service-role/')).map((r) => ({ type: 'role' as const, ...r })),
-      ].map((p) => ({
-        payerAccountId: ev.payerAccountId,
-        type: p.type,
-        arn: p.arn,
-        name: p.name,
-        path: p.path,
-        permissionsBoundaryArn: p.permissionsBoundaryArn ?? null,
-        hasDistributorBoundary: p.permissionsBoundaryArn === boundaryArn,
-        distributorOwned: isDistributorPrincipal(s, p),
-        attachedPolicies: p.attachedPolicies.map((a) => a.name),
-      }))
+        ...auth.data.roles.map((r) => ({ type: 'role' as const, ...r })),
+      ]
+        .map((p) => {
+          const a = byArn.get(p.arn);
+          return {
+            payerAccountId: ev.payerAccountId,
+            type: p.type,
+            arn: p.arn,
+            name: p.name,
+            path: p.path,
+            permissionsBoundaryArn: p.permissionsBoundaryArn ?? null,
+            hasDistributorBoundary: p.permissionsBoundaryArn === boundaryArn,
+            distributorOwned: a?.isDistributorOwned ?? isDistributorPrincipal(s, p),
+            serviceLinked: a?.isServiceLinked ?? p.path.startsWith('/aws-service-role/'),
+            canAdministerIam: a?.canAdministerIam ?? null,
+            openPaths: a?.openPaths.length ?? null,
+            attachedPolicies: p.attachedPolicies.map((x) => x.name),
+          };
+        })
+        .filter((p) => !p.serviceLinked)
     : [];
+  const escalationPaths = (analysis?.principals ?? []).flatMap((p) =>
+    p.openPaths.map((o) => ({
+      payerAccountId: ev.payerAccountId,
+      principalArn: p.arn,
+      principalName: p.name,
+      hasDistributorBoundary: p.hasDistributorBoundary,
+      methodId: o.methodId,
+      title: o.title,
+      action: o.action,
+      resource: o.resource,
+      explanation: o.explanation,
+      decidingStatements: o.decidingStatements,
+      steps: o.steps,
+      ...(o.requestContext ? { requestContext: o.requestContext } : {}),
+    })),
+  );
   const re = ev.cloudtrail?.rootEvents;
   const rootEvents = isOk(re) ? re.data.map((e) => ({ payerAccountId: ev.payerAccountId, ...e })) : [];
   const calls: Record<string, unknown> = {
@@ -80,18 +121,21 @@ export function fromEvidence(ev: PayerEvidence, s: DistributorSettings, spend: b
   return {
     memberAccounts,
     principals,
+    escalationPaths,
     rootEvents,
     payer: {
       accountId: ev.payerAccountId,
       collectedAt: ev.collectedAt,
       managementEmail: isOk(org) ? org.data.masterAccountEmail : null,
       managementEmailOnDistributorDomain: isOk(org) ? domains.has(domainOf(org.data.masterAccountEmail)) : null,
+      boundaryPresent: analysis?.boundaryPresent ?? null,
+      /** What a partner administrator fenced by the deployed boundary could still do. */
+      fencedAdminOpenPaths: analysis?.adminOpenPaths ?? null,
+      policyAnalysisError: analysisError,
       calls,
     },
   };
 }
-
-const BOUNDARY_CATEGORY = 'boundary';
 
 export async function partnerDrilldown(
   db: Db,
@@ -135,7 +179,13 @@ export async function partnerDrilldown(
   const suppressions = await db
     .select()
     .from(schema.suppressions)
-    .where(and(eq(schema.suppressions.partnerId, partnerId), isNull(schema.suppressions.revokedAt), gt(schema.suppressions.expiresAt, new Date())));
+    .where(
+      and(
+        eq(schema.suppressions.partnerId, partnerId),
+        isNull(schema.suppressions.revokedAt),
+        gt(schema.suppressions.expiresAt, new Date()),
+      ),
+    );
 
   const findings = findingRows.map((f) => {
     const meta = opts.catalogue.get(f.controlId);
@@ -159,11 +209,7 @@ export async function partnerDrilldown(
   const principals = perPayer.flatMap((p) => p.principals);
   const partnerPrincipals = principals.filter((p) => !p.distributorOwned);
   const covered = partnerPrincipals.filter((p) => p.hasDistributorBoundary).length;
-  // Escalation paths are what the boundary controls found still open: their failing findings carry the path.
-  const escalationPaths = findings
-    .filter((f) => (f.category === BOUNDARY_CATEGORY || f.controlId.startsWith('BOUNDARY')) && (f.status === 'fail' || f.status === 'warn'))
-    .map((f) => ({ controlId: f.controlId, title: f.title, severity: f.severity, payerAccountId: f.payerAccountId, resource: f.resource, message: f.message, evidence: f.evidence }));
-
+  const principalsWithPaths = principals.filter((p) => (p.openPaths ?? 0) > 0).length;
   return {
     partner: { id: partner.id, name: partner.name, tags: partner.tags, createdAt: partner.createdAt.toISOString() },
     payers: payers.map((p) => ({
@@ -196,11 +242,18 @@ export async function partnerDrilldown(
       covered,
       uncovered: partnerPrincipals.length - covered,
       share: partnerPrincipals.length ? Math.round((covered / partnerPrincipals.length) * 1000) / 1000 : null,
+      principalsWithOpenPaths: principalsWithPaths,
     },
-    escalationPaths,
+    escalationPaths: perPayer.flatMap((p) => p.escalationPaths),
     rootEvents: perPayer.flatMap((p) => p.rootEvents).sort((a, b) => b.eventTime.localeCompare(a.eventTime)),
     history: history
-      .map((h) => ({ runId: h.runId, takenAt: h.takenAt.toISOString(), score: h.score, grade: h.grade, lockedOut: h.lockedOut }))
+      .map((h) => ({
+        runId: h.runId,
+        takenAt: h.takenAt.toISOString(),
+        score: h.score,
+        grade: h.grade,
+        lockedOut: h.lockedOut,
+      }))
       .reverse(),
     suppressions: suppressions.map((s) => ({
       id: s.id,

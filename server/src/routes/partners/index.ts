@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { collectorRoleArnFor, parseRegistry, schema, validateEntry } from '@payerguard/core';
+import { importRegistry, RegistryImportError } from '@payerguard/core/partners/import';
+import { addPartner, PartnerError, removePartner, updatePartner } from '@payerguard/core/partners/manage';
+import { loadSettings } from '@payerguard/core/settings-store';
 import { asc, count, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { collectorRoleArnFor, parseRegistry, schema, validateEntry } from '@payerguard/core';
 import { audit } from '../../audit.js';
 import { randomToken } from '../../auth/crypto.js';
 import { controlsById } from '../../catalogue.js';
-import { loadSettings } from '@payerguard/core/settings-store';
-import { importRegistry, RegistryImportError } from '@payerguard/core/partners/import';
-import { addPartner, PartnerError, removePartner, updatePartner } from '@payerguard/core/partners/manage';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';
@@ -17,14 +17,19 @@ import { partnerDrilldown } from './drilldown.js';
 import { onboardingFor } from './onboarding.js';
 import { addPayer, disablePartnerViewers, removePayer } from './store.js';
 
-const PartnerId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lower-case letters, digits and "-"' });
+const PartnerId = Type.String({
+  pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+  description: 'lower-case letters, digits and "-"',
+});
 const AccountId = Type.String({ pattern: '^\\d{12}$' });
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const Tags = Type.Record(Type.String({ maxLength: 128 }), Type.String({ maxLength: 256 }));
 const PayerInput = Type.Object(
   {
     payerAccountId: AccountId,
-    roleArn: Type.Optional(Type.String({ maxLength: 2048, description: 'defaults to the collector role name from the settings' })),
+    roleArn: Type.Optional(
+      Type.String({ maxLength: 2048, description: 'defaults to the collector role name from the settings' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -34,7 +39,8 @@ const newExternalId = () => `pg-${randomToken(24)}`;
 
 /** core/src/partners errors carry their kind; the API answers with the matching status. */
 function partnerError(e: unknown): never {
-  if (e instanceof PartnerError) throw new HttpError(e.code === 'not_found' ? 404 : e.code === 'conflict' ? 409 : 400, e.message);
+  if (e instanceof PartnerError)
+    throw new HttpError(e.code === 'not_found' ? 404 : e.code === 'conflict' ? 409 : 400, e.message);
   throw e;
 }
 
@@ -48,7 +54,13 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     const settings = await loadSettings(db);
     const externalId = newExternalId();
     const roleArn = input.roleArn ?? collectorRoleArnFor(settings, input.payerAccountId);
-    const { problems } = validateEntry({ partnerId, partnerName: 'x', payerAccountId: input.payerAccountId, roleArn, externalId });
+    const { problems } = validateEntry({
+      partnerId,
+      partnerName: 'x',
+      payerAccountId: input.payerAccountId,
+      roleArn,
+      externalId,
+    });
     if (problems.length) throw badRequest(problems.join('; '));
     await addPayer(db, partnerId, { accountId: input.payerAccountId, roleArn, externalId });
     return onboardingFor(settings, { accountId: input.payerAccountId, roleArn, externalId });
@@ -56,11 +68,19 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
 
   app.get(
     '/api/partners',
-    { config: { access: ALL_ROLES }, schema: { tags: ['partners'], summary: 'Partners (id, name, payer count); viewers see their own' } },
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['partners'], summary: 'Partners (id, name, payer count); viewers see their own' },
+    },
     async (req) => {
       const scope = partnerScope(req);
       const q = db
-        .select({ id: schema.partners.id, name: schema.partners.name, tags: schema.partners.tags, payers: count(schema.payers.accountId) })
+        .select({
+          id: schema.partners.id,
+          name: schema.partners.name,
+          tags: schema.partners.tags,
+          payers: count(schema.payers.accountId),
+        })
         .from(schema.partners)
         .leftJoin(schema.payers, eq(schema.payers.partnerId, schema.partners.id))
         .groupBy(schema.partners.id)
@@ -75,7 +95,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       config: { access: ALL_ROLES },
       schema: {
         tags: ['partners'],
-        summary: 'Drill-down: findings with evidence and remediation, members, principals and boundary coverage, escalation paths, root events, history, changes',
+        summary:
+          'Drill-down: findings with evidence and remediation, members, principals and boundary coverage, escalation paths, root events, history, changes',
         params: IdParams,
         querystring: Type.Object({ history: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }) }),
       },
@@ -99,7 +120,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       config: { access: ADMIN },
       schema: {
         tags: ['partners'],
-        summary: 'Add a partner (optionally with payers): returns each payer\'s new ExternalId and collector role template',
+        summary:
+          "Add a partner (optionally with payers): returns each payer's new ExternalId and collector role template",
         body: Type.Object(
           {
             id: PartnerId,
@@ -121,7 +143,13 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       }));
       await addPartner(db, { id: b.id, name: b.name, tags: b.tags, payers }).catch(partnerError);
       const onboarding = payers.map((p) => onboardingFor(settings, p));
-      await audit(db, { actor: actorOf(req), action: 'partner.add', target: b.id, detail: { name: b.name, payers: (b.payers ?? []).map((p) => p.payerAccountId) }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'partner.add',
+        target: b.id,
+        detail: { name: b.name, payers: (b.payers ?? []).map((p) => p.payerAccountId) },
+        ip: req.ip,
+      });
       reply.code(201);
       return { partner: { id: b.id, name: b.name.trim(), tags: b.tags ?? {} }, onboarding };
     },
@@ -135,19 +163,31 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         tags: ['partners'],
         summary: 'Rename or re-tag a partner',
         params: IdParams,
-        body: Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tags: Type.Optional(Tags) }, { additionalProperties: false, minProperties: 1 }),
+        body: Type.Object(
+          { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tags: Type.Optional(Tags) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
       },
     },
     async (req) => {
       await updatePartner(db, req.params.id, { name: req.body.name, tags: req.body.tags }).catch(partnerError);
-      await audit(db, { actor: actorOf(req), action: 'partner.edit', target: req.params.id, detail: req.body, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'partner.edit',
+        target: req.params.id,
+        detail: req.body,
+        ip: req.ip,
+      });
       return { ok: true };
     },
   );
 
   app.delete(
     '/api/partners/:id',
-    { config: { access: ADMIN }, schema: { tags: ['partners'], summary: 'Remove a partner and its payers (history is kept)', params: IdParams } },
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['partners'], summary: 'Remove a partner and its payers (history is kept)', params: IdParams },
+    },
     async (req) => {
       await removePartner(db, req.params.id).catch(partnerError);
       await disablePartnerViewers(db, req.params.id);
@@ -162,10 +202,13 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       config: { access: ADMIN },
       schema: {
         tags: ['partners'],
-        summary: 'Import a partner registry (JSON Lines or JSON array, same rules as `payerguard partners import`); all or nothing',
+        summary:
+          'Import a partner registry (JSON Lines or JSON array, same rules as `payerguard partners import`); all or nothing',
         body: Type.Object(
           {
-            registry: Type.Optional(Type.String({ maxLength: 15 * 1024 * 1024, description: 'the registry file\'s text' })),
+            registry: Type.Optional(
+              Type.String({ maxLength: 15 * 1024 * 1024, description: "the registry file's text" }),
+            ),
             entries: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 100_000 })),
             dryRun: Type.Optional(Type.Boolean()),
           },
@@ -175,7 +218,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     },
     async (req, reply) => {
       const { registry, entries, dryRun } = req.body;
-      if ((registry === undefined) === (entries === undefined)) throw badRequest('send either "registry" (the file text) or "entries" (an array)');
+      if ((registry === undefined) === (entries === undefined))
+        throw badRequest('send either "registry" (the file text) or "entries" (an array)');
       const parsed = parseRegistry(registry ?? JSON.stringify(entries));
       if (parsed.problems.length) {
         reply.code(400);
@@ -185,7 +229,12 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           problems: parsed.problems.slice(0, 500),
         };
       }
-      if (dryRun) return { dryRun: true, partners: new Set(parsed.entries.map((e) => e.partnerId)).size, payers: parsed.entries.length };
+      if (dryRun)
+        return {
+          dryRun: true,
+          partners: new Set(parsed.entries.map((e) => e.partnerId)).size,
+          payers: parsed.entries.length,
+        };
       const r = await importRegistry(db, parsed.entries).catch((e: unknown) => {
         if (e instanceof RegistryImportError) throw badRequest(e.message);
         throw e;
@@ -199,12 +248,20 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/:id/onboarding',
     {
       config: { access: ADMIN },
-      schema: { tags: ['partners'], summary: 'Admins only: each payer\'s ExternalId, trust policy and collector role template', params: IdParams },
+      schema: {
+        tags: ['partners'],
+        summary: "Admins only: each payer's ExternalId, trust policy and collector role template",
+        params: IdParams,
+      },
     },
     async (req) => {
       await requirePartner(req.params.id);
       const settings = await loadSettings(db);
-      const payers = await db.select().from(schema.payers).where(eq(schema.payers.partnerId, req.params.id)).orderBy(asc(schema.payers.accountId));
+      const payers = await db
+        .select()
+        .from(schema.payers)
+        .where(eq(schema.payers.partnerId, req.params.id))
+        .orderBy(asc(schema.payers.accountId));
       return { partnerId: req.params.id, payers: payers.map((p) => onboardingFor(settings, p)) };
     },
   );
@@ -213,12 +270,23 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/:id/payers',
     {
       config: { access: ADMIN },
-      schema: { tags: ['partners'], summary: 'Add a payer: generates its ExternalId, returns the role template to deploy', params: IdParams, body: PayerInput },
+      schema: {
+        tags: ['partners'],
+        summary: 'Add a payer: generates its ExternalId, returns the role template to deploy',
+        params: IdParams,
+        body: PayerInput,
+      },
     },
     async (req, reply) => {
       await requirePartner(req.params.id);
       const onboarding = await registerPayer(req.params.id, req.body);
-      await audit(db, { actor: actorOf(req), action: 'partner.edit', target: req.params.id, detail: { addedPayer: req.body.payerAccountId }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'partner.edit',
+        target: req.params.id,
+        detail: { addedPayer: req.body.payerAccountId },
+        ip: req.ip,
+      });
       reply.code(201);
       return onboarding;
     },
@@ -228,11 +296,21 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/:id/payers/:accountId',
     {
       config: { access: ADMIN },
-      schema: { tags: ['partners'], summary: 'Remove a payer from a partner', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), accountId: AccountId }) },
+      schema: {
+        tags: ['partners'],
+        summary: 'Remove a payer from a partner',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), accountId: AccountId }),
+      },
     },
     async (req) => {
       await removePayer(db, req.params.id, req.params.accountId);
-      await audit(db, { actor: actorOf(req), action: 'partner.edit', target: req.params.id, detail: { removedPayer: req.params.accountId }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'partner.edit',
+        target: req.params.id,
+        detail: { removedPayer: req.params.accountId },
+        ip: req.ip,
+      });
       return { ok: true };
     },
   );
@@ -243,13 +321,17 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       config: { access: STAFF },
       schema: {
         tags: ['partners'],
-        summary: 'One STS AssumeRole into each payer\'s collector role (or the one named): can the distributor get in?',
+        summary: "One STS AssumeRole into each payer's collector role (or the one named): can the distributor get in?",
         params: IdParams,
         body: Type.Optional(Type.Object({ payerAccountId: Type.Optional(AccountId) }, { additionalProperties: false })),
       },
     },
     async (req) => {
-      const all = await db.select().from(schema.payers).where(eq(schema.payers.partnerId, req.params.id)).orderBy(asc(schema.payers.accountId));
+      const all = await db
+        .select()
+        .from(schema.payers)
+        .where(eq(schema.payers.partnerId, req.params.id))
+        .orderBy(asc(schema.payers.accountId));
       if (all.length === 0) {
         await requirePartner(req.params.id);
         throw new HttpError(409, `partner ${req.params.id} has no payer account registered`);
@@ -262,7 +344,11 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         const r = await checkAccess(config, p);
         await db
           .update(schema.payers)
-          .set(r.ok ? { lastAccessOkAt: new Date(), lastAccessError: null } : { lastAccessError: `${r.errorCode}: ${r.message}` })
+          .set(
+            r.ok
+              ? { lastAccessOkAt: new Date(), lastAccessError: null }
+              : { lastAccessError: `${r.errorCode}: ${r.message}` },
+          )
           .where(eq(schema.payers.accountId, p.accountId));
         results.push(r);
       }

@@ -36,7 +36,9 @@ export function collectorRoleTemplate(s: DistributorSettings, externalId: string
               PolicyName: 'PayerGuardReadOnly',
               PolicyDocument: {
                 Version: '2012-10-17',
-                Statement: [{ Effect: 'Allow', Action: collectorActions().filter((a) => a !== 'sts:AssumeRole'), Resource: '*' }],
+                Statement: [
+                  { Effect: 'Allow', Action: collectorActions().filter((a) => a !== 'sts:AssumeRole'), Resource: '*' },
+                ],
               },
             },
           ],
@@ -48,7 +50,10 @@ export function collectorRoleTemplate(s: DistributorSettings, externalId: string
   };
 }
 
-export function onboardingFor(s: DistributorSettings, payer: { accountId: string; roleArn: string; externalId: string }) {
+export function onboardingFor(
+  s: DistributorSettings,
+  payer: { accountId: string; roleArn: string; externalId: string },
+) {
   return {
     payerAccountId: payer.accountId,
     roleArn: payer.roleArn,

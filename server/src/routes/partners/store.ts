@@ -1,18 +1,35 @@
-import { and, eq } from 'drizzle-orm';
 import { type Db, schema } from '@payerguard/core';
+import { and, eq } from 'drizzle-orm';
 import { conflict, notFound } from '../../errors.js';
 
 /* Payer-level writes core/src/partners/manage.ts does not offer (it replaces whole payer lists). */
 
 /** Partner viewers of a removed partner can no longer log in (their partner is gone, their history is not). */
 export async function disablePartnerViewers(db: Db, partnerId: string): Promise<void> {
-  await db.update(schema.users).set({ disabled: true }).where(and(eq(schema.users.partnerId, partnerId), eq(schema.users.role, 'partner_viewer')));
+  await db
+    .update(schema.users)
+    .set({ disabled: true })
+    .where(and(eq(schema.users.partnerId, partnerId), eq(schema.users.role, 'partner_viewer')));
 }
 
-export async function addPayer(db: Db, partnerId: string, p: { accountId: string; roleArn: string; externalId: string }): Promise<void> {
-  const [owner] = await db.select({ partnerId: schema.payers.partnerId }).from(schema.payers).where(eq(schema.payers.accountId, p.accountId));
-  if (owner) throw conflict(owner.partnerId === partnerId ? `payer ${p.accountId} is already registered` : `payer ${p.accountId} belongs to another partner`);
-  await db.insert(schema.payers).values({ accountId: p.accountId, partnerId, roleArn: p.roleArn, externalId: p.externalId });
+export async function addPayer(
+  db: Db,
+  partnerId: string,
+  p: { accountId: string; roleArn: string; externalId: string },
+): Promise<void> {
+  const [owner] = await db
+    .select({ partnerId: schema.payers.partnerId })
+    .from(schema.payers)
+    .where(eq(schema.payers.accountId, p.accountId));
+  if (owner)
+    throw conflict(
+      owner.partnerId === partnerId
+        ? `payer ${p.accountId} is already registered`
+        : `payer ${p.accountId} belongs to another partner`,
+    );
+  await db
+    .insert(schema.payers)
+    .values({ accountId: p.accountId, partnerId, roleArn: p.roleArn, externalId: p.externalId });
 }
 
 export async function removePayer(db: Db, partnerId: string, accountId: string): Promise<void> {
@@ -22,4 +39,3 @@ export async function removePayer(db: Db, partnerId: string, accountId: string):
     .returning({ a: schema.payers.accountId });
   if (r.length === 0) throw notFound(`payer ${accountId} not found for partner ${partnerId}`);
 }
-

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { schema } from '@payerguard/core';
+import { startRun } from '@payerguard/core/queue/runs';
 import { asc, count, desc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { schema } from '@payerguard/core';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { HttpError, notFound } from '../../errors.js';
 import { actorOf } from '../../scope.js';
 import { STAFF } from '../../types.js';
-import { startRun } from '@payerguard/core/queue/runs';
 
 const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const DONE = new Set(['completed', 'failed']);
@@ -42,7 +42,10 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
     { config: { access: STAFF }, schema: { tags: ['runs'], summary: 'Start a collection run over every payer' } },
     async (req, reply) => {
       if (!redis) throw new HttpError(503, 'no Redis connection: runs cannot be queued');
-      const { runId } = await startRun({ db, connection: redis, ...(queuePrefix ? { prefix: queuePrefix } : {}) }, { trigger: 'manual', requestedBy: actorOf(req) });
+      const { runId } = await startRun(
+        { db, connection: redis, ...(queuePrefix ? { prefix: queuePrefix } : {}) },
+        { trigger: 'manual', requestedBy: actorOf(req) },
+      );
       await audit(db, { actor: actorOf(req), action: 'run.start', target: runId, ip: req.ip });
       reply.code(202);
       return { runId, events: `/api/runs/${runId}/events` };
@@ -56,19 +59,30 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
       schema: {
         tags: ['runs'],
         summary: 'Collection runs, newest first',
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }), offset: Type.Integer({ minimum: 0, default: 0 }) }),
+        querystring: Type.Object({
+          limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+          offset: Type.Integer({ minimum: 0, default: 0 }),
+        }),
       },
     },
     async (req) => {
       const [total] = await db.select({ n: count() }).from(schema.runs);
-      const list = await db.select().from(schema.runs).orderBy(desc(schema.runs.createdAt), desc(schema.runs.id)).limit(req.query.limit).offset(req.query.offset);
+      const list = await db
+        .select()
+        .from(schema.runs)
+        .orderBy(desc(schema.runs.createdAt), desc(schema.runs.id))
+        .limit(req.query.limit)
+        .offset(req.query.offset);
       return { total: total?.n ?? 0, runs: list.map(runView) };
     },
   );
 
   app.get(
     '/api/runs/:id',
-    { config: { access: STAFF }, schema: { tags: ['runs'], summary: 'One run with every payer\'s outcome', params: RunParams } },
+    {
+      config: { access: STAFF },
+      schema: { tags: ['runs'], summary: "One run with every payer's outcome", params: RunParams },
+    },
     async (req) => {
       const run = await getRun(req.params.id);
       const payers = await db
@@ -110,7 +124,13 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
         let run = first;
         for (let seq = 0; ; seq++) {
           const view = runView(run);
-          const body = { id: view.id, status: view.status, total: view.total, collected: view.collected, failed: view.failed };
+          const body = {
+            id: view.id,
+            status: view.status,
+            total: view.total,
+            collected: view.collected,
+            failed: view.failed,
+          };
           const key = JSON.stringify(body);
           if (DONE.has(run.status)) {
             yield { id: String(seq), event: 'done', data: view };

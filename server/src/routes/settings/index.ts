@@ -11,21 +11,34 @@ import { SettingsSchema } from './schema.js';
 export const settingsRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
   app.get(
     '/api/settings',
-    { config: { access: STAFF }, schema: { tags: ['settings'], summary: 'Distributor settings (defaults until saved)' } },
+    {
+      config: { access: STAFF },
+      schema: { tags: ['settings'], summary: 'Distributor settings (defaults until saved)' },
+    },
     async () => loadSettings(db),
   );
 
   app.put(
     '/api/settings',
-    { config: { access: ADMIN }, schema: { tags: ['settings'], summary: 'Replace the distributor settings (validated; applies from the next run)', body: SettingsSchema } },
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['settings'],
+        summary: 'Replace the distributor settings (validated; applies from the next run)',
+        body: SettingsSchema,
+      },
+    },
     async (req) => {
       const next = req.body as DistributorSettings;
       for (const [i, w] of next.approvedRootWindows.entries())
-        if (Date.parse(w.end) <= Date.parse(w.start)) throw badRequest(`approvedRootWindows/${i}: end must be after start`);
+        if (Date.parse(w.end) <= Date.parse(w.start))
+          throw badRequest(`approvedRootWindows/${i}: end must be after start`);
       const before = await loadSettings(db);
       const saved = await saveSettings(db, next, actorOf(req));
       if (!saved.ok) throw badRequest(saved.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
-      const changed = (Object.keys(next) as (keyof DistributorSettings)[]).filter((k) => JSON.stringify(next[k]) !== JSON.stringify(before[k]));
+      const changed = (Object.keys(next) as (keyof DistributorSettings)[]).filter(
+        (k) => JSON.stringify(next[k]) !== JSON.stringify(before[k]),
+      );
       await audit(db, { actor: actorOf(req), action: 'settings.update', detail: { changed }, ip: req.ip });
       return saved.settings;
     },

@@ -1,6 +1,9 @@
 import { Type } from 'typebox';
 
-const Domain = Type.String({ pattern: '^(?!-)[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63})+$', description: 'lower case, no "@"' });
+const Domain = Type.String({
+  pattern: '^(?!-)[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63})+$',
+  description: 'lower case, no "@"',
+});
 const Account = Type.String({ pattern: '^\\d{12}$' });
 const RoleName = Type.String({ pattern: '^[\\w+=,.@-]{1,64}$' });
 const Path = Type.String({ pattern: '^/([\\w+=,.@-]+/)*$', maxLength: 512 });
@@ -18,7 +21,10 @@ export const SettingsSchema = Type.Object(
         policyName: Type.String({ pattern: '^[\\w+=,.@-]{1,128}$' }),
         policyPath: Path,
         approvedDocument: Type.Union([
-          Type.Object({ Version: Type.Optional(Type.String()), Statement: Type.Unknown() }, { additionalProperties: true }),
+          Type.Object(
+            { Version: Type.Optional(Type.String()), Statement: Type.Unknown() },
+            { additionalProperties: true },
+          ),
           Type.Null(),
         ]),
       },
@@ -38,14 +44,24 @@ export const SettingsSchema = Type.Object(
       {
         paths: Type.Array(Path, { maxItems: 100 }),
         names: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 500 }),
-        tags: Type.Array(Type.Object({ key: Type.String({ minLength: 1, maxLength: 128 }), value: Type.String({ maxLength: 256 }) }, { additionalProperties: false }), { maxItems: 50 }),
+        tags: Type.Array(
+          Type.Object(
+            { key: Type.String({ minLength: 1, maxLength: 128 }), value: Type.String({ maxLength: 256 }) },
+            { additionalProperties: false },
+          ),
+          { maxItems: 50 },
+        ),
       },
       { additionalProperties: false },
     ),
     rootLookbackDays: Type.Integer({ minimum: 1, maximum: 90 }),
     approvedRootWindows: Type.Array(
       Type.Object(
-        { start: Type.String({ format: 'date-time' }), end: Type.String({ format: 'date-time' }), reason: Type.String({ minLength: 1, maxLength: 500 }) },
+        {
+          start: Type.String({ format: 'date-time' }),
+          end: Type.String({ format: 'date-time' }),
+          reason: Type.String({ minLength: 1, maxLength: 500 }),
+        },
         { additionalProperties: false },
       ),
       { maxItems: 1000 },

@@ -1,8 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { schema } from '@payerguard/core';
+import {
+  createSuppression,
+  listSuppressions,
+  revokeSuppression,
+  type Suppression,
+  SuppressionError,
+} from '@payerguard/core/engine/suppressions';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { schema } from '@payerguard/core';
-import { createSuppression, listSuppressions, revokeSuppression, type Suppression, SuppressionError } from '@payerguard/core/engine/suppressions';
 import { audit } from '../../audit.js';
 import { controlCatalogue } from '../../catalogue.js';
 import type { FeatureOpts } from '../../deps.js';
@@ -34,7 +40,10 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
     async (req) => {
       const scope = partnerScope(req);
       if (scope && req.query.partnerId && req.query.partnerId !== scope) return { suppressions: [] };
-      const list = await listSuppressions(db, { partnerId: scope ?? req.query.partnerId, includeExpired: req.query.includeExpired });
+      const list = await listSuppressions(db, {
+        partnerId: scope ?? req.query.partnerId,
+        includeExpired: req.query.includeExpired,
+      });
       return { suppressions: list.map(view) };
     },
   );
@@ -45,12 +54,14 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
       config: { access: STAFF },
       schema: {
         tags: ['suppressions'],
-        summary: 'Accept an exception: a partner\'s control (or one resource) stops counting until it expires',
+        summary: "Accept an exception: a partner's control (or one resource) stops counting until it expires",
         body: Type.Object(
           {
             partnerId: Type.String({ minLength: 1, maxLength: 100 }),
             controlId: Type.String({ minLength: 1, maxLength: 100 }),
-            resource: Type.Optional(Type.String({ maxLength: 2048, description: 'empty or absent: every resource of the control' })),
+            resource: Type.Optional(
+              Type.String({ maxLength: 2048, description: 'empty or absent: every resource of the control' }),
+            ),
             reason: Type.String({ minLength: 1, maxLength: 2000 }),
             approver: Type.String({ minLength: 1, maxLength: 320 }),
             expiresAt: Type.String({ format: 'date-time' }),
@@ -62,16 +73,30 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
     async (req, reply) => {
       const b = req.body;
       assertPartnerVisible(req, b.partnerId);
-      const [p] = await db.select({ id: schema.partners.id }).from(schema.partners).where(eq(schema.partners.id, b.partnerId));
+      const [p] = await db
+        .select({ id: schema.partners.id })
+        .from(schema.partners)
+        .where(eq(schema.partners.id, b.partnerId));
       if (!p) throw notFound(`partner ${b.partnerId} not found`);
-      const known = new Set((controlCatalogue()).map((c) => c.id));
+      const known = new Set(controlCatalogue().map((c) => c.id));
       try {
-        const s = await createSuppression(db, { ...b, createdBy: actorOf(req) }, { knownControlIds: known.size ? known : undefined });
+        const s = await createSuppression(
+          db,
+          { ...b, createdBy: actorOf(req) },
+          { knownControlIds: known.size ? known : undefined },
+        );
         await audit(db, {
           actor: actorOf(req),
           action: 'suppression.create',
           target: s.id,
-          detail: { partnerId: s.partnerId, controlId: s.controlId, resource: s.resource, reason: s.reason, approver: s.approver, expiresAt: s.expiresAt.toISOString() },
+          detail: {
+            partnerId: s.partnerId,
+            controlId: s.controlId,
+            resource: s.resource,
+            reason: s.reason,
+            approver: s.approver,
+            expiresAt: s.expiresAt.toISOString(),
+          },
           ip: req.ip,
         });
         reply.code(201);
@@ -87,12 +112,22 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
     '/api/suppressions/:id',
     {
       config: { access: STAFF },
-      schema: { tags: ['suppressions'], summary: 'Revoke an exception', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) },
+      schema: {
+        tags: ['suppressions'],
+        summary: 'Revoke an exception',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      },
     },
     async (req) => {
       const s = await revokeSuppression(db, req.params.id, actorOf(req));
       if (!s) throw notFound(`no active suppression ${req.params.id}`);
-      await audit(db, { actor: actorOf(req), action: 'suppression.revoke', target: s.id, detail: { partnerId: s.partnerId, controlId: s.controlId }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'suppression.revoke',
+        target: s.id,
+        detail: { partnerId: s.partnerId, controlId: s.controlId },
+        ip: req.ip,
+      });
       return view(s);
     },
   );

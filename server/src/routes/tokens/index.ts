@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { schema } from '@payerguard/core';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { schema } from '@payerguard/core';
 import { audit } from '../../audit.js';
 import { randomToken, sha256 } from '../../auth/crypto.js';
 import { TOKEN_PREFIX } from '../../auth/sessions.js';
@@ -29,7 +29,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
       config: { access: ALL_ROLES },
       schema: {
         tags: ['tokens'],
-        summary: 'My API tokens (admins: everyone\'s with all=true); never the token itself',
+        summary: "My API tokens (admins: everyone's with all=true); never the token itself",
         querystring: Type.Object({ all: Type.Boolean({ default: false }) }),
       },
     },
@@ -71,7 +71,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
           expiresAt: req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86_400_000) : null,
         })
         .returning();
-      await audit(db, { actor: actorOf(req), action: 'token.create', target: row!.id, detail: { name: row!.name, prefix: row!.prefix }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'token.create',
+        target: row!.id,
+        detail: { name: row!.name, prefix: row!.prefix },
+        ip: req.ip,
+      });
       reply.code(201);
       return { ...view(row!), token };
     },
@@ -81,7 +87,11 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
     '/api/tokens/:id',
     {
       config: { access: ALL_ROLES },
-      schema: { tags: ['tokens'], summary: 'Revoke a token (my own; admins any)', params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }) },
+      schema: {
+        tags: ['tokens'],
+        summary: 'Revoke a token (my own; admins any)',
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      },
     },
     async (req) => {
       const p = req.principal!;
@@ -92,7 +102,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
         .where(and(eq(schema.apiTokens.id, req.params.id), isNull(schema.apiTokens.revokedAt), own))
         .returning();
       if (!row) throw notFound(`no active token ${req.params.id}`);
-      await audit(db, { actor: actorOf(req), action: 'token.revoke', target: row.id, detail: { name: row.name }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'token.revoke',
+        target: row.id,
+        detail: { name: row.name },
+        ip: req.ip,
+      });
       return view(row);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { schema } from '@payerguard/core';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { schema } from '@payerguard/core';
 import { audit } from '../../audit.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords.js';
 import type { FeatureOpts } from '../../deps.js';
@@ -40,7 +40,13 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
     },
     async (req, reply) => {
       const u = await createUser(db, req.body);
-      await audit(db, { actor: actorOf(req), action: 'user.create', target: u.email, detail: { role: u.role, partnerId: u.partnerId }, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'user.create',
+        target: u.email,
+        detail: { role: u.role, partnerId: u.partnerId },
+        ip: req.ip,
+      });
       reply.code(201);
       return u;
     },
