@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import type { CollectOptions } from './collect-payer.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
+import { startExportWorkers } from './exports/index.js';
 
 export { type CollectOptions, callStats, collectPayer, type PayerTarget } from './collect-payer.js';
 
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   collect?: Partial<Omit<CollectOptions, 'logger'>>;
   /** Replaces the engine's scoreRun (tests). */
   scoreRun?: (db: Db, runId: string, opts?: { now?: Date }) => Promise<unknown>;
+  /** Also run the export scheduler and delivery workers (default true). */
+  exports?: boolean;
 }
 
 /**
@@ -82,13 +85,15 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
     () => active,
   );
   log.info({ concurrency, prefix }, 'collection workers started');
+  // Scheduled exports, deliveries and retention run beside collection in every worker process.
+  const exportWorkers = deps.exports === false ? undefined : await startExportWorkers({ db, config, logger, prefix });
 
   let closing: Promise<void> | undefined;
   return {
     workerId,
     close() {
       closing ??= (async () => {
-        await Promise.all([payers.close(), runs.close()]);
+        await Promise.all([payers.close(), runs.close(), exportWorkers?.close()]);
         await heartbeat.stop();
         await Promise.all([payerConn.quit(), runConn.quit(), beatConn.quit()].map((p) => p.catch(() => {})));
         log.info('collection workers stopped');

@@ -37,6 +37,21 @@ describe('sync engine agrees with runSimulation', () => {
       'reference without boundary, pass-role and governance denies',
       holed('DenyBoundaryTampering', 'DenyPassUnboundedRole', 'DenyGovernanceTampering'),
     ],
+    [
+      'a boundary fencing PassRole by a resource tag',
+      {
+        ...holed('DenyPassUnboundedRole'),
+        Statement: [
+          ...(holed('DenyPassUnboundedRole').Statement as object[]),
+          {
+            Effect: 'Deny',
+            Action: ['iam:PassRole', 'sts:AssumeRole'],
+            Resource: `arn:aws:iam::${ACCT}:role/*`,
+            Condition: { StringNotEquals: { 'iam:ResourceTag/fenced': 'yes', 'aws:ResourceTag/fenced': 'yes' } },
+          },
+        ],
+      } as PolicyDocument,
+    ],
   ] as const) {
     it(`on every catalogue request, ${label}`, async () => {
       const targets = syntheticTargets(settings, ACCT, boundaryArn, boundary);
@@ -81,7 +96,7 @@ describe('sync engine agrees with runSimulation', () => {
             }
       expect(compared).toBeGreaterThan(150);
       // The holed boundary must actually open some requests, or the comparison proves little.
-      if (label !== 'reference') expect(allowed).toBeGreaterThan(20);
+      if (label !== 'reference') expect(allowed).toBeGreaterThan(label.includes('tag') ? 5 : 20);
     }, 60_000);
   }
 });

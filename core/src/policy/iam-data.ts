@@ -33,6 +33,23 @@ interface RawAction {
 }
 
 const services = new Map<string, Record<string, RawAction> | null>();
+const resourceTypes = new Map<string, Record<string, { conditionKeys?: string[] }> | null>();
+
+/** Condition keys of a service's resource types (e.g. iam:ResourceTag/${TagKey} on role): sent with actions on them. */
+function serviceResourceTypes(service: string): Record<string, { conditionKeys?: string[] }> | null {
+  const key = service.toLowerCase();
+  if (!resourceTypes.has(key)) {
+    try {
+      resourceTypes.set(
+        key,
+        JSON.parse(readFileSync(path.join(actionsDir, '..', 'resourceTypes', `${key}.json`), 'utf8')),
+      );
+    } catch {
+      resourceTypes.set(key, null);
+    }
+  }
+  return resourceTypes.get(key) ?? null;
+}
 
 function serviceActions(service: string): Record<string, RawAction> | null {
   const key = service.toLowerCase();
@@ -63,10 +80,17 @@ export function actionInfo(action: string): ActionInfo | undefined {
   const service = action.slice(0, i);
   const raw = serviceActions(service)?.[action.slice(i + 1).toLowerCase()];
   if (!raw) return undefined;
+  const types = serviceResourceTypes(service);
   return {
     action: `${service.toLowerCase()}:${raw.name}`,
     wildcardOnly: raw.resourceTypes.length === 0,
-    conditionKeys: [...raw.conditionKeys, ...raw.resourceTypes.flatMap((r) => r.conditionKeys)],
+    conditionKeys: [
+      ...raw.conditionKeys,
+      ...raw.resourceTypes.flatMap((r) => [
+        ...r.conditionKeys,
+        ...(types?.[r.name.toLowerCase()]?.conditionKeys ?? types?.[r.name]?.conditionKeys ?? []),
+      ]),
+    ],
   };
 }
 

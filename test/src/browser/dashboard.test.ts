@@ -267,9 +267,7 @@ describe('accessibility and narrow windows', () => {
     }
     await page.goto(`${stack.url}/#/partners/${viewer.partnerId}`);
     await page.getByRole('heading', { name: 'Controls' }).waitFor();
-    expect(
-      await page.evaluate<number>(OVERFLOW),
-    ).toBeLessThanOrEqual(0);
+    expect(await page.evaluate<number>(OVERFLOW)).toBeLessThanOrEqual(0);
     await screenshot(page, 'partner-narrow');
     expect(page.problems).toEqual([]);
     await page.close();

@@ -24,14 +24,16 @@ import { GradeBadge } from './Badges.js';
 export interface PartnerRow extends OverviewPartner {
   rank: number;
   critical: number;
-  atRisk: 'yes' | 'no';
+  atRisk: 'yes' | 'no' | 'unknown';
 }
 
 /** Ranks worst first: lockouts, then critical failures, then score, so the top of the list is what to act on. */
 export function rankPartners(partners: OverviewPartner[]): PartnerRow[] {
   const rows = partners.map((p) => {
     const critical = p.failingCriticalControls?.length ?? 0;
-    return { ...p, critical, rank: 0, atRisk: (p.lockedOut || critical > 0 ? 'yes' : 'no') as 'yes' | 'no' };
+    // Never collected is not "no problem": it is unknown until the first run reaches the payer.
+    const atRisk: PartnerRow['atRisk'] = !p.collected ? 'unknown' : p.lockedOut || critical > 0 ? 'yes' : 'no';
+    return { ...p, critical, rank: 0, atRisk };
   });
   rows.sort(
     (a, b) =>
@@ -97,7 +99,11 @@ const columns = col.columns([
     sortFn: 'basic',
     enableGlobalFilter: false,
     cell: (c) =>
-      c.row.original.lockedOut ? (
+      !c.row.original.collected ? (
+        <span className="badge status-unknown">
+          <span aria-hidden="true">?</span> Not collected
+        </span>
+      ) : c.row.original.lockedOut ? (
         <span className="badge status-fail">
           <span aria-hidden="true">⚠</span> Locked out
         </span>
@@ -148,6 +154,7 @@ function ScoreCell({ p }: { p: PartnerRow }) {
 // Shown columns, in order; 'id', 'payers' and 'atRisk' exist only to be searched and filtered.
 const SHOWN = ['rank', 'name', 'grade', 'score', 'critical', 'spend', 'takenAt'];
 const ROW_HEIGHT = 49;
+const n = (x: number) => x.toLocaleString('en-US');
 
 export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
   const [sorting, setSorting] = useState<SortingState>([]);
@@ -219,12 +226,13 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
             <option value="">All partners</option>
             <option value="yes">Critical failure or locked out</option>
             <option value="no">No critical failure</option>
+            <option value="unknown">Not yet collected</option>
           </select>
         </label>
         <p className="muted count" aria-live="polite">
           {rows.length === partners.length
-            ? `${partners.length} partners`
-            : `${rows.length} of ${partners.length} partners`}
+            ? `${n(partners.length)} partners`
+            : `${n(rows.length)} of ${n(partners.length)} partners`}
         </p>
       </div>
       <section
@@ -267,7 +275,12 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
               const row = rows[item.index];
               if (!row) return null;
               return (
-                <tr key={row.id} data-index={item.index} ref={virtualizer.measureElement} style={{ height: ROW_HEIGHT }}>
+                <tr
+                  key={row.id}
+                  data-index={item.index}
+                  ref={virtualizer.measureElement}
+                  style={{ height: ROW_HEIGHT }}
+                >
                   {row
                     .getAllCells()
                     .filter((c) => SHOWN.includes(c.column.id))

@@ -60,8 +60,8 @@ export default function OverviewPage() {
       <section className="stats" aria-label="Headline figures">
         <Stat
           label="Partners"
-          value={h.partners}
-          note={h.notCollected ? `${h.notCollected} not yet scored` : 'all scored'}
+          value={h.partners.toLocaleString('en-US')}
+          note={h.notCollected ? `${h.notCollected.toLocaleString('en-US')} not yet scored` : 'all scored'}
         />
         <Stat
           label="Compliant"
@@ -75,14 +75,14 @@ export default function OverviewPage() {
             label="Spend at risk"
             value={fmtMoneyShort(h.spendAtRisk)}
             note={`monthly, of ${fmtMoneyShort(h.totalMonthlySpend)} in payers failing a critical control`}
-            tone={h.spendAtRisk > 0 ? 'bad' : 'good'}
+            tone={h.spendAtRisk > 0 ? 'bad' : h.collected ? 'good' : undefined}
           />
         ) : null}
         <Stat
           label="Lockouts"
           value={h.lockouts}
           note="payers the collector role cannot reach"
-          tone={h.lockouts > 0 ? 'bad' : 'good'}
+          tone={h.lockouts > 0 ? 'bad' : h.collected ? 'good' : undefined}
         />
       </section>
 
@@ -111,32 +111,40 @@ export default function OverviewPage() {
       <div className="two-col">
         <section className="card" aria-labelledby="grades-h">
           <h2 id="grades-h">Grade distribution</h2>
-          <Suspense fallback={<Loading what="the chart" />}>
-            <EChart
-              label={`Partners by grade: ${GRADES.map((g) => `${g} ${grades[g] ?? 0}`).join(', ')}`}
-              height={220}
-              option={{
-                grid: { left: 36, right: 12, top: 12, bottom: 28 },
-                tooltip: { trigger: 'axis' },
-                xAxis: { type: 'category', data: GRADES },
-                yAxis: { type: 'value', minInterval: 1 },
-                series: [
-                  {
-                    type: 'bar',
-                    data: GRADES.map((g) => ({ value: grades[g] ?? 0, itemStyle: { color: GRADE_COLOURS[g] } })),
-                    label: { show: true, position: 'top' },
-                  },
-                ],
-              }}
-            />
-          </Suspense>
-          <p className="legend">
-            {GRADES.map((g) => (
-              <span key={g}>
-                <strong>{g}</strong> {grades[g] ?? 0}
-              </span>
-            ))}
-          </p>
+          {h.collected === 0 ? (
+            <p className="muted">
+              No partner has been scored yet. Start a collection run from the <a href={href.runs()}>Runs</a> page.
+            </p>
+          ) : (
+            <>
+              <Suspense fallback={<Loading what="the chart" />}>
+                <EChart
+                  label={`Partners by grade: ${GRADES.map((g) => `${g} ${grades[g] ?? 0}`).join(', ')}`}
+                  height={220}
+                  option={{
+                    grid: { left: 36, right: 12, top: 12, bottom: 28 },
+                    tooltip: { trigger: 'axis' },
+                    xAxis: { type: 'category', data: GRADES },
+                    yAxis: { type: 'value', minInterval: 1 },
+                    series: [
+                      {
+                        type: 'bar',
+                        data: GRADES.map((g) => ({ value: grades[g] ?? 0, itemStyle: { color: GRADE_COLOURS[g] } })),
+                        label: { show: true, position: 'top' },
+                      },
+                    ],
+                  }}
+                />
+              </Suspense>
+              <p className="legend">
+                {GRADES.map((g) => (
+                  <span key={g}>
+                    <strong>{g}</strong> {grades[g] ?? 0}
+                  </span>
+                ))}
+              </p>
+            </>
+          )}
         </section>
         <section className="card" aria-labelledby="trend-h">
           <h2 id="trend-h">Estate score trend</h2>
