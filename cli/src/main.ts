@@ -5,16 +5,34 @@ import { UsageError } from './usage.js';
  * `payerguard <command> [...]`. Each command lives in commands/<name>.ts and exports
  * `run(argv: string[]): Promise<number | undefined>` (the exit code; undefined = keep running, e.g. servers).
  */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number | undefined> }> }> = {
-  demo: { summary: 'simulator + API + web + workers + first run, all in one process', load: () => import('./commands/demo.js') },
-  sim: { summary: 'run the AWS simulator (--port --partners --seed --registry-out ...)', load: () => import('./commands/sim.js') },
+const COMMANDS: Record<
+  string,
+  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number | undefined> }> }
+> = {
+  demo: {
+    summary: 'simulator + API + web + workers + first run, all in one process',
+    load: () => import('./commands/demo.js'),
+  },
+  sim: {
+    summary: 'run the AWS simulator (--port --partners --seed --registry-out ...)',
+    load: () => import('./commands/sim.js'),
+  },
   api: { summary: 'run the HTTP API and dashboard', load: () => import('./commands/api.js') },
   worker: { summary: 'run the collection and export workers', load: () => import('./commands/worker.js') },
   collect: { summary: 'start a collection run [--wait] [--json]', load: () => import('./commands/collect.js') },
   partners: { summary: 'partners import FILE | partners list', load: () => import('./commands/partners.js') },
-  export: { summary: 'export --format csv|json|xlsx|pdf [--partner ID] --out FILE', load: () => import('./commands/export.js') },
-  users: { summary: 'users add --email E --role admin|analyst|partner_viewer [--partner ID]', load: () => import('./commands/users.js') },
-  boundary: { summary: 'boundary check --boundary FILE --boundary-arn ARN [--identity FILE ...] --json', load: () => import('./commands/boundary.js') },
+  export: {
+    summary: 'export --format csv|json|xlsx|pdf [--partner ID] --out FILE',
+    load: () => import('./commands/export.js'),
+  },
+  users: {
+    summary: 'users add --email E --role admin|analyst|partner_viewer [--partner ID]',
+    load: () => import('./commands/users.js'),
+  },
+  boundary: {
+    summary: 'boundary check --boundary FILE --boundary-arn ARN [--identity FILE ...] --json',
+    load: () => import('./commands/boundary.js'),
+  },
   migrate: { summary: 'apply database migrations', load: () => import('./commands/migrate.js') },
 };
 
@@ -60,4 +78,3 @@ main(process.argv.slice(2)).catch((err: unknown) => {
     process.exitCode = 1;
   }
 });
-

@@ -4,7 +4,12 @@ import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 
 async function answers(url: string): Promise<boolean> {
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500, retryStrategy: () => null });
+  const r = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 1500,
+    retryStrategy: () => null,
+  });
   r.on('error', () => {});
   try {
     await r.connect();
@@ -53,9 +58,13 @@ export async function ensureRedis(url: string): Promise<{ url: string; stop(): v
       `REDIS_URL: no Redis answers at ${url} and redis-server is not installed. Start one (e.g. "apt-get install redis-server" or "docker run -p 6379:6379 redis:7") or set REDIS_URL.`,
     );
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   const privateUrl = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50; i++) {
     if (await answers(privateUrl)) return { url: privateUrl, stop: () => child.kill('SIGTERM'), started: true };

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { existsSync, statSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, createLogger, type Logger, loadConfig, openDatabase } from '@payerguard/core';
@@ -8,7 +8,7 @@ import { importRegistry } from '@payerguard/core/partners/import';
 import { startRun } from '@payerguard/core/queue/runs';
 import { buildServer } from '@payerguard/server/app';
 import { seedDemoUsers } from '@payerguard/server/demo-users';
-import { startSimulator, type Simulator } from '@payerguard/sim';
+import { type Simulator, startSimulator } from '@payerguard/sim';
 import { startWorkers } from '@payerguard/workers';
 import { Redis } from 'ioredis';
 import { ensureRedis } from './redis.js';
@@ -95,7 +95,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const prefix = opts.queuePrefix ?? (database.kind === 'pglite' ? embeddedQueuePrefix(config.dataDir) : undefined);
   const workers = await startWorkers({ db, config, logger, ...(prefix ? { prefix } : {}) });
   const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const app = await buildServer({ db, config, logger, redis: redisClient, webDist, ...(prefix ? { queuePrefix: prefix } : {}) });
+  const app = await buildServer({
+    db,
+    config,
+    logger,
+    redis: redisClient,
+    webDist,
+    ...(prefix ? { queuePrefix: prefix } : {}),
+  });
   await app.listen({ port: config.port, host: config.host });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -1,6 +1,6 @@
 export * from './config.js';
+export { type Database, type Db, openDatabase, schema } from './db/index.js';
 export * from './evidence/types.js';
 export * from './logger.js';
 export * from './registry.js';
 export * from './settings.js';
-export { openDatabase, schema, type Database, type Db } from './db/index.js';

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 /**
  * Paths pino must never print. Credentials come back from STS, passwords and tokens from API bodies and headers,

@@ -17,8 +17,8 @@ export interface RegistryProblem {
 
 const ACCOUNT_RE = /^\d{12}$/;
 const PARTNER_ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@\/-]{1,512}$/;
-const EXTERNAL_ID_RE = /^[\w+=,.@:\/-]{2,1224}$/;
+const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
 
 export function validateEntry(raw: unknown): { entry?: RegistryEntry; problems: string[] } {
   const problems: string[] = [];
@@ -42,7 +42,13 @@ export function validateEntry(raw: unknown): { entry?: RegistryEntry; problems: 
     problems.push('externalId: required, 2-1224 characters of [A-Za-z0-9+=,.@:/-]');
   if (problems.length) return { problems };
   return {
-    entry: { partnerId: partnerId!, partnerName: partnerName!, payerAccountId: payerAccountId!, roleArn: roleArn!, externalId: externalId! },
+    entry: {
+      partnerId: partnerId!,
+      partnerName: partnerName!,
+      payerAccountId: payerAccountId!,
+      roleArn: roleArn!,
+      externalId: externalId!,
+    },
     problems,
   };
 }

@@ -17,7 +17,11 @@ let failed = 0;
 for (const f of files) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(here, f)], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: {
+      ...process.env,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    },
   });
   if (r.status !== 0) {
     failed++;

@@ -6,9 +6,9 @@ import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectOptions } from './collect-payer.js';
+import { startExportWorkers } from './exports/index.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
-import { startExportWorkers } from './exports/index.js';
 
 export { type CollectOptions, callStats, collectPayer, type PayerTarget } from './collect-payer.js';
 

@@ -288,4 +288,3 @@ export const exportsTable = pgTable(
   },
   (t) => [index('exports_created_idx').on(t.createdAt)],
 );
-
