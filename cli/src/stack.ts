@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,7 +83,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dataDir: opts.dataDir ?? opts.config?.dataDir ?? base.dataDir,
     port: opts.port ?? opts.config?.port ?? base.port,
   };
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // A throw-away stack (tests: dataDir "memory://") on a real Postgres gets a schema of its own, dropped on close, so
+  // concurrent test files never see each other's partners.
+  const scratchSchema =
+    config.databaseUrl && config.dataDir.startsWith('memory://') ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    ...(scratchSchema ? { searchPath: scratchSchema } : {}),
+  });
   await database.migrate();
   const { db } = database;
   await importRegistry(db, sim.registry());
@@ -92,7 +100,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   // PGlite lives in this process only, so its jobs must never reach another process's workers that share the Redis:
   // give each embedded data folder its own queue prefix.
-  const prefix = opts.queuePrefix ?? (database.kind === 'pglite' ? embeddedQueuePrefix(config.dataDir) : undefined);
+  const prefix =
+    opts.queuePrefix ?? (database.kind === 'pglite' || scratchSchema ? embeddedQueuePrefix(config.dataDir) : undefined);
   const workers = await startWorkers({ db, config, logger, ...(prefix ? { prefix } : {}) });
   const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const app = await buildServer({
@@ -125,6 +134,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await app.close();
       await workers.close();
       redisClient.disconnect();
+      if (scratchSchema) await database.db.$client.query(`drop schema if exists "${scratchSchema}" cascade`);
       await database.close();
       await sim.close();
       redis.stop();

@@ -1,5 +1,6 @@
 import type { Matrix, Status } from '../api/types.js';
 import { href } from '../router.js';
+import { ScrollRegion } from './ScrollTable.js';
 
 const CELL: Record<Status, { icon: string; word: string }> = {
   fail: { icon: '✕', word: 'fails' },
@@ -36,12 +37,7 @@ export function Heatmap({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }
   const n = matrix.rows.length;
 
   return (
-    <section
-      className="heatmap-wrap"
-      aria-label="Failing controls by partner"
-      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-      tabIndex={0}
-    >
+    <ScrollRegion className="heatmap-wrap" label="Failing controls by partner">
       <table className="heatmap">
         <caption className="sr-only">
           Controls across partners. The first row counts failing partners per control; each further row is one partner.
@@ -103,6 +99,6 @@ export function Heatmap({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }
           ))}
         </tbody>
       </table>
-    </section>
+    </ScrollRegion>
   );
 }

@@ -20,6 +20,7 @@ import type { OverviewPartner } from '../api/types.js';
 import { fmtAgo, fmtMoney, fmtScore } from '../format.js';
 import { href } from '../router.js';
 import { GradeBadge } from './Badges.js';
+import { ScrollRegion } from './ScrollTable.js';
 
 export interface PartnerRow extends OverviewPartner {
   rank: number;
@@ -235,13 +236,7 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
             : `${n(rows.length)} of ${n(partners.length)} partners`}
         </p>
       </div>
-      <section
-        className="table-scroll"
-        ref={scroller}
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-        tabIndex={0}
-        aria-label="Partners, ranked worst first"
-      >
+      <ScrollRegion className="table-scroll" ref={scroller} label="Partners, ranked worst first">
         <table className="grid">
           <thead>
             <tr>
@@ -318,7 +313,7 @@ export function PartnerTable({ partners }: { partners: PartnerRow[] }) {
             </button>
           </p>
         ) : null}
-      </section>
+      </ScrollRegion>
     </div>
   );
 }

@@ -14,6 +14,7 @@ import {
 } from '../api/hooks.js';
 import type { AccessCheckResult, OnboardingInfo } from '../api/types.js';
 import { StatusBadge } from '../components/Badges.js';
+import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { fmtAgo, fmtDate } from '../format.js';
 import { ROLE_LABEL } from '../roles.js';
@@ -461,38 +462,26 @@ function UsersTab() {
         ) : users.isError ? (
           <ErrorState error={users.error} retry={() => users.refetch()} what="users" />
         ) : (
-          <section
-            className="table-wrap list-scroll"
-            aria-label="Users table"
-            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-            tabIndex={0}
+          <ScrollTable
+            label="Users table"
+            columns={['Email', 'Role', 'Last sign-in']}
+            wrapClassName="table-wrap list-scroll"
+            after={users.data.length > 200 ? <p className="muted">Showing 200 of {users.data.length}.</p> : null}
           >
-            <table className="grid compact">
-              <thead>
-                <tr>
-                  <th scope="col">Email</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Last sign-in</th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.slice(0, 200).map((u) => (
-                  <tr key={u.id}>
-                    <td data-label="Email" className="wrap">
-                      {u.email}
-                      {u.disabled ? <span className="sub">disabled</span> : null}
-                    </td>
-                    <td data-label="Role">
-                      {ROLE_LABEL[u.role] ?? u.role}
-                      {u.partnerId ? <span className="sub">{u.partnerId}</span> : null}
-                    </td>
-                    <td data-label="Last sign-in">{fmtAgo(u.lastLoginAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {users.data.length > 200 ? <p className="muted">Showing 200 of {users.data.length}.</p> : null}
-          </section>
+            {users.data.slice(0, 200).map((u) => (
+              <tr key={u.id}>
+                <td data-label="Email" className="wrap">
+                  {u.email}
+                  {u.disabled ? <span className="sub">disabled</span> : null}
+                </td>
+                <td data-label="Role">
+                  {ROLE_LABEL[u.role] ?? u.role}
+                  {u.partnerId ? <span className="sub">{u.partnerId}</span> : null}
+                </td>
+                <td data-label="Last sign-in">{fmtAgo(u.lastLoginAt)}</td>
+              </tr>
+            ))}
+          </ScrollTable>
         )}
         <h3>Add a user</h3>
         <form className="row-form" onSubmit={addUser}>

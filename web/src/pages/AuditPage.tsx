@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useAudit } from '../api/hooks.js';
+import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { fmtDate } from '../format.js';
 
@@ -63,44 +64,26 @@ export default function AuditPage() {
         ) : q.data.length === 0 ? (
           <Empty title="No entry matches.">Clear the filters to see everything.</Empty>
         ) : (
-          <section
-            className="table-wrap"
-            aria-label="Audit log table"
-            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-            tabIndex={0}
-          >
-            <table className="grid compact">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Detail</th>
-                </tr>
-              </thead>
-              <tbody>
-                {q.data.map((e) => (
-                  <tr key={String(e.id)}>
-                    <td data-label="When">{fmtDate(e.at)}</td>
-                    <td data-label="Who" className="wrap">
-                      {e.actor}
-                      {e.ip ? <span className="sub">{e.ip}</span> : null}
-                    </td>
-                    <td data-label="What">
-                      <code>{e.action}</code>
-                    </td>
-                    <td data-label="Target" className="wrap">
-                      {e.target ?? '—'}
-                    </td>
-                    <td data-label="Detail" className="wrap detail">
-                      {e.detail ? <code>{JSON.stringify(e.detail)}</code> : '—'}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <ScrollTable label="Audit log table" columns={['When', 'Who', 'What', 'Target', 'Detail']}>
+            {q.data.map((e) => (
+              <tr key={String(e.id)}>
+                <td data-label="When">{fmtDate(e.at)}</td>
+                <td data-label="Who" className="wrap">
+                  {e.actor}
+                  {e.ip ? <span className="sub">{e.ip}</span> : null}
+                </td>
+                <td data-label="What">
+                  <code>{e.action}</code>
+                </td>
+                <td data-label="Target" className="wrap">
+                  {e.target ?? '—'}
+                </td>
+                <td data-label="Detail" className="wrap detail">
+                  {e.detail ? <code>{JSON.stringify(e.detail)}</code> : '—'}
+                </td>
+              </tr>
+            ))}
+          </ScrollTable>
         )}
       </section>
     </>

@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useCreateExport, useCreateSchedule, useDeleteSchedule, useExports, useSchedules } from '../api/hooks.js';
 import type { User } from '../api/types.js';
 import { StatusBadge } from '../components/Badges.js';
+import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { fmtBytes, fmtDate } from '../format.js';
 import { isAdmin, isStaff } from '../roles.js';
@@ -13,6 +14,21 @@ const FORMATS = [
   { value: 'pdf', label: 'PDF evidence pack' },
 ];
 const exportStatus = (s: string) => (s === 'ready' ? 'pass' : s === 'failed' ? 'fail' : 'unknown');
+
+function FormatField({ value, onChange }: { value: string; onChange: (format: string) => void }) {
+  return (
+    <label className="field">
+      <span>Format</span>
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {FORMATS.map((f) => (
+          <option key={f.value} value={f.value}>
+            {f.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 export default function ExportsPage({ user }: { user: User }) {
   const exportsQ = useExports();
@@ -33,16 +49,7 @@ export default function ExportsPage({ user }: { user: User }) {
       <section className="card" aria-labelledby="new-h">
         <h2 id="new-h">New export</h2>
         <form className="row-form" onSubmit={submit}>
-          <label className="field">
-            <span>Format</span>
-            <select value={format} onChange={(e) => setFormat(e.target.value)}>
-              {FORMATS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FormatField value={format} onChange={setFormat} />
           {isStaff(user) ? (
             <label className="field">
               <span>Partner id (blank for all)</span>
@@ -64,56 +71,35 @@ export default function ExportsPage({ user }: { user: User }) {
         ) : exportsQ.data.length === 0 ? (
           <Empty title="No exports yet.">Create one above; it appears here when it is ready to download.</Empty>
         ) : (
-          <section
-            className="table-wrap"
-            aria-label="Exports table"
-            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-            tabIndex={0}
-          >
-            <table className="grid compact">
-              <thead>
-                <tr>
-                  <th scope="col">Created</th>
-                  <th scope="col">Format</th>
-                  <th scope="col">Scope</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">File</th>
-                </tr>
-              </thead>
-              <tbody>
-                {exportsQ.data.map((x) => (
-                  <tr key={x.id}>
-                    <td data-label="Created">
-                      {fmtDate(x.createdAt)}
-                      {x.requestedBy ? <span className="sub">{x.requestedBy}</span> : null}
-                    </td>
-                    <td data-label="Format">{x.format.toUpperCase()}</td>
-                    <td data-label="Scope">
-                      {x.partnerId ?? 'All partners'}
-                      {x.scheduleId ? <span className="sub">scheduled</span> : null}
-                    </td>
-                    <td data-label="Status">
-                      <StatusBadge status={exportStatus(x.status)} label={x.status} />
-                      {x.error ? <span className="sub">{x.error}</span> : null}
-                    </td>
-                    <td data-label="File">
-                      {x.status === 'ready' ? (
-                        <a
-                          href={`/api/exports/${encodeURIComponent(x.id)}/download`}
-                          download={x.fileName ?? undefined}
-                        >
-                          Download {x.fileName ?? x.format}
-                          <span className="sub">{fmtBytes(x.sizeBytes)}</span>
-                        </a>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <ScrollTable label="Exports table" columns={['Created', 'Format', 'Scope', 'Status', 'File']}>
+            {exportsQ.data.map((x) => (
+              <tr key={x.id}>
+                <td data-label="Created">
+                  {fmtDate(x.createdAt)}
+                  {x.requestedBy ? <span className="sub">{x.requestedBy}</span> : null}
+                </td>
+                <td data-label="Format">{x.format.toUpperCase()}</td>
+                <td data-label="Scope">
+                  {x.partnerId ?? 'All partners'}
+                  {x.scheduleId ? <span className="sub">scheduled</span> : null}
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={exportStatus(x.status)} label={x.status} />
+                  {x.error ? <span className="sub">{x.error}</span> : null}
+                </td>
+                <td data-label="File">
+                  {x.status === 'ready' ? (
+                    <a href={`/api/exports/${encodeURIComponent(x.id)}/download`} download={x.fileName ?? undefined}>
+                      Download {x.fileName ?? x.format}
+                      <span className="sub">{fmtBytes(x.sizeBytes)}</span>
+                    </a>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              </tr>
+            ))}
+          </ScrollTable>
         )}
       </section>
       {isStaff(user) ? <Schedules admin={isAdmin(user)} /> : null}
@@ -184,16 +170,7 @@ function Schedules({ admin }: { admin: boolean }) {
             <span>Cron (UTC)</span>
             <input value={cron} onChange={(e) => setCron(e.target.value)} />
           </label>
-          <label className="field">
-            <span>Format</span>
-            <select value={format} onChange={(e) => setFormat(e.target.value)}>
-              {FORMATS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <FormatField value={format} onChange={setFormat} />
           <button type="submit" className="button" disabled={create.isPending}>
             Add schedule
           </button>

@@ -10,6 +10,7 @@ import type {
   User,
 } from '../api/types.js';
 import { GradeBadge, LockoutBadge, SeverityBadge, StatusBadge } from '../components/Badges.js';
+import { ScrollTable } from '../components/ScrollTable.js';
 import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { SuppressForm } from '../components/SuppressForm.js';
@@ -524,61 +525,43 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
       {events.length === 0 ? (
         <p className="muted">No root activity in the look-back window.</p>
       ) : (
-        <section
-          className="table-wrap"
-          aria-label="Root activity table"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-          tabIndex={0}
-        >
-          <table className="grid compact">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">What</th>
-                <th scope="col">From</th>
-                <th scope="col">MFA</th>
-                <th scope="col">Needs root?</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.eventId}>
-                  <td data-label="When">{fmtDate(e.eventTime)}</td>
-                  <td data-label="What">
-                    Root: <code>{e.eventName}</code>
-                    {e.outcome || e.errorCode ? <span className="muted"> ({e.errorCode ?? e.outcome})</span> : null}
-                    {e.accountId ? <span className="sub">account {e.accountId}</span> : null}
-                  </td>
-                  <td data-label="From">
-                    {e.sourceIPAddress ?? '—'}
-                    {e.awsRegion ? <span className="sub">{e.awsRegion}</span> : null}
-                  </td>
-                  <td data-label="MFA">
-                    {e.mfaUsed === undefined ? (
-                      <StatusBadge status="unknown" label="Not reported" />
-                    ) : e.mfaUsed ? (
-                      <StatusBadge status="pass" label="MFA" />
-                    ) : (
-                      <StatusBadge status="fail" label="No MFA" />
-                    )}
-                  </td>
-                  <td data-label="Needs root?">
-                    {(() => {
-                      const v = verdicts.get(e.eventId);
-                      if (!v) return <span className="muted">not assessed</span>;
-                      return (
-                        <>
-                          <StatusBadge status={v.ok ? 'pass' : 'fail'} label={v.ok ? 'Expected' : 'Unexpected'} />{' '}
-                          <span className="sub">{v.why}</span>
-                        </>
-                      );
-                    })()}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <ScrollTable label="Root activity table" columns={['When', 'What', 'From', 'MFA', 'Needs root?']}>
+          {events.map((e) => (
+            <tr key={e.eventId}>
+              <td data-label="When">{fmtDate(e.eventTime)}</td>
+              <td data-label="What">
+                Root: <code>{e.eventName}</code>
+                {e.outcome || e.errorCode ? <span className="muted"> ({e.errorCode ?? e.outcome})</span> : null}
+                {e.accountId ? <span className="sub">account {e.accountId}</span> : null}
+              </td>
+              <td data-label="From">
+                {e.sourceIPAddress ?? '—'}
+                {e.awsRegion ? <span className="sub">{e.awsRegion}</span> : null}
+              </td>
+              <td data-label="MFA">
+                {e.mfaUsed === undefined ? (
+                  <StatusBadge status="unknown" label="Not reported" />
+                ) : e.mfaUsed ? (
+                  <StatusBadge status="pass" label="MFA" />
+                ) : (
+                  <StatusBadge status="fail" label="No MFA" />
+                )}
+              </td>
+              <td data-label="Needs root?">
+                {(() => {
+                  const v = verdicts.get(e.eventId);
+                  if (!v) return <span className="muted">not assessed</span>;
+                  return (
+                    <>
+                      <StatusBadge status={v.ok ? 'pass' : 'fail'} label={v.ok ? 'Expected' : 'Unexpected'} />{' '}
+                      <span className="sub">{v.why}</span>
+                    </>
+                  );
+                })()}
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </section>
   );
@@ -605,74 +588,59 @@ function Principals({ d }: { d: PartnerDetail }) {
               distributor.
             </p>
           ) : null}
-          <section
-            className="table-wrap"
-            aria-label="Principals table"
-            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-            tabIndex={0}
+          <ScrollTable
+            label="Principals table"
+            columns={['Principal', 'Type', 'Policies', 'Administers IAM', 'Boundary']}
           >
-            <table className="grid compact">
-              <thead>
-                <tr>
-                  <th scope="col">Principal</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Policies</th>
-                  <th scope="col">Administers IAM</th>
-                  <th scope="col">Boundary</th>
+            {[...ps]
+              .sort(
+                (a, b) =>
+                  Number(a.distributorOwned) - Number(b.distributorOwned) ||
+                  Number(a.hasDistributorBoundary) - Number(b.hasDistributorBoundary),
+              )
+              .map((p) => (
+                <tr key={p.arn}>
+                  <td data-label="Principal">
+                    {p.name}
+                    <span className="sub wrap">{p.arn}</span>
+                    {multiPayer ? <span className="sub">payer {p.payerAccountId}</span> : null}
+                  </td>
+                  <td data-label="Type">{p.type}</td>
+                  <td data-label="Policies" className="wrap">
+                    {p.attachedPolicies?.length ? (
+                      p.attachedPolicies.join(', ')
+                    ) : (
+                      <span className="muted">none attached</span>
+                    )}
+                  </td>
+                  <td data-label="Administers IAM">
+                    {p.canAdministerIam == null ? '—' : p.canAdministerIam ? 'Yes' : 'No'}
+                    {p.openPaths ? (
+                      <span className="sub">
+                        {p.openPaths} open escalation path{p.openPaths === 1 ? '' : 's'}
+                      </span>
+                    ) : null}
+                  </td>
+                  <td data-label="Boundary">
+                    {p.distributorOwned ? (
+                      <span className="muted">Distributor&apos;s own (exempt)</span>
+                    ) : p.hasDistributorBoundary ? (
+                      <StatusBadge
+                        status={p.openPaths ? 'warn' : 'pass'}
+                        label={p.openPaths ? 'Boundary, but escapable' : 'Boundary'}
+                      />
+                    ) : p.permissionsBoundaryArn ? (
+                      <>
+                        <StatusBadge status="warn" label="Other boundary" />{' '}
+                        <span className="sub wrap">{p.permissionsBoundaryArn}</span>
+                      </>
+                    ) : (
+                      <StatusBadge status={p.canAdministerIam === false ? 'warn' : 'fail'} label="No boundary" />
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {[...ps]
-                  .sort(
-                    (a, b) =>
-                      Number(a.distributorOwned) - Number(b.distributorOwned) ||
-                      Number(a.hasDistributorBoundary) - Number(b.hasDistributorBoundary),
-                  )
-                  .map((p) => (
-                    <tr key={p.arn}>
-                      <td data-label="Principal">
-                        {p.name}
-                        <span className="sub wrap">{p.arn}</span>
-                        {multiPayer ? <span className="sub">payer {p.payerAccountId}</span> : null}
-                      </td>
-                      <td data-label="Type">{p.type}</td>
-                      <td data-label="Policies" className="wrap">
-                        {p.attachedPolicies?.length ? (
-                          p.attachedPolicies.join(', ')
-                        ) : (
-                          <span className="muted">none attached</span>
-                        )}
-                      </td>
-                      <td data-label="Administers IAM">
-                        {p.canAdministerIam == null ? '—' : p.canAdministerIam ? 'Yes' : 'No'}
-                        {p.openPaths ? (
-                          <span className="sub">
-                            {p.openPaths} open escalation path{p.openPaths === 1 ? '' : 's'}
-                          </span>
-                        ) : null}
-                      </td>
-                      <td data-label="Boundary">
-                        {p.distributorOwned ? (
-                          <span className="muted">Distributor&apos;s own (exempt)</span>
-                        ) : p.hasDistributorBoundary ? (
-                          <StatusBadge
-                            status={p.openPaths ? 'warn' : 'pass'}
-                            label={p.openPaths ? 'Boundary, but escapable' : 'Boundary'}
-                          />
-                        ) : p.permissionsBoundaryArn ? (
-                          <>
-                            <StatusBadge status="warn" label="Other boundary" />{' '}
-                            <span className="sub wrap">{p.permissionsBoundaryArn}</span>
-                          </>
-                        ) : (
-                          <StatusBadge status={p.canAdministerIam === false ? 'warn' : 'fail'} label="No boundary" />
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-              </tbody>
-            </table>
-          </section>
+              ))}
+          </ScrollTable>
         </>
       )}
     </section>
@@ -689,46 +657,29 @@ function MemberAccounts({ d }: { d: PartnerDetail }) {
           No member accounts were collected (the organization may be unreadable; see the controls above).
         </p>
       ) : (
-        <section
-          className="table-wrap"
-          aria-label="Member accounts table"
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-          tabIndex={0}
-        >
-          <table className="grid compact">
-            <thead>
-              <tr>
-                <th scope="col">Account</th>
-                <th scope="col">Email</th>
-                <th scope="col">Status</th>
-                <th scope="col">Joined</th>
-              </tr>
-            </thead>
-            <tbody>
-              {ms.map((m) => (
-                <tr key={m.id}>
-                  <td data-label="Account">
-                    {m.name}
-                    <span className="sub">{m.id}</span>
-                    {d.payers.length > 1 ? <span className="sub">organization of payer {m.payerAccountId}</span> : null}
-                  </td>
-                  <td data-label="Email" className="wrap">
-                    {m.email}
-                    {m.isPayer ? <span className="sub">payer account</span> : null}
-                    {m.onDistributorDomain === false && !m.isPayer ? (
-                      <span className="sub">end-customer domain (reported, not failed)</span>
-                    ) : null}
-                  </td>
-                  <td data-label="Status">{m.status}</td>
-                  <td data-label="Joined">
-                    {m.joinedMethod ? `${m.joinedMethod.toLowerCase()} ` : ''}
-                    {fmtDay(m.joinedTimestamp)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
+        <ScrollTable label="Member accounts table" columns={['Account', 'Email', 'Status', 'Joined']}>
+          {ms.map((m) => (
+            <tr key={m.id}>
+              <td data-label="Account">
+                {m.name}
+                <span className="sub">{m.id}</span>
+                {d.payers.length > 1 ? <span className="sub">organization of payer {m.payerAccountId}</span> : null}
+              </td>
+              <td data-label="Email" className="wrap">
+                {m.email}
+                {m.isPayer ? <span className="sub">payer account</span> : null}
+                {m.onDistributorDomain === false && !m.isPayer ? (
+                  <span className="sub">end-customer domain (reported, not failed)</span>
+                ) : null}
+              </td>
+              <td data-label="Status">{m.status}</td>
+              <td data-label="Joined">
+                {m.joinedMethod ? `${m.joinedMethod.toLowerCase()} ` : ''}
+                {fmtDay(m.joinedTimestamp)}
+              </td>
+            </tr>
+          ))}
+        </ScrollTable>
       )}
     </section>
   );
@@ -740,44 +691,26 @@ function Suppressions({ d, user }: { d: PartnerDetail; user: User }) {
   return (
     <section className="card" aria-labelledby="sup-h">
       <h2 id="sup-h">Suppressions</h2>
-      <section
-        className="table-wrap"
-        aria-label="Suppressions table"
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-        tabIndex={0}
-      >
-        <table className="grid compact">
-          <thead>
-            <tr>
-              <th scope="col">Control</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Approver</th>
-              <th scope="col">Expires</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {all.map((s) => (
-              <tr key={s.id}>
-                <td data-label="Control">
-                  <code>{s.controlId}</code>
-                  {s.resource ? <span className="sub wrap">{s.resource}</span> : null}
-                </td>
-                <td data-label="Reason">{s.reason}</td>
-                <td data-label="Approver">{s.approver}</td>
-                <td data-label="Expires">{fmtDay(s.expiresAt)}</td>
-                <td data-label="State">
-                  {s.revokedAt
-                    ? `Revoked ${fmtDay(s.revokedAt)}${isStaff(user) && s.revokedBy ? ` by ${s.revokedBy}` : ''}`
-                    : new Date(s.expiresAt) < new Date()
-                      ? 'Expired'
-                      : 'Active'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
+      <ScrollTable label="Suppressions table" columns={['Control', 'Reason', 'Approver', 'Expires', 'State']}>
+        {all.map((s) => (
+          <tr key={s.id}>
+            <td data-label="Control">
+              <code>{s.controlId}</code>
+              {s.resource ? <span className="sub wrap">{s.resource}</span> : null}
+            </td>
+            <td data-label="Reason">{s.reason}</td>
+            <td data-label="Approver">{s.approver}</td>
+            <td data-label="Expires">{fmtDay(s.expiresAt)}</td>
+            <td data-label="State">
+              {s.revokedAt
+                ? `Revoked ${fmtDay(s.revokedAt)}${isStaff(user) && s.revokedBy ? ` by ${s.revokedBy}` : ''}`
+                : new Date(s.expiresAt) < new Date()
+                  ? 'Expired'
+                  : 'Active'}
+            </td>
+          </tr>
+        ))}
+      </ScrollTable>
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useRun, useRuns, useStartRun } from '../api/hooks.js';
 import { useRunLive } from '../api/runEvents.js';
 import type { User } from '../api/types.js';
 import { StatusBadge } from '../components/Badges.js';
+import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { fmtAgo, fmtDate } from '../format.js';
 import { isStaff } from '../roles.js';
@@ -49,42 +50,25 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
             {isStaff(user) ? 'Start one with the button above.' : 'A distributor admin or analyst can start one.'}
           </Empty>
         ) : (
-          <section
-            className="table-wrap"
-            aria-label="Runs table"
-            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scroll box must be reachable from the keyboard (axe scrollable-region-focusable)
-            tabIndex={0}
-          >
-            <table className="grid compact">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Payers</th>
-                  <th scope="col">Trigger</th>
-                </tr>
-              </thead>
-              <tbody>
-                {runs.data.map((r) => (
-                  <tr key={r.id} aria-current={r.id === selected ? 'true' : undefined}>
-                    <td data-label="Started">
-                      <a href={href.runs(r.id)}>{fmtDate(r.startedAt ?? r.createdAt)}</a>
-                    </td>
-                    <td data-label="Status">
-                      <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} />
-                    </td>
-                    <td data-label="Payers">
-                      {r.collected} of {r.total} collected{r.failed ? `, ${r.failed} failed` : ''}
-                    </td>
-                    <td data-label="Trigger">
-                      {r.trigger}
-                      {r.requestedBy ? <span className="sub">{r.requestedBy}</span> : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </section>
+          <ScrollTable label="Runs table" columns={['Started', 'Status', 'Payers', 'Trigger']}>
+            {runs.data.map((r) => (
+              <tr key={r.id} aria-current={r.id === selected ? 'true' : undefined}>
+                <td data-label="Started">
+                  <a href={href.runs(r.id)}>{fmtDate(r.startedAt ?? r.createdAt)}</a>
+                </td>
+                <td data-label="Status">
+                  <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} />
+                </td>
+                <td data-label="Payers">
+                  {r.collected} of {r.total} collected{r.failed ? `, ${r.failed} failed` : ''}
+                </td>
+                <td data-label="Trigger">
+                  {r.trigger}
+                  {r.requestedBy ? <span className="sub">{r.requestedBy}</span> : null}
+                </td>
+              </tr>
+            ))}
+          </ScrollTable>
         )}
       </section>
     </>
