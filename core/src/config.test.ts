@@ -17,7 +17,7 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: is not a valid URL'],
     [{ AWS_ENDPOINT_URL: 'ftp://sim' }, 'AWS_ENDPOINT_URL: must use http: or https:'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of'],
-    [{ SESSION_SECRET: 'short' }, 'SESSION_SECRET: must be at least 32 characters'],
+    [{ WORKER_CONCURRENCY: '0' }, 'WORKER_CONCURRENCY: must be between 1 and 256, got 0'],
   ])('rejects %o with one line naming the variable', (env, message) => {
     let err: unknown;
     try {

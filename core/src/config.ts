@@ -13,8 +13,6 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Payers collected at once by one worker process. */
   workerConcurrency: number;
-  /** Key (32+ chars) for session cookies; generated into DATA_DIR when unset. */
-  sessionSecret: string | undefined;
   /** Cookies get Secure when the public URL is https. */
   publicUrl: string | undefined;
   demo: boolean;
@@ -61,9 +59,6 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
-  const sessionSecret = env.SESSION_SECRET || undefined;
-  if (sessionSecret !== undefined && sessionSecret.length < 32)
-    throw new ConfigError('SESSION_SECRET', 'must be at least 32 characters');
   return {
     port: int(env, 'PORT', 8080, 1, 65535),
     host: env.HOST || '127.0.0.1',
@@ -74,7 +69,6 @@ export function loadConfig(env: Env = process.env): Config {
     awsRegion: env.AWS_REGION || 'us-east-1',
     logLevel: logLevel as Config['logLevel'],
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
-    sessionSecret,
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
     demo: env.PAYERGUARD_DEMO === '1',
   };
