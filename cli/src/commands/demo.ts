@@ -17,7 +17,8 @@ export async function run(argv: string[]): Promise<number | undefined> {
   if (!Number.isInteger(seed)) throw new UsageError('--seed must be a whole number');
 
   const config = loadConfig();
-  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // The demo's console is for the URL and logins; lockouts and denials it provokes on purpose show in the dashboard.
+  const logger = createLogger(process.env.LOG_LEVEL ? config.logLevel : 'error');
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out('payerguard demo: starting the AWS simulator, database, workers and API ...');
   const stack = await startStack({ partners, seed, logger, firstRun: true });
