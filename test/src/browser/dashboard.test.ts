@@ -179,7 +179,74 @@ describe('distributor admin', () => {
     const text = readFileSync(file, 'utf8');
     expect(text.split('\n').length).toBeGreaterThan(2);
     expect(text.toLowerCase()).toContain('partner');
+
+    // A schedule in a time zone with a webhook: its signing secret is shown once, then never again.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.url });
+    const form = page.getByRole('form', { name: 'Add a schedule' });
+    await form.getByLabel('Name', { exact: true }).fill('Weekly Berlin pack');
+    await form.getByLabel('Cron', { exact: true }).fill('0 6 * * 1');
+    await form.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await form.getByLabel('By grade or failing control').check();
+    await form.getByLabel('D', { exact: true }).check();
+    await form.getByLabel('F', { exact: true }).check();
+    await form.getByLabel('Webhook URL').fill('https://hooks.example.com/payerguard');
+    await form.getByRole('button', { name: 'Add schedule' }).click();
+    const box = page.getByRole('region', { name: /Webhook signing secret for .Weekly Berlin pack./ });
+    await box.waitFor();
+    await expect.poll(() => box.innerText()).toContain('it will not be shown again');
+    const secret = (await box.getByTestId('webhook-secret').innerText()).trim();
+    expect(secret).toMatch(/^whsec_\S{16,}$/);
+    await box.getByRole('button', { name: 'Copy secret' }).click();
+    await box.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
+    const row = page.getByRole('row').filter({ hasText: 'Weekly Berlin pack' });
+    await row.waitFor();
+    const rowText = await row.innerText();
+    expect(rowText).toContain('Europe/Berlin');
+    expect(rowText).toMatch(/next .*(CET|CEST|GMT\+[12])/);
+    expect(rowText).toContain('https://hooks.example.com/payerguard');
+    expect(rowText).toContain('grade D or F');
     await screenshot(page, 'exports-admin');
+    await box.getByRole('button', { name: 'I have stored it' }).click();
+    await box.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Schedules' }).waitFor();
+    await row.waitFor();
+    expect(await page.getByRole('region', { name: /Webhook signing secret/ }).count()).toBe(0);
+    expect(await page.evaluate<string>('document.body.innerText')).not.toContain(secret);
+    const listed = await page.evaluate<string>("fetch('/api/export-schedules').then((r) => r.text())");
+    expect(listed).toContain('"hasWebhookSecret":true');
+    expect(listed).not.toContain(secret);
+
+    // Pausing and resuming keeps every other setting (PUT replaces the whole schedule).
+    const toggle = page.getByRole('switch', { name: /Weekly Berlin pack/ });
+    await toggle.click();
+    await expect.poll(() => row.innerText()).toContain('paused');
+    await toggle.click();
+    await expect.poll(() => row.innerText()).toMatch(/next /);
+    const after = JSON.parse(await page.evaluate<string>("fetch('/api/export-schedules').then((r) => r.text())")) as {
+      schedules: { name: string; timezone: string; enabled: boolean; delivery: { webhook?: { url: string } } }[];
+    };
+    const saved = after.schedules.find((s) => s.name === 'Weekly Berlin pack');
+    expect(saved).toMatchObject({ timezone: 'Europe/Berlin', enabled: true });
+    expect(saved?.delivery.webhook?.url).toBe('https://hooks.example.com/payerguard');
+
+    // Rotating shows the new secret once, and it is a different one.
+    await row.getByRole('button', { name: /^New secret/ }).click();
+    await row.getByRole('button', { name: /^Replace secret/ }).click();
+    await box.waitFor();
+    const rotated = (await box.getByTestId('webhook-secret').innerText()).trim();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+    await box.getByRole('button', { name: 'I have stored it' }).click();
+    await box.waitFor({ state: 'detached' });
+
+    // Readable at 400 px: nothing scrolls sideways.
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.getByRole('heading', { name: 'Past exports' }).waitFor();
+    expect(await page.evaluate<number>(OVERFLOW), 'exports scrolls sideways at 400 px').toBeLessThanOrEqual(0);
+    await screenshot(page, 'exports-narrow');
+    expect(page.problems).toEqual([]);
     await page.close();
   });
 });

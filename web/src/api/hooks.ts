@@ -5,7 +5,9 @@ import type {
   AccessCheckResult,
   AdminPartner,
   AuditEntry,
+  ControlInfo,
   DemoLogins,
+  ExportRequest,
   ExportView,
   LoginResponse,
   Matrix,
@@ -15,6 +17,8 @@ import type {
   PartnerDetail,
   RunDetail,
   RunSummary,
+  ScheduleInput,
+  ScheduleSaved,
   ScheduleView,
   Suppression,
   TokenView,
@@ -30,6 +34,7 @@ export const keys = {
   run: (id: string) => ['run', id] as const,
   exports: ['exports'] as const,
   schedules: ['schedules'] as const,
+  controls: ['controls'] as const,
   settings: ['settings'] as const,
   partners: ['admin-partners'] as const,
   users: ['users'] as const,
@@ -181,17 +186,30 @@ export function useExports() {
   return useQuery({
     queryKey: keys.exports,
     queryFn: async ({ signal }) => asList<ExportView>(await get('/api/exports', signal), 'exports'),
-    // An export is produced in the background: poll while any is pending.
-    refetchInterval: (q) => (q.state.data?.some((e) => e.status === 'pending') ? 1500 : false),
+    // An export is produced in the background: poll while any is pending, and slower while a delivery is retried.
+    refetchInterval: (q) =>
+      q.state.data?.some((e) => e.status === 'pending')
+        ? 1500
+        : q.state.data?.some((e) => e.deliveries?.some((d) => d.status === 'pending' || d.status === 'retrying'))
+          ? 10_000
+          : false,
   });
 }
 
 export function useCreateExport() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ format, partnerId }: { format: string; partnerId?: string }) =>
-      post<ExportView>('/api/exports', { format, ...(partnerId ? { scope: { partnerId } } : {}) }),
+    mutationFn: (body: ExportRequest) => post<ExportView>('/api/exports', body),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.exports }),
+  });
+}
+
+/** The control catalogue (ids and titles), e.g. for the "failing control" export filter. */
+export function useControls() {
+  return useQuery({
+    queryKey: keys.controls,
+    queryFn: async ({ signal }) => asList<ControlInfo>(await get('/api/controls', signal), 'controls'),
+    staleTime: Infinity,
   });
 }
 
@@ -203,11 +221,24 @@ export function useSchedules(enabled: boolean) {
   });
 }
 
+/** Answers `{ schedule, webhookSecret? }`: the secret is in this response only, never cached or listed. */
 export function useCreateSchedule() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { name: string; cron: string; timezone: string; format: string; retentionDays: number }) =>
-      post<ScheduleView>('/api/export-schedules', body),
+    mutationFn: (body: ScheduleInput) => post<ScheduleSaved>('/api/export-schedules', body),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.schedules }),
+  });
+}
+
+/** Replaces a schedule (PUT takes every field); `rotateSecret` issues a new webhook secret, returned once. */
+export function useUpdateSchedule() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body, rotateSecret }: { id: string; body: ScheduleInput; rotateSecret?: boolean }) =>
+      put<ScheduleSaved>(
+        `/api/export-schedules/${encodeURIComponent(id)}${rotateSecret ? '?rotateSecret=true' : ''}`,
+        body,
+      ),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.schedules }),
   });
 }

@@ -306,18 +306,55 @@ export interface RunDetail {
   payers: RunPayer[];
 }
 
+/** Which partners an export covers; fields combine (AND). Empty: every partner that has a snapshot. */
+export interface ExportScope {
+  partnerId?: string;
+  grades?: string[];
+  failingControl?: string;
+}
+
+export type DeliveryTarget = 's3' | 'webhook';
+
+/** Where a scheduled export is pushed to, one state per target. */
+export interface DeliveryState {
+  target: DeliveryTarget | string;
+  status: 'pending' | 'retrying' | 'delivered' | 'failed' | string;
+  attempts: number;
+  lastError?: string | null;
+  deliveredAt?: string | null;
+  /** s3://bucket/key, or the webhook's host. */
+  destination?: string;
+}
+
 export interface ExportView {
   id: string;
   scheduleId?: string | null;
   format: string;
-  status: string;
+  status: 'pending' | 'ready' | 'failed' | string;
+  scope?: ExportScope;
+  asOf?: string | null;
+  audience?: 'distributor' | 'partner' | string;
   fileName?: string | null;
   sizeBytes?: number | null;
+  sha256?: string | null;
   partnerId?: string | null;
   requestedBy?: string;
   createdAt: string;
   expiresAt?: string | null;
   error?: string | null;
+  deliveries?: DeliveryState[];
+}
+
+export interface ExportRequest {
+  format: string;
+  scope?: ExportScope;
+  /** ISO date-time: the latest snapshot at or before it. */
+  asOf?: string;
+}
+
+export interface ScheduleDelivery {
+  s3?: { bucket: string; prefix?: string };
+  webhook?: { url: string };
 }
 
 export interface ScheduleView {
@@ -326,12 +363,33 @@ export interface ScheduleView {
   cron: string;
   timezone?: string;
   format: string;
-  scope?: Record<string, unknown>;
+  scope?: ExportScope;
   retentionDays?: number;
-  delivery?: Record<string, unknown>;
+  delivery?: ScheduleDelivery;
+  hasWebhookSecret?: boolean;
   enabled: boolean;
+  createdBy?: string;
+  createdAt?: string;
   lastRunAt?: string | null;
   nextRunAt?: string | null;
+}
+
+/** Body of POST /api/export-schedules and PUT /api/export-schedules/{id} (every field, as on create). */
+export interface ScheduleInput {
+  name: string;
+  cron: string;
+  timezone?: string;
+  format: string;
+  scope?: ExportScope;
+  retentionDays?: number;
+  delivery?: ScheduleDelivery;
+  enabled?: boolean;
+}
+
+/** A saved schedule; `webhookSecret` only when a webhook was just created or its secret rotated (shown once). */
+export interface ScheduleSaved {
+  schedule: ScheduleView;
+  webhookSecret?: string;
 }
 
 export interface AuditEntry {
