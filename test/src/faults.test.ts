@@ -1,15 +1,10 @@
-import { createLogger, type Database, loadConfig, schema } from '@payerguard/core';
-import { findingsForPartner, latestSnapshots, type StoredFinding } from '@payerguard/core/engine/score-run';
-import { importRegistry } from '@payerguard/core/partners/import';
-import { QUEUES } from '@payerguard/core/queue/names';
-import { getRunProgress, startRun } from '@payerguard/core/queue/runs';
-import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
-import { type Simulator, startSimulator } from '@payerguard/sim';
-import { startWorkers } from '@payerguard/workers';
-import { Queue } from 'bullmq';
+import { type Database, schema } from '@payerguard/core';
+import { latestSnapshots, type StoredFinding } from '@payerguard/core/engine/score-run';
+import { getRunProgress } from '@payerguard/core/queue/runs';
+import type { Simulator } from '@payerguard/sim';
 import { eq } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EstateRun, runEstate } from './harness/run-estate.js';
 
 /**
  * AWS misbehaving during a whole run (sim faults over HTTP -> collectors -> BullMQ run -> scoreRun): every payer is
@@ -27,70 +22,38 @@ const FAULTS = [
   { kind: 'access-denied', api: 'iam:GetAccountSummary', controls: ['ROOT-MFA', 'ROOT-NO-ACCESS-KEYS'] },
 ] as const;
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = testQueuePrefix();
+let estate: EstateRun;
 let sim: Simulator;
 let database: Database;
-let redis: Redis;
 let runId: string;
+let findings: Map<string, StoredFinding[]>;
 const faulted = new Map<string, (typeof FAULTS)[number]>();
 let untouched: string[] = [];
-const findings = new Map<string, StoredFinding[]>();
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIATESTHUB000000002';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test-hub-secret';
-  sim = await startSimulator({ port: 0, partners: 40, seed: 31, credentialReportDelayMs: 50 });
-  const compliant = sim.estate.payers.filter((p) => p.profiles.length === 1 && p.profiles[0] === 'compliant');
-  expect(compliant.length).toBeGreaterThanOrEqual(FAULTS.length + 2);
-  FAULTS.forEach((f, i) => {
-    const payer = compliant[i]!;
-    sim.faults.add({ accountId: payer.accountId, api: f.api, kind: f.kind });
-    faulted.set(payer.accountId, f);
-  });
-  untouched = compliant.slice(FAULTS.length).map((p) => p.accountId);
-  // Throttling everywhere, at a rate the SDK's retries absorb.
-  sim.faults.add({ kind: 'throttle', rate: 0.05 });
-
-  database = await testDatabase();
-  redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  await importRegistry(database.db, sim.registry());
-  const workers = await startWorkers({
-    db: database.db,
-    config: { ...loadConfig({}), redisUrl, awsEndpointUrl: sim.url },
-    logger: createLogger('silent'),
-    prefix,
+  estate = await runEstate({
+    partners: 40,
+    seed: 31,
     concurrency: 8,
-    exports: false,
-    collect: { endpoint: sim.url, timeoutMs: 2_000, maxAttempts: 4 },
+    // Retries enough that estate-wide throttling never costs evidence; a hang costs 4 x 2 s.
+    collect: { timeoutMs: 2_000, maxAttempts: 4 },
+    prepare(s) {
+      const compliant = s.estate.payers.filter((p) => p.profiles.length === 1 && p.profiles[0] === 'compliant');
+      if (compliant.length < FAULTS.length + 2) throw new Error('the estate has too few compliant payers');
+      FAULTS.forEach((f, i) => {
+        const payer = compliant[i]!;
+        s.faults.add({ accountId: payer.accountId, api: f.api, kind: f.kind });
+        faulted.set(payer.accountId, f);
+      });
+      untouched = compliant.slice(FAULTS.length).map((p) => p.accountId);
+      // Throttling everywhere, at a rate the SDK's retries absorb.
+      s.faults.add({ kind: 'throttle', rate: 0.05 });
+    },
   });
-  try {
-    ({ runId } = await startRun({ db: database.db, connection: redis, prefix }, { trigger: 'manual' }));
-    const until = Date.now() + 150_000;
-    for (;;) {
-      const p = await getRunProgress(database.db, runId);
-      if (p?.status === 'completed' || p?.status === 'failed') break;
-      if (Date.now() > until) throw new Error(`run ${runId} did not finish: ${JSON.stringify(p)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await workers.close();
-  }
-  for (const partner of sim.estate.partners)
-    for (const f of await findingsForPartner(database.db, partner.id, runId))
-      findings.set(f.payerAccountId, [...(findings.get(f.payerAccountId) ?? []), f]);
+  ({ sim, database, runId, findingsByPayer: findings } = estate);
 }, 200_000);
 
-afterAll(async () => {
-  for (const name of [QUEUES.runs, QUEUES.payers]) {
-    const q = new Queue(name, { connection: redis, prefix });
-    await q.obliterate({ force: true }).catch(() => {});
-    await q.close();
-  }
-  redis?.disconnect();
-  await database?.close();
-  await sim?.close();
-});
+afterAll(async () => estate?.close());
 
 describe('a run while AWS misbehaves', () => {
   it('completes with every payer accounted for and every partner scored', async () => {

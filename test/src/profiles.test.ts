@@ -1,21 +1,10 @@
-import { createLogger, type Database, loadConfig, schema } from '@payerguard/core';
+import { type Database, schema } from '@payerguard/core';
 import { controlById } from '@payerguard/core/controls/registry';
-import {
-  findingsForPartner,
-  latestSnapshots,
-  type RunSummary,
-  type StoredFinding,
-} from '@payerguard/core/engine/score-run';
-import { importRegistry } from '@payerguard/core/partners/import';
-import { QUEUES } from '@payerguard/core/queue/names';
-import { getRunProgress, startRun } from '@payerguard/core/queue/runs';
-import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
-import { PROFILES, type ProfileId, type Simulator, startSimulator } from '@payerguard/sim';
-import { startWorkers } from '@payerguard/workers';
-import { Queue } from 'bullmq';
+import { latestSnapshots, type RunSummary, type StoredFinding } from '@payerguard/core/engine/score-run';
+import { PROFILES, type ProfileId, type Simulator } from '@payerguard/sim';
 import { eq } from 'drizzle-orm';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EstateRun, runEstate } from './harness/run-estate.js';
 
 /**
  * The whole production path for every kind of partner the simulator makes: sim (over HTTP) -> collectors ->
@@ -57,57 +46,19 @@ const EXPECTED: Partial<Record<ProfileId, Expectation[]>> = {
   'billing-role-missing': [{ control: 'ACCESS-BILLING-ROLE', status: 'fail' }],
 };
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = testQueuePrefix();
+let estate: EstateRun;
 let sim: Simulator;
 let database: Database;
-let redis: Redis;
 let runId: string;
-const byPayer = new Map<string, StoredFinding[]>();
+let byPayer: Map<string, StoredFinding[]>;
 
 beforeAll(async () => {
-  process.env.AWS_ACCESS_KEY_ID = 'AKIATESTHUB000000001';
-  process.env.AWS_SECRET_ACCESS_KEY = 'test-hub-secret';
   // The first PROFILES.length partners cover every profile once.
-  sim = await startSimulator({ port: 0, partners: PROFILES.length, seed: 23, credentialReportDelayMs: 100 });
-  database = await testDatabase();
-  redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  await importRegistry(database.db, sim.registry());
-  const workers = await startWorkers({
-    db: database.db,
-    config: { ...loadConfig({}), redisUrl, awsEndpointUrl: sim.url },
-    logger: createLogger('silent'),
-    prefix,
-    concurrency: 6,
-    collect: { endpoint: sim.url, timeoutMs: 5_000, maxAttempts: 2 },
-  });
-  try {
-    ({ runId } = await startRun({ db: database.db, connection: redis, prefix }, { trigger: 'manual' }));
-    const until = Date.now() + 100_000;
-    for (;;) {
-      const p = await getRunProgress(database.db, runId);
-      if (p?.status === 'completed' || p?.status === 'failed') break;
-      if (Date.now() > until) throw new Error(`run ${runId} did not finish: ${JSON.stringify(p)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  } finally {
-    await workers.close();
-  }
-  for (const partner of sim.estate.partners)
-    for (const f of await findingsForPartner(database.db, partner.id, runId))
-      byPayer.set(f.payerAccountId, [...(byPayer.get(f.payerAccountId) ?? []), f]);
+  estate = await runEstate({ partners: PROFILES.length, seed: 23 });
+  ({ sim, database, runId, findingsByPayer: byPayer } = estate);
 }, 150_000);
 
-afterAll(async () => {
-  for (const name of [QUEUES.runs, QUEUES.payers]) {
-    const q = new Queue(name, { connection: redis, prefix });
-    await q.obliterate({ force: true }).catch(() => {});
-    await q.close();
-  }
-  redis?.disconnect();
-  await database?.close();
-  await sim?.close();
-});
+afterAll(async () => estate?.close());
 
 const payerWith = (profile: ProfileId) => {
   const p = sim.estate.payers.find((x) => x.profiles.includes(profile));
