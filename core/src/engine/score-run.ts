@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
 import { controlById } from '../controls/registry.js';
 import type { Finding, FindingStatus, Severity } from '../controls/types.js';
@@ -140,7 +141,14 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
 
   // ---- evaluate and score
   const byPartner = new Map<string, { findings: Finding[]; evidence: PayerEvidence[] }>();
+  // Evaluation is CPU-bound (policy simulation): hand the event loop back every ~50 ms so BullMQ can renew the run
+  // job's lock, heartbeats keep beating and an API in the same process keeps answering on a large estate.
+  let lastYield = performance.now();
   for (const ev of payerEvidence) {
+    if (performance.now() - lastYield > 50) {
+      await setImmediate();
+      lastYield = performance.now();
+    }
     const found = evaluatePayer(ev, { settings, now, lastAccessOkAt: lastOk.get(ev.payerAccountId) });
     const entry = byPartner.get(ev.partnerId) ?? { findings: [], evidence: [] };
     entry.findings.push(...applySuppressions(found, activeSuppressions, now));
