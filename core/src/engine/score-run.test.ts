@@ -251,4 +251,35 @@ describe('scoreRun', () => {
   it('rejects an unknown run with a clear error', async () => {
     await expect(scoreRun(database.db, 'no-such-run')).rejects.toThrow(/run "no-such-run" does not exist/);
   });
+
+  it('scores a run larger than one page of evidence without dropping a payer', async () => {
+    const { db } = database;
+    const n = 230; // more than two pages of evidence
+    const ids = Array.from({ length: n }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
+    const accounts = ids.map((_, i) => String(300000000000 + i));
+    await db.insert(partners).values(ids.map((id) => ({ id, name: id })));
+    await db.insert(payers).values(
+      ids.map((partnerId, i) => ({
+        accountId: accounts[i]!,
+        partnerId,
+        roleArn: `arn:aws:iam::${accounts[i]}:role/PayerGuardCollector`,
+        externalId: `ext-bulk-${i}`,
+      })),
+    );
+    await addRun(
+      db,
+      'run-bulk',
+      new Date(T2.getTime() + 86_400_000),
+      ids.map((partnerId, i) => compliantEvidence({ partnerId, payerAccountId: accounts[i]!, collectedAt: T2 })),
+    );
+    const summary = await scoreRun(db, 'run-bulk');
+    expect(summary.payers).toBe(n);
+    const snaps = await db.select().from(snapshots).where(eq(snapshots.runId, 'run-bulk'));
+    expect(new Set(snaps.map((x) => x.partnerId))).toEqual(new Set(ids));
+    const stored = await db
+      .select({ payer: findings.payerAccountId })
+      .from(findings)
+      .where(eq(findings.runId, 'run-bulk'));
+    expect(new Set(stored.map((f) => f.payer)).size).toBe(n);
+  });
 });

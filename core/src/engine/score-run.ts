@@ -1,5 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
-import { and, asc, desc, eq, type SQL, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { controlById } from '../controls/registry.js';
 import type { Finding, FindingStatus, Severity } from '../controls/types.js';
 import type { Db } from '../db/index.js';
@@ -104,33 +104,16 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
   const [run] = await db.select().from(runs).where(eq(runs.id, runId));
   if (!run) throw new Error(`scoreRun: run "${runId}" does not exist`);
 
-  const evidenceRows = await db
-    .select({
-      payerAccountId: evidenceTable.payerAccountId,
-      partnerId: evidenceTable.partnerId,
-      collectedAt: evidenceTable.collectedAt,
-      data: evidenceTable.data,
-    })
-    .from(evidenceTable)
-    .where(eq(evidenceTable.runId, runId));
   const failedRows = await db
     .select()
     .from(runPayers)
     .where(and(eq(runPayers.runId, runId), eq(runPayers.status, 'failed')));
-
-  const latestCollected = evidenceRows.reduce<Date | undefined>(
-    (m, r) => (!m || r.collectedAt > m ? r.collectedAt : m),
-    undefined,
+  const [latest] = await rowsOf<{ latest: string | Date | null }>(
+    db,
+    sql`select max(collected_at) as latest from evidence where run_id = ${runId}`,
   );
+  const latestCollected = latest?.latest ? new Date(latest.latest) : undefined;
   const now = opts.now ?? latestCollected ?? run.finishedAt ?? run.startedAt ?? run.createdAt;
-
-  const payerEvidence: PayerEvidence[] = evidenceRows.map((r) => {
-    const d = (typeof r.data === 'object' && r.data !== null ? r.data : {}) as PayerEvidence;
-    // The row's columns are authoritative for identity and time; the JSON may come from an older collector.
-    return { ...d, payerAccountId: r.payerAccountId, partnerId: r.partnerId, collectedAt: r.collectedAt.toISOString() };
-  });
-  const seen = new Set(payerEvidence.map((e) => e.payerAccountId));
-  for (const rp of failedRows) if (!seen.has(rp.payerAccountId)) payerEvidence.push(evidenceForFailedPayer(rp, now));
 
   const settings = await loadSettings(db);
   const activeSuppressions = await listSuppressions(db, { now });
@@ -139,22 +122,53 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     .from(payers);
   const lastOk = new Map(payerRows.map((p) => [p.accountId, p.lastAccessOkAt ?? undefined]));
 
-  // ---- evaluate and score
-  const byPartner = new Map<string, { findings: Finding[]; evidence: PayerEvidence[] }>();
+  // ---- evaluate and score, a page of evidence at a time: only findings and a few figures per payer are kept, so a
+  // run of thousands of payers (large ones are megabytes of IAM detail) never sits in memory whole.
+  const byPartner = new Map<string, { findings: Finding[]; spends: ReturnType<typeof lastFullMonthSpend>[] }>();
+  const accessOutcomes: AccessOutcome[] = [];
   // Evaluation is CPU-bound (policy simulation): hand the event loop back every ~50 ms so BullMQ can renew the run
   // job's lock, heartbeats keep beating and an API in the same process keeps answering on a large estate.
   let lastYield = performance.now();
-  for (const ev of payerEvidence) {
+  const evaluate = async (ev: PayerEvidence) => {
     if (performance.now() - lastYield > 50) {
       await setImmediate();
       lastYield = performance.now();
     }
     const found = evaluatePayer(ev, { settings, now, lastAccessOkAt: lastOk.get(ev.payerAccountId) });
-    const entry = byPartner.get(ev.partnerId) ?? { findings: [], evidence: [] };
+    const entry = byPartner.get(ev.partnerId) ?? { findings: [], spends: [] };
     entry.findings.push(...applySuppressions(found, activeSuppressions, now));
-    entry.evidence.push(ev);
+    entry.spends.push(lastFullMonthSpend(ev, now));
     byPartner.set(ev.partnerId, entry);
+    accessOutcomes.push({ payerAccountId: ev.payerAccountId, collectedAt: ev.collectedAt, access: ev.access });
+  };
+  const seen = new Set<string>();
+  for (let after = ''; ; ) {
+    const page = await db
+      .select({
+        payerAccountId: evidenceTable.payerAccountId,
+        partnerId: evidenceTable.partnerId,
+        collectedAt: evidenceTable.collectedAt,
+        data: evidenceTable.data,
+      })
+      .from(evidenceTable)
+      .where(and(eq(evidenceTable.runId, runId), gt(evidenceTable.payerAccountId, after)))
+      .orderBy(asc(evidenceTable.payerAccountId))
+      .limit(EVIDENCE_PAGE);
+    for (const r of page) {
+      const d = (typeof r.data === 'object' && r.data !== null ? r.data : {}) as PayerEvidence;
+      seen.add(r.payerAccountId);
+      // The row's columns are authoritative for identity and time; the JSON may come from an older collector.
+      await evaluate({
+        ...d,
+        payerAccountId: r.payerAccountId,
+        partnerId: r.partnerId,
+        collectedAt: r.collectedAt.toISOString(),
+      });
+    }
+    if (page.length < EVIDENCE_PAGE) break;
+    after = page[page.length - 1]!.payerAccountId;
   }
+  for (const rp of failedRows) if (!seen.has(rp.payerAccountId)) await evaluate(evidenceForFailedPayer(rp, now));
   const partnerIds = [...byPartner.keys()].sort();
 
   // ---- previous snapshot per partner (by run order, so a re-score of an old run compares with ITS predecessor)
@@ -226,9 +240,8 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
   let lockedPayers = 0;
 
   for (const partnerId of partnerIds) {
-    const { findings: pf, evidence: pe } = byPartner.get(partnerId)!;
+    const { findings: pf, spends } = byPartner.get(partnerId)!;
     const score: PartnerScore = scorePartner(pf);
-    const spends = pe.map((e) => lastFullMonthSpend(e, now));
     const known = spends.filter((s): s is NonNullable<typeof s> => s !== null);
     const monthlySpend = known.length ? Math.round(known.reduce((n, s) => n + s.amount, 0) * 100) / 100 : null;
     const payersLockedOut = pf.filter((f) => f.controlId === 'ACCESS-COLLECTOR-ROLE' && f.status === 'fail').length;
@@ -281,7 +294,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
       takenAt: now,
       score: score.score,
       grade: score.grade,
-      counts: { ...score.counts, payers: pe.length, payersLockedOut },
+      counts: { ...score.counts, payers: spends.length, payersLockedOut },
       criticalFailures: score.criticalFailures,
       lockedOut: score.lockedOut,
       monthlySpend,
@@ -317,7 +330,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     runId,
     scoredAt: now.toISOString(),
     partners: partnerIds.length,
-    payers: payerEvidence.length,
+    payers: accessOutcomes.length,
     byGrade,
     averageScore: partnerIds.length ? Math.round((scoreSum / partnerIds.length) * 10) / 10 : 0,
     compliantShare: partnerIds.length ? Math.round((compliantPartners / partnerIds.length) * 1000) / 1000 : 0,
@@ -350,7 +363,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
       await insertFindings(tx as unknown as Db, runId, allFindings.slice(i, i + CHUNK));
     for (let i = 0; i < snapshotRows.length; i += CHUNK)
       await insertSnapshots(tx as unknown as Db, snapshotRows.slice(i, i + CHUNK));
-    await recordAccess(tx as unknown as Db, payerEvidence);
+    await recordAccess(tx as unknown as Db, accessOutcomes);
     summary.durationMs = Date.now() - started;
     await tx.update(runs).set({ summary }).where(eq(runs.id, runId));
   });
@@ -390,7 +403,10 @@ async function insertSnapshots(db: Db, rows: (typeof snapshots.$inferInsert)[]):
  * Carries this run's access outcome onto the payer registry. Guarded by time so re-scoring an older run never
  * overwrites what a newer run recorded.
  */
-async function recordAccess(db: Db, evs: PayerEvidence[]): Promise<void> {
+type AccessOutcome = Pick<PayerEvidence, 'payerAccountId' | 'collectedAt' | 'access'>;
+const EVIDENCE_PAGE = 100;
+
+async function recordAccess(db: Db, evs: AccessOutcome[]): Promise<void> {
   const ok = evs.filter((e) => e.access?.status === 'ok');
   const failed = evs.filter((e) => e.access?.status !== 'ok');
   if (ok.length) {
@@ -400,7 +416,7 @@ async function recordAccess(db: Db, evs: PayerEvidence[]): Promise<void> {
       where p.account_id = t.id and (p.last_access_ok_at is null or p.last_access_ok_at <= t.at)`);
   }
   if (failed.length) {
-    const errorOf = (e: PayerEvidence) => {
+    const errorOf = (e: AccessOutcome) => {
       const a = e.access;
       const text = a && a.status !== 'ok' ? `${a.errorCode}: ${a.message}` : 'no access evidence';
       return text.slice(0, 1000);
