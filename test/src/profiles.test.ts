@@ -122,6 +122,9 @@ describe('each simulator profile produces its finding', () => {
     const [run] = await database.db.select().from(schema.runs).where(eq(schema.runs.id, runId));
     const summary = run?.summary as RunSummary | undefined;
     expect(summary?.partners).toBe(sim.estate.partners.length);
+    // Every payer that left evidence was evaluated by its payer job, not again by the parent.
+    const withEvidence = await database.db.select().from(schema.evidence).where(eq(schema.evidence.runId, runId));
+    expect(summary?.evaluatedAhead).toBe(withEvidence.length);
     expect(summary?.lockouts.partners).toBeGreaterThanOrEqual(2);
     expect(summary?.spendAtRisk).toBeGreaterThan(0);
     expect(summary?.topFailingControls.length).toBeGreaterThan(0);

@@ -113,6 +113,12 @@ export const evidence = pgTable(
     partnerId: text('partner_id').notNull(),
     collectedAt: tsz('collected_at').notNull(),
     data: jsonb('data').notNull(),
+    /**
+     * The controls' findings (before suppressions), evaluated by the payer job right after collection so the CPU
+     * work spreads over the workers; scoreRun uses them when `evaluatedWith` matches the current settings.
+     */
+    findings: jsonb('findings'),
+    evaluatedWith: text('evaluated_with'),
   },
   (t) => [primaryKey({ columns: [t.runId, t.payerAccountId] }), index('evidence_partner_idx').on(t.partnerId)],
 );

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { CONTROLS } from '../controls/registry.js';
 import type { Control, ControlResult, EvaluationContext, Finding } from '../controls/types.js';
 import type { PayerEvidence } from '../evidence/types.js';
+import type { DistributorSettings } from '../settings.js';
 
 function toFinding(c: Control, ev: PayerEvidence, r: ControlResult): Finding {
   return {
@@ -61,4 +63,15 @@ export function evaluatePayer(
     for (const r of results) out.push(toFinding(c, ev, r));
   }
   return out;
+}
+
+/**
+ * What findings evaluated ahead of scoring depend on besides the evidence: the settings and the control catalogue.
+ * Findings stored with another fingerprint are evaluated again.
+ */
+export function evaluationFingerprint(settings: DistributorSettings, controls: readonly Control[] = CONTROLS): string {
+  return createHash('sha256')
+    .update(JSON.stringify([settings, controls.map((c) => [c.id, c.severity])]))
+    .digest('hex')
+    .slice(0, 32);
 }

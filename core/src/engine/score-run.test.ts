@@ -3,8 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/index.js';
 import { evidence, findings, partners, payers, runPayers, runs, snapshots } from '../db/schema.js';
 import type { PayerEvidence } from '../evidence/types.js';
+import { loadSettings } from '../settings-store.js';
 import { testDatabase } from '../testing/db.js';
 import { breaks, compliantEvidence, FIXTURE_NOW } from '../testing/evidence.js';
+import { evaluatePayer, evaluationFingerprint } from './evaluate.js';
 import {
   findingsForPartner,
   latestSnapshots,
@@ -281,5 +283,50 @@ describe('scoreRun', () => {
       .from(findings)
       .where(eq(findings.runId, 'run-bulk'));
     expect(new Set(stored.map((f) => f.payer)).size).toBe(n);
+  });
+
+  it('uses findings the payer job evaluated with the same settings, and re-evaluates stale ones', async () => {
+    const { db } = database;
+    const settings = await loadSettings(db);
+    const mk = (partnerId: string, payerAccountId: string) =>
+      compliantEvidence({ partnerId, payerAccountId, collectedAt: T2 });
+    await db.insert(partners).values([
+      { id: 'ahead', name: 'ahead' },
+      { id: 'stale', name: 'stale' },
+    ]);
+    const evAhead = mk('ahead', '310000000001');
+    const evStale = mk('stale', '310000000002');
+    // Stand-in findings a fresh evaluation of this compliant evidence would never produce: proof of which was used.
+    const marker = (ev: PayerEvidence) =>
+      evaluatePayer(ev, { settings, now: T2 }).map((f) =>
+        f.controlId === 'ROOT-MFA' ? { ...f, status: 'fail' as const, message: 'evaluated ahead' } : f,
+      );
+    await db.insert(runs).values({ id: 'run-ahead', status: 'running', trigger: 'manual', createdAt: T2, total: 2 });
+    await db.insert(evidence).values([
+      {
+        runId: 'run-ahead',
+        payerAccountId: evAhead.payerAccountId,
+        partnerId: 'ahead',
+        collectedAt: T2,
+        data: evAhead,
+        findings: marker(evAhead),
+        evaluatedWith: evaluationFingerprint(settings),
+      },
+      {
+        runId: 'run-ahead',
+        payerAccountId: evStale.payerAccountId,
+        partnerId: 'stale',
+        collectedAt: T2,
+        data: evStale,
+        findings: marker(evStale),
+        evaluatedWith: 'settings-that-changed-since',
+      },
+    ]);
+    const summary = await scoreRun(db, 'run-ahead');
+    expect(summary.evaluatedAhead).toBe(1);
+    const rootMfa = async (partnerId: string) =>
+      (await findingsForPartner(db, partnerId, 'run-ahead')).find((f) => f.controlId === 'ROOT-MFA');
+    expect(await rootMfa('ahead')).toMatchObject({ status: 'fail', message: 'evaluated ahead' });
+    expect((await rootMfa('stale'))?.status).toBe('pass');
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '../db/schema.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import { loadSettings } from '../settings-store.js';
-import { evaluatePayer } from './evaluate.js';
+import { evaluatePayer, evaluationFingerprint } from './evaluate.js';
 import { type Grade, type PartnerScore, scorePartner } from './scoring.js';
 import { lastFullMonthSpend } from './spend.js';
 import { applySuppressions, listSuppressions } from './suppressions.js';
@@ -66,6 +66,8 @@ export interface RunSummary {
   partnersWithoutSpend: number;
   topFailingControls: { controlId: string; title: string; severity: Severity; partners: number; payers: number }[];
   findings: Record<FindingStatus, number> & { total: number };
+  /** Payers whose findings the payer jobs evaluated (the rest were evaluated here). */
+  evaluatedAhead: number;
   durationMs: number;
 }
 
@@ -129,12 +131,15 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
   // Evaluation is CPU-bound (policy simulation): hand the event loop back every ~50 ms so BullMQ can renew the run
   // job's lock, heartbeats keep beating and an API in the same process keeps answering on a large estate.
   let lastYield = performance.now();
-  const evaluate = async (ev: PayerEvidence) => {
+  const fingerprint = evaluationFingerprint(settings);
+  let evaluatedAhead = 0;
+  const evaluate = async (ev: PayerEvidence, ahead?: Finding[]) => {
     if (performance.now() - lastYield > 50) {
       await setImmediate();
       lastYield = performance.now();
     }
-    const found = evaluatePayer(ev, { settings, now, lastAccessOkAt: lastOk.get(ev.payerAccountId) });
+    if (ahead) evaluatedAhead++;
+    const found = ahead ?? evaluatePayer(ev, { settings, now, lastAccessOkAt: lastOk.get(ev.payerAccountId) });
     const entry = byPartner.get(ev.partnerId) ?? { findings: [], spends: [] };
     entry.findings.push(...applySuppressions(found, activeSuppressions, now));
     entry.spends.push(lastFullMonthSpend(ev, now));
@@ -149,6 +154,8 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
         partnerId: evidenceTable.partnerId,
         collectedAt: evidenceTable.collectedAt,
         data: evidenceTable.data,
+        findings: evidenceTable.findings,
+        evaluatedWith: evidenceTable.evaluatedWith,
       })
       .from(evidenceTable)
       .where(and(eq(evidenceTable.runId, runId), gt(evidenceTable.payerAccountId, after)))
@@ -158,12 +165,13 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
       const d = (typeof r.data === 'object' && r.data !== null ? r.data : {}) as PayerEvidence;
       seen.add(r.payerAccountId);
       // The row's columns are authoritative for identity and time; the JSON may come from an older collector.
-      await evaluate({
-        ...d,
-        payerAccountId: r.payerAccountId,
-        partnerId: r.partnerId,
-        collectedAt: r.collectedAt.toISOString(),
-      });
+      // Findings the payer job evaluated with these same settings and controls are used as they are.
+      const ahead =
+        r.evaluatedWith === fingerprint && Array.isArray(r.findings) ? (r.findings as Finding[]) : undefined;
+      await evaluate(
+        { ...d, payerAccountId: r.payerAccountId, partnerId: r.partnerId, collectedAt: r.collectedAt.toISOString() },
+        ahead,
+      );
     }
     if (page.length < EVIDENCE_PAGE) break;
     after = page[page.length - 1]!.payerAccountId;
@@ -350,6 +358,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
       .sort((a, b) => b.partners - a.partners || b.payers - a.payers || a.controlId.localeCompare(b.controlId))
       .slice(0, 10),
     findings: findingTotals,
+    evaluatedAhead,
     durationMs: 0,
   };
 

@@ -1,4 +1,5 @@
 import type { Db, PayerEvidence } from '@payerguard/core';
+import type { Finding } from '@payerguard/core/controls/types';
 import { sql } from 'drizzle-orm';
 
 export interface PayerOutcome {
@@ -11,6 +12,8 @@ export interface PayerOutcome {
   callStats?: Record<string, number>;
   /** Stored even for a failed payer when there is any (a lockout's evidence is what raises the finding). */
   evidence?: PayerEvidence;
+  /** Findings evaluated right after collection, and the fingerprint they were evaluated with. */
+  evaluated?: { findings: Finding[]; fingerprint: string };
 }
 
 /**
@@ -28,8 +31,9 @@ export async function recordOutcome(db: Db, o: PayerOutcome): Promise<boolean> {
     if (((updated as { rows?: unknown[] }).rows ?? []).length === 0) return false;
     if (o.evidence)
       await tx.execute(sql`
-        insert into evidence (run_id, payer_account_id, partner_id, collected_at, data)
-        values (${o.runId}, ${o.payerAccountId}, ${o.partnerId}, ${o.evidence.collectedAt}, ${JSON.stringify(o.evidence)}::jsonb)
+        insert into evidence (run_id, payer_account_id, partner_id, collected_at, data, findings, evaluated_with)
+        values (${o.runId}, ${o.payerAccountId}, ${o.partnerId}, ${o.evidence.collectedAt}, ${JSON.stringify(o.evidence)}::jsonb,
+          ${o.evaluated ? JSON.stringify(o.evaluated.findings) : null}::jsonb, ${o.evaluated?.fingerprint ?? null})
         on conflict do nothing`);
     if (o.status === 'collected')
       await tx.execute(sql`update runs set collected = collected + 1 where id = ${o.runId}`);

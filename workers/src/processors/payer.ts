@@ -1,5 +1,6 @@
-import type { Config, Db, Logger, PayerEvidence } from '@payerguard/core';
+import type { Config, Db, DistributorSettings, Logger, PayerEvidence } from '@payerguard/core';
 import { schema } from '@payerguard/core';
+import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
 import type { PayerJobData } from '@payerguard/core/queue/names';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -46,8 +47,9 @@ export function payerProcessor(deps: PayerProcessorDeps) {
     }
 
     let evidence: PayerEvidence;
+    let settings: DistributorSettings;
     try {
-      const settings = await loadSettings(db);
+      settings = await loadSettings(db);
       evidence = await collectPayer(
         { partnerId, payerAccountId, roleArn: payer.roleArn, externalId: payer.externalId },
         settings,
@@ -78,8 +80,17 @@ export function payerProcessor(deps: PayerProcessorDeps) {
 
     const stats = callStats(evidence);
     const access = evidence.access;
+    const evaluated = evaluateAhead(evidence, settings, payer.lastAccessOkAt ?? undefined, log);
     if (access.status === 'ok') {
-      await recordOutcome(db, { runId, partnerId, payerAccountId, status: 'collected', callStats: stats, evidence });
+      await recordOutcome(db, {
+        runId,
+        partnerId,
+        payerAccountId,
+        status: 'collected',
+        callStats: stats,
+        evidence,
+        ...(evaluated ? { evaluated } : {}),
+      });
       log.info({ stats }, 'payer collected');
       return { status: 'collected' };
     }
@@ -94,6 +105,7 @@ export function payerProcessor(deps: PayerProcessorDeps) {
         errorMessage: message,
         callStats: stats,
         evidence,
+        ...(evaluated ? { evaluated } : {}),
       });
       log.warn({ errorCode: access.errorCode, status: access.status }, 'payer failed');
       // Recorded: BullMQ should not retry a denial, and the parent must still run (ignoreDependencyOnFailure).
@@ -103,4 +115,29 @@ export function payerProcessor(deps: PayerProcessorDeps) {
     log.info({ errorCode: access.errorCode, status: access.status }, 'payer access failed; will retry');
     throw new Error(`${access.errorCode}: ${message}`);
   };
+}
+
+/**
+ * Evaluates the controls here, in the payer job, so the CPU-bound part of scoring (policy simulation) spreads over
+ * the workers and overlaps other payers' network waits; the run's parent then only aggregates. Uses what scoreRun
+ * would: the evidence's own collection time, and the last successful access as recordOutcome is about to leave it.
+ * A failure only means scoreRun evaluates this payer itself.
+ */
+function evaluateAhead(
+  evidence: PayerEvidence,
+  settings: DistributorSettings,
+  previousAccessOk: Date | undefined,
+  log: Logger,
+): { findings: ReturnType<typeof evaluatePayer>; fingerprint: string } | undefined {
+  try {
+    const now = new Date(evidence.collectedAt);
+    const lastAccessOkAt = evidence.access.status === 'ok' ? now : previousAccessOk;
+    return {
+      findings: evaluatePayer(evidence, { settings, now, ...(lastAccessOkAt ? { lastAccessOkAt } : {}) }),
+      fingerprint: evaluationFingerprint(settings),
+    };
+  } catch (err) {
+    log.warn({ err: safeMessage(err) }, 'evaluation ahead of scoring failed; the run will evaluate this payer');
+    return undefined;
+  }
 }
