@@ -94,14 +94,17 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   });
   await database.migrate();
   const { db } = database;
-  await importRegistry(db, sim.registry());
+  // The embedded data folder belongs to the demo: make its registry the simulator's exactly, so a demo started again
+  // with fewer partners does not keep (and lock out) the ones the simulator no longer has. A shared Postgres is
+  // never pruned.
+  const ownsDatabase = database.kind === 'pglite' || scratchSchema !== undefined;
+  await importRegistry(db, sim.registry(), { prune: ownsDatabase });
   await seedDemoUsers(db);
   ensureWebBuild(logger);
 
   // PGlite lives in this process only, so its jobs must never reach another process's workers that share the Redis:
   // give each embedded data folder its own queue prefix.
-  const prefix =
-    opts.queuePrefix ?? (database.kind === 'pglite' || scratchSchema ? embeddedQueuePrefix(config.dataDir) : undefined);
+  const prefix = opts.queuePrefix ?? (ownsDatabase ? embeddedQueuePrefix(config.dataDir) : undefined);
   const workers = await startWorkers({ db, config, logger, ...(prefix ? { prefix } : {}) });
   const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const app = await buildServer({
