@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Config, createLogger, type Logger, loadConfig, openDatabase } from '@payerguard/core';
 import { importRegistry } from '@payerguard/core/partners/import';
-import { startRun } from '@payerguard/core/queue/runs';
+import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { buildServer } from '@payerguard/server/app';
 import { seedDemoUsers } from '@payerguard/server/demo-users';
 import { type Simulator, startSimulator } from '@payerguard/sim';
@@ -85,19 +85,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   // A throw-away stack (tests: dataDir "memory://") on a real Postgres gets a schema of its own, dropped on close, so
   // concurrent test files never see each other's partners.
-  const scratchSchema =
-    config.databaseUrl && config.dataDir.startsWith('memory://') ? `t_${randomBytes(6).toString('hex')}` : undefined;
-  const database = await openDatabase({
-    databaseUrl: config.databaseUrl,
-    dataDir: config.dataDir,
-    ...(scratchSchema ? { searchPath: scratchSchema } : {}),
-  });
+  const scratch = !!config.databaseUrl && config.dataDir.startsWith('memory://');
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, scratch });
   await database.migrate();
   const { db } = database;
   // The embedded data folder belongs to the demo: make its registry the simulator's exactly, so a demo started again
   // with fewer partners does not keep (and lock out) the ones the simulator no longer has. A shared Postgres is
   // never pruned.
-  const ownsDatabase = database.kind === 'pglite' || scratchSchema !== undefined;
+  const ownsDatabase = database.kind === 'pglite' || scratch;
   await importRegistry(db, sim.registry(), { prune: ownsDatabase });
   await seedDemoUsers(db);
   ensureWebBuild(logger);
@@ -124,7 +119,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (opts.firstRun ?? true) {
     const run = await startRun({ db, connection: redisClient, ...(prefix ? { prefix } : {}) }, { trigger: 'demo' });
     firstRunId = run.runId;
-    if (opts.waitForFirstRun) await waitForRun(database.db, run.runId);
+    if (opts.waitForFirstRun) await waitForFinishedRun(database.db, run.runId);
   }
 
   return {
@@ -137,7 +132,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await app.close();
       await workers.close();
       redisClient.disconnect();
-      if (scratchSchema) await database.db.$client.query(`drop schema if exists "${scratchSchema}" cascade`);
       await database.close();
       await sim.close();
       redis.stop();
@@ -150,13 +144,9 @@ export function embeddedQueuePrefix(dataDir: string): string {
   return `payerguard-${createHash('sha256').update(where).digest('hex').slice(0, 10)}`;
 }
 
-export async function waitForRun(db: Stack['database']['db'], runId: string, timeoutMs = 600_000): Promise<void> {
-  const { getRunProgress } = await import('@payerguard/core/queue/runs');
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const p = await getRunProgress(db, runId);
-    if (p && (p.status === 'completed' || p.status === 'failed')) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`run ${runId} did not finish within ${timeoutMs} ms`);
+/** Waits for a run to finish; throws when it has not within `timeoutMs`. */
+export async function waitForFinishedRun(db: Stack['database']['db'], runId: string, timeoutMs = 600_000) {
+  const p = await waitForRun(db, runId, { timeoutMs });
+  if (!isFinished(p)) throw new Error(`run ${runId} did not finish within ${timeoutMs} ms: ${JSON.stringify(p)}`);
+  return p!;
 }

@@ -10,7 +10,7 @@ import { embeddedQueuePrefix } from '@payerguard/cli/stack';
 import { createLogger, loadConfig, openDatabase } from '@payerguard/core';
 import { scoreRun } from '@payerguard/core/engine/score-run';
 import { importRegistry } from '@payerguard/core/partners/import';
-import { getRunProgress, startRun } from '@payerguard/core/queue/runs';
+import { startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { startSimulator } from '@payerguard/sim';
 import { startWorkers } from '@payerguard/workers';
 import { Redis } from 'ioredis';
@@ -33,11 +33,7 @@ const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 
 const t0 = performance.now();
 const { runId, total } = await startRun({ db, connection: redis, prefix }, { trigger: 'cli' });
-let progress = await getRunProgress(db, runId);
-while (progress && progress.status !== 'completed' && progress.status !== 'failed') {
-  await new Promise((r) => setTimeout(r, 200));
-  progress = await getRunProgress(db, runId);
-}
+const progress = await waitForRun(db, runId, { intervalMs: 200 });
 const seconds = (performance.now() - t0) / 1000;
 const r2 = (n: number) => Math.round(n * 100) / 100;
 console.log(

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig, openDatabase, REDACT_PATHS } from '@payerguard/core';
 import { QUEUES } from '@payerguard/core/queue/names';
-import { getRunProgress, listRunPayers, type RunProgress, startRun } from '@payerguard/core/queue/runs';
+import { getRunProgress, listRunPayers, type RunProgress, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -120,20 +120,18 @@ export async function run(argv: string[]): Promise<number | undefined> {
       progress(`run ${runId}: no payers to collect (import some with "payerguard partners import FILE")`);
     else progress(`run ${runId}: collecting ${total} payers${inProcess ? ' in this process (PGlite)' : ''}`);
 
-    let p: RunProgress | null = await getRunProgress(database.db, runId);
-    if (wait) {
-      const until = Date.now() + timeoutS * 1000;
-      let last = '';
-      while (p && p.status !== 'completed' && p.status !== 'failed' && Date.now() < until) {
-        await new Promise((r) => setTimeout(r, 500));
-        p = await getRunProgress(database.db, runId);
-        const line = p
-          ? `run ${runId}: ${p.done}/${p.total} done (${p.collected} collected, ${p.failed} failed, ${p.running} running)`
-          : '';
-        if (line && line !== last && values.wait) progress(line);
-        last = line;
-      }
-    }
+    let last = '';
+    const p: RunProgress | null = wait
+      ? await waitForRun(database.db, runId, {
+          timeoutMs: timeoutS * 1000,
+          intervalMs: 500,
+          onProgress: (q) => {
+            const line = `run ${runId}: ${q.done}/${q.total} done (${q.collected} collected, ${q.failed} failed, ${q.running} running)`;
+            if (line !== last && values.wait) progress(line);
+            last = line;
+          },
+        })
+      : await getRunProgress(database.db, runId);
     if (!p) throw new Error(`run ${runId} disappeared from the database`);
     const failures = (await listRunPayers(database.db, runId))
       .filter((r) => r.status === 'failed')

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createLogger, loadConfig } from '@payerguard/core';
-import { startStack, waitForRun } from '../stack.js';
+import { startStack, waitForFinishedRun } from '../stack.js';
 import { UsageError } from '../usage.js';
 
 export async function run(argv: string[]): Promise<number | undefined> {
@@ -39,7 +39,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   out('');
   if (stack.firstRunId) {
     out(`  First collection run ${stack.firstRunId} started ...`);
-    waitForRun(stack.database.db, stack.firstRunId)
+    waitForFinishedRun(stack.database.db, stack.firstRunId)
       .then(() => out(`  First collection run finished: the dashboard is full. Ctrl-C to stop.`))
       .catch((e: Error) => out(`  First run: ${e.message}`));
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +33,22 @@ export interface OpenOptions {
   dataDir?: string;
   /** Postgres schema to use (tests isolate themselves in their own schema). */
   searchPath?: string;
+  /** Postgres only: a fresh schema of its own (`searchPath` is then ignored), dropped again by close(). */
+  scratch?: boolean;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if (opts.databaseUrl && opts.scratch) {
+    const searchPath = `t_${randomBytes(6).toString('hex')}`;
+    const database = await openDatabase({ databaseUrl: opts.databaseUrl, searchPath });
+    return {
+      ...database,
+      close: async () => {
+        await database.db.$client.query(`drop schema if exists "${searchPath}" cascade`);
+        await database.close();
+      },
+    };
+  }
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,

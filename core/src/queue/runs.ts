@@ -152,6 +152,27 @@ export async function getRunProgress(db: Db, runId: string): Promise<RunProgress
   };
 }
 
+export const isFinished = (p: RunProgress | null): boolean => p?.status === 'completed' || p?.status === 'failed';
+
+/**
+ * Polls a run until it completes or fails, or until `timeoutMs` passes, and returns the last progress read (null when
+ * the run does not exist). `onProgress` sees every reading after the first.
+ */
+export async function waitForRun(
+  db: Db,
+  runId: string,
+  opts: { timeoutMs?: number; intervalMs?: number; onProgress?: (p: RunProgress) => void } = {},
+): Promise<RunProgress | null> {
+  const until = Date.now() + (opts.timeoutMs ?? 600_000);
+  let p = await getRunProgress(db, runId);
+  while (p && !isFinished(p) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
+    p = await getRunProgress(db, runId);
+    if (p) opts.onProgress?.(p);
+  }
+  return p;
+}
+
 /** Runs, newest first, with their counters (no per-payer detail). */
 export async function listRuns(db: Db, opts: { limit?: number; offset?: number } = {}) {
   const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);

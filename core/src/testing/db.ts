@@ -2,27 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { type Database, openDatabase } from '../db/index.js';
 
 /**
- * A migrated, isolated database for one test file: PGlite in memory by default, or a fresh schema on the real
+ * A migrated, isolated database for one test file: PGlite in memory by default, or a scratch schema on the real
  * Postgres when TEST_DATABASE_URL / DATABASE_URL is set (.ci/run's second pass). Share it across a file's tests:
  * PGlite takes seconds to start.
  */
-export async function testDatabase(): Promise<Database & { searchPath?: string }> {
+export async function testDatabase(): Promise<Database> {
   const url = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
-  if (url) {
-    const searchPath = `t_${randomBytes(6).toString('hex')}`;
-    const database = await openDatabase({ databaseUrl: url, searchPath });
-    await database.migrate();
-    const close = database.close;
-    return {
-      ...database,
-      searchPath,
-      close: async () => {
-        await database.db.$client.query(`drop schema if exists "${searchPath}" cascade`);
-        await close();
-      },
-    };
-  }
-  const database = await openDatabase({ dataDir: 'memory://' });
+  const database = url
+    ? await openDatabase({ databaseUrl: url, scratch: true })
+    : await openDatabase({ dataDir: 'memory://' });
   await database.migrate();
   return database;
 }

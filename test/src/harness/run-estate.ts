@@ -2,7 +2,7 @@ import { createLogger, type Database, loadConfig } from '@payerguard/core';
 import { findingsForPartner, type StoredFinding } from '@payerguard/core/engine/score-run';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { QUEUES } from '@payerguard/core/queue/names';
-import { getRunProgress, startRun } from '@payerguard/core/queue/runs';
+import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { testDatabase, testQueuePrefix } from '@payerguard/core/testing/db';
 import { type Simulator, startSimulator } from '@payerguard/sim';
 import { startWorkers } from '@payerguard/workers';
@@ -51,13 +51,8 @@ export async function runEstate(opts: {
   let runId: string;
   try {
     ({ runId } = await startRun({ db: database.db, connection: redis, prefix }, { trigger: 'manual' }));
-    const until = Date.now() + (opts.timeoutMs ?? 150_000);
-    for (;;) {
-      const p = await getRunProgress(database.db, runId);
-      if (p?.status === 'completed' || p?.status === 'failed') break;
-      if (Date.now() > until) throw new Error(`run ${runId} did not finish: ${JSON.stringify(p)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const p = await waitForRun(database.db, runId, { timeoutMs: opts.timeoutMs ?? 150_000 });
+    if (!isFinished(p)) throw new Error(`run ${runId} did not finish: ${JSON.stringify(p)}`);
   } finally {
     await workers.close();
   }
