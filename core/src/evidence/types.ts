@@ -100,7 +100,23 @@ export interface OrganizationsFeatures {
   organizationId?: string;
   /** e.g. ["RootCredentialsManagement", "RootSessions"] */
   enabledFeatures: string[];
+  /**
+   * Set when IAM answered ListOrganizationsFeatures with one of its documented errors, each of which says why no
+   * feature can be on (enabledFeatures is then []): see ORGANIZATIONS_FEATURES_ANSWERS.
+   */
+  answeredWith?: OrganizationsFeaturesError;
 }
+
+/** ListOrganizationsFeatures' documented errors (botocore iam model): answers about the payer, not failures. */
+export const ORGANIZATIONS_FEATURES_ANSWERS = {
+  ServiceAccessNotEnabledException: 'trusted access for IAM is not enabled in AWS Organizations',
+  OrganizationNotFoundException: 'the payer is in no organization',
+  OrganizationNotInAllFeaturesModeException: 'the organization runs consolidated billing only, not all features',
+  AccountNotManagementOrDelegatedAdministratorException:
+    'the payer is neither the management account nor a delegated administrator for IAM',
+} as const;
+
+export type OrganizationsFeaturesError = keyof typeof ORGANIZATIONS_FEATURES_ANSWERS;
 
 export interface PolicyDocument {
   Version?: string;
@@ -271,6 +287,8 @@ export interface PayerEvidence {
     accountSummary: Call<AccountSummary>;
     virtualMfaDevices: Call<VirtualMfaDevice[]>;
     credentialReport: Call<CredentialReportRow[]>;
+    /** GetCredentialReport's GeneratedTime (ISO): IAM hands out a report up to 4 hours old, so its age matters. */
+    credentialReportGeneratedTime?: string;
     organizationsFeatures: Call<OrganizationsFeatures>;
     authorizationDetails: Call<AuthorizationDetails>;
   };
