@@ -215,6 +215,22 @@ export interface RootEvent {
   outcome?: string;
   errorCode?: string;
   accountId: string;
+  /** CloudTrail's readOnly flag. */
+  readOnly?: boolean;
+  /** CloudTrail's sessionCredentialFromConsole: the call came from a console session, not from access keys. */
+  fromConsole?: boolean;
+  /** The few request parameters that decide whether an event is a root-only task (core/src/data/root-tasks.ts). */
+  request?: RootEventRequest;
+}
+
+export interface RootEventRequest {
+  userName?: string;
+  roleName?: string;
+  groupName?: string;
+  policyArn?: string;
+  bucketName?: string;
+  /** PutBucketVersioning's VersioningConfiguration.MfaDelete ("Enabled" / "Disabled"), when the request set it. */
+  mfaDelete?: string;
 }
 
 export interface Trail {

@@ -103,6 +103,28 @@ describe('trustsAccount', () => {
 });
 
 describe('parseRootEvent', () => {
+  it('keeps readOnly, the console flag and only the request parameters that decide a root-only task', () => {
+    const e = parseRootEvent(
+      JSON.stringify({
+        eventID: 'e9',
+        eventTime: '2026-11-01T10:00:00Z',
+        eventName: 'PutBucketVersioning',
+        eventSource: 's3.amazonaws.com',
+        eventType: 'AwsApiCall',
+        readOnly: false,
+        sessionCredentialFromConsole: 'true',
+        userIdentity: { type: 'Root', accountId: '123456789012' },
+        requestParameters: {
+          bucketName: 'b',
+          Host: 'b.s3.amazonaws.com',
+          VersioningConfiguration: { Status: 'Enabled', MfaDelete: 'Enabled' },
+        },
+      }),
+      {},
+    );
+    expect(e).toMatchObject({ readOnly: false, fromConsole: true, request: { bucketName: 'b', mfaDelete: 'Enabled' } });
+    expect(JSON.stringify(e)).not.toContain('Host');
+  });
   const signin = {
     eventID: 'e1',
     eventTime: '2026-11-01T10:00:00Z',
