@@ -29,6 +29,10 @@ export const PROFILES = [
   'api-denied',
   'billing-role-missing',
   'large-payer',
+  'standalone-payer',
+  'member-payer',
+  'central-root-untrusted',
+  'sts-flaky',
 ] as const;
 
 export type ProfileId = (typeof PROFILES)[number];
@@ -75,4 +79,8 @@ export const PROFILE_WEIGHTS: Record<ProfileId, number> = {
   'api-denied': 1,
   'billing-role-missing': 1,
   'large-payer': 0.3,
+  'standalone-payer': 1,
+  'member-payer': 1,
+  'central-root-untrusted': 1,
+  'sts-flaky': 1,
 };

@@ -10,6 +10,8 @@ import { jsonError, toJson } from './protocols/json.js';
 import { queryError, queryResponse, type XmlValue } from './protocols/query.js';
 import { ACCOUNT_PATHS, dispatch, knownAction, SERVICE_PROTOCOLS, unknownOperation } from './router.js';
 import { type Caller, hubCaller, type SimState } from './services/context.js';
+import { CREDENTIAL_REPORT_TTL_MS } from './services/iam.js';
+import { DEFAULT_STS_FLAKY_FAILURES } from './services/sts.js';
 
 export interface SimulatorOptions {
   /** 0 (default) picks a free port. */
@@ -25,6 +27,12 @@ export interface SimulatorOptions {
   credentialReportDelayMs?: number;
   /** Fix "now" for the estate's relative timestamps (tests). */
   now?: Date;
+  /** How long a generated credential report is handed out before ReportExpired (default 4 hours, as IAM). */
+  credentialReportTtlMs?: number;
+  /** Overrides every issued session's lifetime in seconds (tests of long collections; AWS's minimum is 900). */
+  sessionLifetimeSeconds?: number;
+  /** AssumeRole calls into an sts-flaky payer that fail (throttled, then 5xx, alternating) before it recovers. */
+  stsFlakyFailures?: number;
 }
 
 export interface SimulatorStats {
@@ -118,6 +126,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     sessions: new Map(),
     credentialReports: new Map(),
     credentialReportDelayMs: opts.credentialReportDelayMs ?? 150,
+    credentialReportTtlMs: opts.credentialReportTtlMs ?? CREDENTIAL_REPORT_TTL_MS,
+    ...(opts.sessionLifetimeSeconds ? { sessionLifetimeSeconds: opts.sessionLifetimeSeconds } : {}),
+    stsFlakyCalls: new Map(),
+    stsFlakyFailures: opts.stsFlakyFailures ?? DEFAULT_STS_FLAKY_FAILURES,
   };
   const faults = new Faults();
   if (opts.latencyMs) faults.add({ kind: 'latency', ms: opts.latencyMs });
@@ -132,7 +144,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       throw new ApiError(
         protocol === 'query' ? 'ExpiredToken' : 'ExpiredTokenException',
         'The security token included in the request is expired',
-        protocol === 'query' ? 400 : 403,
+        // As AWS answers it: awsQuery services (IAM, STS) with HTTP 403, awsJson services with 400.
+        protocol === 'query' ? 403 : 400,
       );
     return {
       accountId: s.accountId,

@@ -5,6 +5,7 @@ import {
   type SessionCredentials,
   type SessionOptions,
 } from './aws/client-options.js';
+import { refreshingSession } from './aws/session.js';
 import { collectAccount } from './collectors/account.js';
 import { collectCloudTrail } from './collectors/cloudtrail.js';
 import type { CollectorContext } from './collectors/context.js';
@@ -36,6 +37,8 @@ export interface CollectOptions {
   /** Collectors running at once for this payer. */
   parallelism?: number;
   now?: Date;
+  /** Renew the assumed-role session when less than this is left (default 5 minutes; tests shorten sessions). */
+  sessionRefreshMarginMs?: number;
 }
 
 /**
@@ -68,7 +71,20 @@ export async function collectPayer(
     log.warn({ status: access.status, errorCode: access.errorCode }, 'collector role could not be assumed');
     return { ...base, access };
   }
-  const credentials = assumed.credentials;
+  // Renewed before it expires: a long collection must not end in ExpiredToken (which is no permission problem).
+  const renewing = refreshingSession(
+    assumed.credentials,
+    async () => {
+      const again = await assumeCollectorRole(target, session, opts.hubCredentials);
+      if (again.credentials) return again.credentials;
+      const failedCall = again.call as Exclude<Call<unknown>, { status: 'ok' }>;
+      const err = new Error(`renewing the collector session failed: ${failedCall.message}`);
+      err.name = failedCall.errorCode;
+      throw err;
+    },
+    opts.sessionRefreshMarginMs !== undefined ? { marginMs: opts.sessionRefreshMarginMs } : {},
+  );
+  const credentials = renewing.provider;
   const access = await getCallerIdentity(target.roleArn, session, credentials);
   if (!isOk(access)) {
     log.warn({ status: access.status, errorCode: access.errorCode }, 'GetCallerIdentity failed after AssumeRole');
@@ -120,7 +136,7 @@ export async function collectPayer(
     billingRole,
   };
   const stats = callStats(evidence);
-  log.debug({ stats }, 'payer collected');
+  log.debug({ stats, sessionRenewals: renewing.renewals() }, 'payer collected');
   return evidence;
 }
 

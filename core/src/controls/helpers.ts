@@ -60,6 +60,22 @@ export function rootReportRow(rows: Record<string, string>[]): Record<string, st
 
 export const isTrue = (v: string | undefined) => (v ?? '').toLowerCase() === 'true';
 
+/** Organizations' answer for an account that belongs to no organization: an answer about the payer, not a denial. */
+export const ORG_NOT_IN_USE = 'AWSOrganizationsNotInUseException';
+
+/**
+ * Where the payer stands in AWS Organizations, from DescribeOrganization alone (any account in an organization may call
+ * it; ListAccounts and DescribeAccount only answer its management account or a delegated administrator).
+ */
+export type OrganizationStanding = 'management' | 'member' | 'standalone' | 'unknown';
+
+export function organizationStanding(ev: PayerEvidence): OrganizationStanding {
+  const org = ev.organizations?.organization;
+  if (org?.status === 'ok') return org.data.masterAccountId === ev.payerAccountId ? 'management' : 'member';
+  if (org && org.errorCode === ORG_NOT_IN_USE) return 'standalone';
+  return 'unknown';
+}
+
 /** The payer's root email: the management email when the payer manages the org, else its ListAccounts entry. */
 export function payerRootEmail(ev: PayerEvidence): { email?: string; source?: string } {
   const org = ev.organizations?.organization;

@@ -80,6 +80,16 @@ describe('scorePartner', () => {
     expect(s).toMatchObject({ score: 0, grade: 'F', lockedOut: true });
   });
 
+  it('access unverified (AssumeRole throttled, 5xx, timed out) is no lockout in the snapshot, nor any critical failure', () => {
+    const ev = breaks.lockout(compliantEvidence());
+    ev.access = { status: 'throttled', api: 'sts:AssumeRole', errorCode: 'Throttling', message: 'Rate exceeded' };
+    const s = scorePartner(evaluatePayer(ev, fixtureContext()));
+    expect(s.lockedOut).toBe(false);
+    expect(s.criticalFailures).toEqual([]);
+    // Still nothing seen: the partner is not rewarded for it (critical unknown caps the grade).
+    expect(s.grade).not.toBe('A');
+  });
+
   it('unknown never scores higher than pass, fail or warn would', () => {
     for (const sev of ['critical', 'high', 'medium', 'low'] as Severity[]) {
       const base = [f('A', 'high', 'pass'), f('B', 'medium', 'warn')];

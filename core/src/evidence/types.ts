@@ -100,7 +100,23 @@ export interface OrganizationsFeatures {
   organizationId?: string;
   /** e.g. ["RootCredentialsManagement", "RootSessions"] */
   enabledFeatures: string[];
+  /**
+   * Set when IAM answered ListOrganizationsFeatures with one of its documented errors, each of which says why no
+   * feature can be on (enabledFeatures is then []): see ORGANIZATIONS_FEATURES_ANSWERS.
+   */
+  answeredWith?: OrganizationsFeaturesError;
 }
+
+/** ListOrganizationsFeatures' documented errors (botocore iam model): answers about the payer, not failures. */
+export const ORGANIZATIONS_FEATURES_ANSWERS = {
+  ServiceAccessNotEnabledException: 'trusted access for IAM is not enabled in AWS Organizations',
+  OrganizationNotFoundException: 'the payer is in no organization',
+  OrganizationNotInAllFeaturesModeException: 'the organization runs consolidated billing only, not all features',
+  AccountNotManagementOrDelegatedAdministratorException:
+    'the payer is neither the management account nor a delegated administrator for IAM',
+} as const;
+
+export type OrganizationsFeaturesError = keyof typeof ORGANIZATIONS_FEATURES_ANSWERS;
 
 export interface PolicyDocument {
   Version?: string;
@@ -199,6 +215,22 @@ export interface RootEvent {
   outcome?: string;
   errorCode?: string;
   accountId: string;
+  /** CloudTrail's readOnly flag. */
+  readOnly?: boolean;
+  /** CloudTrail's sessionCredentialFromConsole: the call came from a console session, not from access keys. */
+  fromConsole?: boolean;
+  /** The few request parameters that decide whether an event is a root-only task (core/src/data/root-tasks.ts). */
+  request?: RootEventRequest;
+}
+
+export interface RootEventRequest {
+  userName?: string;
+  roleName?: string;
+  groupName?: string;
+  policyArn?: string;
+  bucketName?: string;
+  /** PutBucketVersioning's VersioningConfiguration.MfaDelete ("Enabled" / "Disabled"), when the request set it. */
+  mfaDelete?: string;
 }
 
 export interface Trail {
@@ -271,6 +303,8 @@ export interface PayerEvidence {
     accountSummary: Call<AccountSummary>;
     virtualMfaDevices: Call<VirtualMfaDevice[]>;
     credentialReport: Call<CredentialReportRow[]>;
+    /** GetCredentialReport's GeneratedTime (ISO): IAM hands out a report up to 4 hours old, so its age matters. */
+    credentialReportGeneratedTime?: string;
     organizationsFeatures: Call<OrganizationsFeatures>;
     authorizationDetails: Call<AuthorizationDetails>;
   };

@@ -11,6 +11,7 @@ import {
   distributorPrincipalArns,
   governanceArns,
   isUnderPaths,
+  namedBoundariesIn,
   type PayerTargets,
   principalArnsIn,
   resourceTagsIn,
@@ -403,6 +404,7 @@ function payerTargets(
     attackerVariants: boundaryDocs
       .flatMap((d) => attackerVariants(d))
       .filter((v, i, all) => all.findIndex((x) => x.label === v.label) === i),
+    otherNamedBoundaries: [...new Set(boundaryDocs.flatMap((d) => namedBoundariesIn(d, boundaryArn, acct)))],
     takeoverGroups: takeoverGroups.map((g) => g.arn),
     takeoverPolicies: [...takeoverPolicyArns],
     joinableGroups: partnerUnbounded.length

@@ -306,6 +306,42 @@ export const ESCALATION_METHODS: EscalationMethod[] = [
         withOtherBoundary(t, (pb) => ({ action: 'iam:CreateRole', resource: arn, context: pbContext(pb) })),
       ),
   },
+  {
+    id: 'create-principal-with-named-policy',
+    title: 'Create or rewrite another policy the boundary accepts, then create a principal fenced only by it',
+    kind: 'escalation',
+    actions: ['iam:CreatePolicy', 'iam:CreatePolicyVersion', 'iam:CreateUser', 'iam:CreateRole'],
+    resourcePattern:
+      "the policies the boundary's iam:PermissionsBoundary condition accepts besides itself; arn:aws:iam::<payer>:user/*, role/*",
+    explanation: [
+      "The boundary's iam:PermissionsBoundary condition accepts another policy besides the boundary, and that policy is not protected as the boundary is.",
+      'Create that policy (or write a new default version of it) with an Allow-* document, then create a user or role with it as permissions boundary.',
+      'Attach AdministratorAccess to the new principal: it is fenced only by a policy the partner wrote, which is no fence.',
+    ],
+    routes: (t) =>
+      (t.otherNamedBoundaries ?? []).flatMap((policy) =>
+        (
+          [
+            ['iam:CreatePolicy', 'create'],
+            ['iam:CreatePolicyVersion', 'rewrite'],
+          ] as const
+        ).flatMap(([action, verb]) =>
+          (
+            [
+              ['iam:CreateUser', iam(t, 'user/escalated-user')],
+              ['iam:CreateRole', iam(t, 'role/escalated-role')],
+            ] as const
+          ).map(([create, arn]) => ({
+            steps: [
+              { action, resource: policy },
+              { action: create, resource: arn, context: pbContext(policy) },
+            ],
+            report: 0,
+            note: `${verb} ${policy}, then ${create.slice(4)} ${arn} with it as boundary`,
+          })),
+        ),
+      ),
+  },
   // ---------------------------------------------------------------- passing and assuming unfenced roles
   passRole(
     'passrole-ec2',

@@ -56,6 +56,11 @@ export interface PayerTargets {
   extraUserArns: string[];
   /** Request contexts an attacker can choose that the boundary's Deny conditions look at (see attackerVariants). */
   attackerVariants: ContextVariant[];
+  /**
+   * Policies other than itself that the boundary's `iam:PermissionsBoundary` conditions accept as a new principal's
+   * boundary (see namedBoundariesIn). Unset: none.
+   */
+  otherNamedBoundaries?: string[];
   monitorRuleArns: string[];
   trailArns: string[];
   stackArns: string[];
@@ -73,6 +78,47 @@ export interface ContextVariant {
 
 const FUTURE = new Date('2099-12-31T00:00:00Z');
 
+/** Keys the variants below treat one by one (the network, the calling service, the region, MFA, time, user agent). */
+const SPECIFIC_VARIANT_KEYS = new Set([
+  'aws:sourceip',
+  'aws:sourcevpc',
+  'aws:sourcevpce',
+  'aws:viaawsservice',
+  'aws:calledvia',
+  'aws:calledviafirst',
+  'aws:calledvialast',
+  'aws:requestedregion',
+  'aws:multifactorauthpresent',
+  'aws:multifactorauthage',
+  'aws:currenttime',
+  'aws:epochtime',
+  'aws:useragent',
+  'aws:referer',
+]);
+
+/**
+ * Keys the caller cannot set in a request: who the caller is, what the resource is, which service acts on whose
+ * behalf. iam:PermissionsBoundary and iam:PassedToService are set by the routes themselves (each route is one choice of
+ * boundary or service; another boundary the condition names is its own method, create-principal-with-named-policy).
+ */
+const NOT_CHOSEN_BY_CALLER = [
+  'aws:principal',
+  'aws:userid',
+  'aws:username',
+  'aws:resource',
+  'aws:source',
+  'aws:tokenissuetime',
+  'aws:federatedprovider',
+  'aws:ec2instance',
+  'iam:resourcetag/',
+  'iam:permissionsboundary',
+  'iam:passedtoservice',
+  'iam:associatedresourcearn',
+];
+
+/** Bounds the simulations: each variant re-runs the routes the plain request could not open. */
+const MAX_VARIANTS = 24;
+
 /**
  * The request contexts a partner admin can choose, limited to the keys the boundary's Deny statements test: a Deny
  * that holds only from outside a network, only without MFA, only when called directly, only until a date, or only
@@ -81,6 +127,8 @@ const FUTURE = new Date('2099-12-31T00:00:00Z');
 export function attackerVariants(boundary: unknown): ContextVariant[] {
   const statements = (boundary as { Statement?: unknown })?.Statement;
   const keys = new Map<string, string[]>();
+  // As written in the policy: tag keys in aws:RequestTag/<key> are case-sensitive.
+  const names = new Map<string, string>();
   for (const st of Array.isArray(statements) ? statements : statements ? [statements] : []) {
     const s = st as { Effect?: string; Condition?: Record<string, Record<string, unknown>> };
     if (s?.Effect !== 'Deny' || !s.Condition || typeof s.Condition !== 'object') continue;
@@ -89,6 +137,7 @@ export function attackerVariants(boundary: unknown): ContextVariant[] {
       for (const [k, v] of Object.entries(block)) {
         const values = (Array.isArray(v) ? v : [v]).map(String);
         keys.set(k.toLowerCase(), [...(keys.get(k.toLowerCase()) ?? []), ...values]);
+        if (!names.has(k.toLowerCase())) names.set(k.toLowerCase(), k);
       }
     }
   }
@@ -127,6 +176,16 @@ export function attackerVariants(boundary: unknown): ContextVariant[] {
       set: { 'aws:CurrentTime': FUTURE.toISOString(), 'aws:EpochTime': String(Math.floor(FUTURE.getTime() / 1000)) },
       remove: [],
     });
+  // Every other value a Deny compares a key the caller controls against is a request the attacker will try.
+  for (const [key, values] of keys) {
+    if (SPECIFIC_VARIANT_KEYS.has(key) || NOT_CHOSEN_BY_CALLER.some((p) => key.startsWith(p))) continue;
+    for (const v of new Set(values)) {
+      if (out.length >= MAX_VARIANTS) break;
+      const value = v.replace(/\*/g, 'x').replace(/\?/g, 'x');
+      const name = names.get(key) ?? key;
+      out.push({ label: `with ${name} = ${value}`, set: { [name]: value }, remove: [] });
+    }
+  }
   for (const key of ['aws:useragent', 'aws:referer']) {
     const name = key === 'aws:useragent' ? 'aws:UserAgent' : 'aws:Referer';
     for (const v of new Set(['payerguard-probe', ...(keys.get(key) ?? [])]))
@@ -138,6 +197,30 @@ export function attackerVariants(boundary: unknown): ContextVariant[] {
         });
   }
   return out;
+}
+
+/**
+ * The policies a boundary's `iam:PermissionsBoundary` conditions accept besides the boundary itself, as concrete ARNs
+ * in this payer (a wildcard becomes one name it matches). A fenced admin can create principals fenced only by them.
+ */
+export function namedBoundariesIn(boundary: unknown, boundaryArn: string, accountId: string): string[] {
+  const statements = (boundary as { Statement?: unknown })?.Statement;
+  const out = new Set<string>();
+  for (const st of Array.isArray(statements) ? statements : statements ? [statements] : []) {
+    const cond = (st as { Condition?: Record<string, Record<string, unknown>> })?.Condition;
+    if (!cond || typeof cond !== 'object') continue;
+    for (const block of Object.values(cond)) {
+      if (!block || typeof block !== 'object') continue;
+      for (const [k, v] of Object.entries(block)) {
+        if (k.toLowerCase() !== 'iam:permissionsboundary') continue;
+        for (const raw of (Array.isArray(v) ? v : [v]).map(String)) {
+          const arn = raw.replace(/\$\{aws:PrincipalAccount\}/gi, accountId).replace(/[*?]/g, 'payerguard-probe');
+          if (/^arn:aws[\w-]*:iam::(\d{12}|aws):policy\//.test(arn) && arn !== boundaryArn) out.add(arn);
+        }
+      }
+    }
+  }
+  return [...out];
 }
 
 const iamArn = (acct: string, kind: string, pathAndName: string) => `arn:aws:iam::${acct}:${kind}${pathAndName}`;
@@ -261,6 +344,7 @@ export function syntheticTargets(
     ),
     forgeableTags: resourceTagsIn(boundary),
     attackerVariants: attackerVariants(boundary),
+    otherNamedBoundaries: namedBoundariesIn(boundary, boundaryArn, accountId),
     takeoverGroups: [],
     takeoverPolicies: [],
     joinableGroups: [],

@@ -499,6 +499,35 @@ export const breaks = {
       policy.defaultVersionId = 'v2';
     }),
   /** Make one evidence call fail (denied by default): the control reading it must say unknown. */
+  /** The payer is in no organization: Organizations answers AWSOrganizationsNotInUseException (HTTP 400). */
+  standalone: (ev: PayerEvidence) =>
+    withEvidence(ev, (e) => {
+      const notInUse = (api: string): CallFailed => ({
+        status: 'error',
+        api,
+        errorCode: 'AWSOrganizationsNotInUseException',
+        message: 'Your account is not a member of an organization.',
+      });
+      e.organizations = { organization: notInUse(API.describeOrganization), accounts: notInUse(API.listAccounts) };
+      if (e.iam)
+        e.iam.organizationsFeatures = ok(API.listOrganizationsFeatures, {
+          enabledFeatures: [],
+          answeredWith: 'OrganizationNotFoundException',
+        });
+    }),
+  /** The payer is a member of someone else's organization: DescribeOrganization answers, ListAccounts is refused. */
+  memberPayer: (ev: PayerEvidence, managementId = '444444444444') =>
+    withEvidence(ev, (e) => {
+      const org = req(e.organizations?.organization, 'organization');
+      org.masterAccountId = managementId;
+      org.masterAccountEmail = 'root@partner.example';
+      if (e.organizations) e.organizations.accounts = failedCall(API.listAccounts, 'denied', 'AccessDeniedException');
+      if (e.iam)
+        e.iam.organizationsFeatures = ok(API.listOrganizationsFeatures, {
+          enabledFeatures: [],
+          answeredWith: 'AccountNotManagementOrDelegatedAdministratorException',
+        });
+    }),
   deny: (ev: PayerEvidence, path: string, status: Exclude<CallStatus, 'ok'> = 'denied') =>
     withEvidence(ev, (e) => {
       const parts = path.split('.');

@@ -579,7 +579,15 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
   return {
     accountId: acct,
     payer: p,
-    organization: { id: orgId, arn: `arn:aws:organizations::${acct}:organization/${orgId}`, masterEmail },
+    organization: has(p, 'member-payer')
+      ? foreignOrganization(acct, new Rng(ctx.seed, `foreign-org:${acct}`))
+      : {
+          id: orgId,
+          arn: `arn:aws:organizations::${acct}:organization/${orgId}`,
+          masterEmail,
+          managementAccountId: acct,
+        },
+    organizationStanding: has(p, 'standalone-payer') ? 'standalone' : has(p, 'member-payer') ? 'member' : 'management',
     members,
     contact: {
       FullName: person(),
@@ -593,7 +601,8 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
     },
     alternateContacts,
     root,
-    centralRootAccess: !has(p, 'central-root-off'),
+    centralRootAccess: !has(p, 'central-root-off') && !has(p, 'central-root-untrusted'),
+    iamTrustedAccess: !has(p, 'central-root-untrusted'),
     users,
     groups,
     roles,
@@ -608,6 +617,18 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
 }
 
 export const ymd = (d: Date) => d.toISOString().slice(0, 10);
+
+/** The organization a member payer sits in: another party's, with its own management account and root email. */
+function foreignOrganization(acct: string, rng: Rng): SimAccount['organization'] {
+  const managementAccountId = `9${acct.slice(1)}`;
+  const id = `o-${rng.hex(10)}`;
+  return {
+    id,
+    arn: `arn:aws:organizations::${managementAccountId}:organization/${id}`,
+    masterEmail: `aws-root@other-org-${rng.hex(4)}.example`,
+    managementAccountId,
+  };
+}
 
 const READ_CALLS = [
   { eventSource: 'ec2.amazonaws.com', eventName: 'DescribeInstances', readOnly: true },

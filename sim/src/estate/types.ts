@@ -158,7 +158,12 @@ export interface SimMonthlySpend {
 export interface SimAccount {
   accountId: string;
   payer: EstatePayer;
-  organization: { id: string; arn: string; masterEmail: string };
+  /**
+   * The organization DescribeOrganization shows. For a management payer it is the payer's own; for a member payer
+   * (profile member-payer) someone else's; a standalone payer (profile standalone-payer) is in none.
+   */
+  organization: { id: string; arn: string; masterEmail: string; managementAccountId: string };
+  organizationStanding: 'management' | 'member' | 'standalone';
   members: SimMemberAccount[];
   contact: {
     FullName: string;
@@ -180,6 +185,8 @@ export interface SimAccount {
     passwordLastUsed?: Date;
   };
   centralRootAccess: boolean;
+  /** Trusted access for IAM in Organizations (profile central-root-untrusted turns it off). */
+  iamTrustedAccess: boolean;
   users: SimUser[];
   groups: SimGroup[];
   roles: SimRole[];

@@ -38,6 +38,14 @@ export interface SimState {
   credentialReports: Map<string, Date>;
   /** How long a credential report takes to generate after it was requested. */
   credentialReportDelayMs: number;
+  /** How long a generated credential report is handed out before ReportExpired (IAM: 4 hours). */
+  credentialReportTtlMs: number;
+  /** Overrides the lifetime of every issued session, in seconds (tests of long collections); unset: as requested. */
+  sessionLifetimeSeconds?: number;
+  /** AssumeRole calls answered with an error so far, per payer of profile sts-flaky. */
+  stsFlakyCalls: Map<string, number>;
+  /** How many AssumeRole calls into an sts-flaky payer fail before it answers normally. */
+  stsFlakyFailures: number;
 }
 
 export interface CallContext {

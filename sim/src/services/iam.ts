@@ -125,10 +125,16 @@ export function listVirtualMFADevices(ctx: CallContext, q: QueryParams): XmlValu
   return { VirtualMFADevices: p.items as unknown as XmlValue[], IsTruncated: p.IsTruncated, Marker: p.Marker };
 }
 
+/** IAM keeps a generated credential report for 4 hours; then GetCredentialReport answers ReportExpired. */
+export const CREDENTIAL_REPORT_TTL_MS = 4 * 3_600_000;
+
+const reportExpired = (ctx: CallContext, started: Date) =>
+  ctx.now.getTime() - started.getTime() - ctx.state.credentialReportDelayMs >= ctx.state.credentialReportTtlMs;
+
 export function generateCredentialReport(ctx: CallContext): XmlValue {
   const { credentialReports, credentialReportDelayMs } = ctx.state;
   const started = credentialReports.get(ctx.account.accountId);
-  if (!started) {
+  if (!started || reportExpired(ctx, started)) {
     credentialReports.set(ctx.account.accountId, ctx.now);
     return { State: 'STARTED', Description: 'No report exists. Starting a new report generation task' };
   }
@@ -234,6 +240,12 @@ export function getCredentialReport(ctx: CallContext): XmlValue {
     );
   const ready = new Date(started.getTime() + ctx.state.credentialReportDelayMs);
   if (ctx.now < ready) throw new ApiError('ReportInProgress', 'Report generation in progress.', 404);
+  if (reportExpired(ctx, started))
+    throw new ApiError(
+      'ReportExpired',
+      'Credential report expired. Call GenerateCredentialReport to generate a new report.',
+      410,
+    );
   return {
     Content: new XmlBlob(Buffer.from(credentialReportCsv(ctx.account), 'utf8')),
     ReportFormat: 'text/csv',
@@ -241,8 +253,27 @@ export function getCredentialReport(ctx: CallContext): XmlValue {
   };
 }
 
+/**
+ * ListOrganizationsFeatures' documented errors (botocore iam model: no error trait, so the code is the shape name and
+ * the status 400), in the order IAM checks them.
+ */
 export function listOrganizationsFeatures(ctx: CallContext): XmlValue {
   const a = ctx.account;
+  if (a.organizationStanding === 'standalone')
+    throw new ApiError(
+      'OrganizationNotFoundException',
+      'The request was rejected because no organization is associated with your account.',
+    );
+  if (a.organizationStanding === 'member')
+    throw new ApiError(
+      'AccountNotManagementOrDelegatedAdministratorException',
+      'The request was rejected because the account making the request is not the management account or delegated administrator account for centralized root access.',
+    );
+  if (!a.iamTrustedAccess)
+    throw new ApiError(
+      'ServiceAccessNotEnabledException',
+      'The request was rejected because trusted access is not enabled for IAM in AWS Organizations. For details, see IAM and AWS Organizations in the AWS Organizations User Guide.',
+    );
   return {
     OrganizationId: a.organization.id,
     EnabledFeatures: a.centralRootAccess ? ['RootCredentialsManagement', 'RootSessions'] : [],

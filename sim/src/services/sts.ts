@@ -40,6 +40,23 @@ function trustAllows(trust: { Statement: unknown }, caller: Caller, externalId: 
   return false;
 }
 
+/** sts-flaky: this many AssumeRole calls fail before the payer answers normally (fewer than the SDK's 5 attempts). */
+export const DEFAULT_STS_FLAKY_FAILURES = 3;
+
+/**
+ * Profile sts-flaky: STS is having a bad spell for this payer. Throttling and a 5xx alternate, as STS words them in
+ * awsQuery (Sender/Throttling 400, Receiver/ServiceUnavailable 503), then AssumeRole answers normally.
+ */
+function flaky(state: SimState, accountId: string): ApiError | undefined {
+  if (!state.estate.payer(accountId)?.profiles.includes('sts-flaky')) return undefined;
+  const n = state.stsFlakyCalls.get(accountId) ?? 0;
+  if (n >= state.stsFlakyFailures) return undefined;
+  state.stsFlakyCalls.set(accountId, n + 1);
+  return n % 2 === 0
+    ? new ApiError('Throttling', 'Rate exceeded', 400)
+    : new ApiError('ServiceUnavailable', 'Service is unable to handle request.', 503);
+}
+
 export function assumeRole(state: SimState, caller: Caller, q: QueryParams, now: Date): XmlValue {
   const roleArn = q.required('RoleArn');
   const sessionName = q.required('RoleSessionName');
@@ -58,6 +75,8 @@ export function assumeRole(state: SimState, caller: Caller, q: QueryParams, now:
   const m = ROLE_ARN_RE.exec(roleArn);
   if (!m) throw new ApiError('ValidationError', `${roleArn} is invalid`);
   const [, accountId, roleName] = m as unknown as [string, string, string];
+  const bad = flaky(state, accountId);
+  if (bad) throw bad;
   const account = state.estate.account(accountId);
   const role = account?.roles.find((r) => r.name === roleName && roleArn.endsWith(`:role${r.path}${r.name}`));
   // AWS words a missing role and a refused trust the same way, so a caller cannot probe for role names.
@@ -68,7 +87,8 @@ export function assumeRole(state: SimState, caller: Caller, q: QueryParams, now:
       `The requested DurationSeconds exceeds the MaxSessionDuration set for this role.`,
     );
   const accessKeyId = `ASIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
-  const expiration = new Date(Math.floor(now.getTime() / 1000) * 1000 + duration * 1000);
+  const lifetime = state.sessionLifetimeSeconds ?? duration;
+  const expiration = new Date(Math.floor(now.getTime() / 1000) * 1000 + lifetime * 1000);
   state.sessions.set(accessKeyId, { accessKeyId, accountId, roleName, roleId: role.roleId, sessionName, expiration });
   return {
     Credentials: {

@@ -13,11 +13,13 @@ const DENIED = new Set([
   'UnauthorizedException',
   'UnrecognizedClientException',
   'InvalidClientTokenId',
-  'ExpiredToken',
-  'ExpiredTokenException',
   'AuthFailure',
-  'AWSOrganizationsNotInUseException',
 ]);
+// Not here on purpose: ExpiredToken (our session outlived its lifetime: refresh, not a permission problem) and
+// AWSOrganizationsNotInUseException (an answer: the account is in no organization).
+
+/** Our session token outlived its lifetime (IAM answers it with HTTP 403): refresh the session, it is no denial. */
+export const EXPIRED_TOKEN = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired']);
 
 const THROTTLED = new Set([
   'Throttling',
@@ -66,6 +68,7 @@ export function classify(err: unknown): CallStatus {
   const e = (err ?? {}) as AwsLikeError;
   const code = errorCodeOf(err);
   const names = [code, e.name ?? ''];
+  if (names.some((n) => EXPIRED_TOKEN.has(n))) return 'error';
   if (names.some((n) => DENIED.has(n))) return 'denied';
   if (names.some((n) => THROTTLED.has(n))) return 'throttled';
   if (names.some((n) => TIMEOUT.has(n))) return 'timeout';

@@ -32,7 +32,10 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
 /** Largest response body a collector accepts; beyond it the answer is "malformed", not an out-of-memory crash. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
-export function clientConfig(session: SessionOptions, credentials?: SessionCredentials) {
+/** Static credentials, or a provider the SDK asks again when what it holds nears expiry (see aws/session.ts). */
+export type Credentials = SessionCredentials | (() => Promise<SessionCredentials>);
+
+export function clientConfig(session: SessionOptions, credentials?: Credentials) {
   return {
     region: session.region,
     ...(session.endpoint ? { endpoint: session.endpoint } : {}),

@@ -1,10 +1,11 @@
 import type { DistributorSettings } from '@payerguard/core';
-import type { SessionCredentials, SessionOptions } from '../aws/client-options.js';
+import type { Credentials, SessionOptions } from '../aws/client-options.js';
 
 /** What every collector gets: the assumed-role session into one payer. */
 export interface CollectorContext {
   session: SessionOptions;
-  credentials: SessionCredentials;
+  /** The assumed-role session, renewed before it expires (aws/session.ts). */
+  credentials: Credentials;
   settings: DistributorSettings;
   /** The payer account the session is in. */
   accountId: string;

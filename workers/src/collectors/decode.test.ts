@@ -16,6 +16,17 @@ describe('decodePolicyDocument', () => {
     const doc = { Statement: { Effect: 'Deny', Action: '*', Resource: 'arn:aws:s3:::100%' } };
     expect(decodePolicyDocument(JSON.stringify(doc), 'x')).toEqual(doc);
   });
+  it('decodes as botocore does: a literal "+" stays "+", %2B and %20 are a plus and a space', () => {
+    const raw =
+      '%7B%22Statement%22%3A%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C' +
+      '%22Resource%22%3A%22arn%3Aaws%3As3%3A%3A%3Aa+b%2Fc%2Bd%20e%22%7D%7D';
+    // python3 -c 'from urllib.parse import unquote; print(unquote(raw))' gives the same text.
+    expect(decodePolicyDocument(raw, 'x').Statement).toEqual({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: 'arn:aws:s3:::a+b/c+d e',
+    });
+  });
   it('treats garbage as a malformed answer, naming where it was', () => {
     expect(() => decodePolicyDocument('%E0%A4%A', 'role R')).toThrow(/role R.*URL-encoded/);
     expect(() => decodePolicyDocument(encodeURIComponent('{"Statement": ['), 'role R')).toThrow(MalformedAnswer);
@@ -92,6 +103,28 @@ describe('trustsAccount', () => {
 });
 
 describe('parseRootEvent', () => {
+  it('keeps readOnly, the console flag and only the request parameters that decide a root-only task', () => {
+    const e = parseRootEvent(
+      JSON.stringify({
+        eventID: 'e9',
+        eventTime: '2026-11-01T10:00:00Z',
+        eventName: 'PutBucketVersioning',
+        eventSource: 's3.amazonaws.com',
+        eventType: 'AwsApiCall',
+        readOnly: false,
+        sessionCredentialFromConsole: 'true',
+        userIdentity: { type: 'Root', accountId: '123456789012' },
+        requestParameters: {
+          bucketName: 'b',
+          Host: 'b.s3.amazonaws.com',
+          VersioningConfiguration: { Status: 'Enabled', MfaDelete: 'Enabled' },
+        },
+      }),
+      {},
+    );
+    expect(e).toMatchObject({ readOnly: false, fromConsole: true, request: { bucketName: 'b', mfaDelete: 'Enabled' } });
+    expect(JSON.stringify(e)).not.toContain('Host');
+  });
   const signin = {
     eventID: 'e1',
     eventTime: '2026-11-01T10:00:00Z',
@@ -157,6 +190,12 @@ describe('classify', () => {
     ).toBe('malformed');
     expect(classify(err('ServiceUnavailable'))).toBe('error');
     expect(classify(err('Whatever', { $metadata: { httpStatusCode: 403 } }))).toBe('denied');
+  });
+  it('never calls an expired session or "not in an organization" a denial', () => {
+    // IAM answers ExpiredToken with HTTP 403; STS answers ExpiredTokenException with 400.
+    expect(classify(err('ExpiredToken', { $metadata: { httpStatusCode: 403 } }))).toBe('error');
+    expect(classify(err('ExpiredTokenException', { $metadata: { httpStatusCode: 400 } }))).toBe('error');
+    expect(classify(err('AWSOrganizationsNotInUseException', { $metadata: { httpStatusCode: 400 } }))).toBe('error');
   });
   it('prefers the AWS Code to the SDK class name', () => {
     expect(errorCodeOf(err('NoSuchEntityException', { Code: 'NoSuchEntity' }))).toBe('NoSuchEntity');

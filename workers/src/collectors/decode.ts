@@ -2,7 +2,7 @@ import type { CredentialReportRow, PolicyDocument } from '@payerguard/core';
 import { MalformedAnswer } from '../aws/call.js';
 
 /**
- * IAM returns policy documents as URL-encoded JSON. Decodes one; anything that is not a JSON object with a Statement
+ * IAM returns policy documents as URL-encoded JSON (RFC 3986). Decodes one; anything that is not a JSON object with a Statement
  * is a malformed answer (the collector reports it rather than guessing).
  */
 export function decodePolicyDocument(raw: string | undefined, where: string): PolicyDocument {
@@ -11,7 +11,9 @@ export function decodePolicyDocument(raw: string | undefined, where: string): Po
   // Already-decoded JSON starts with "{"; encoded starts with "%7B". Decoding twice would corrupt a literal "%".
   if (!text.trimStart().startsWith('{')) {
     try {
-      text = decodeURIComponent(text.replace(/\+/g, '%20'));
+      // Percent-decoding only, as botocore's json_decode_policies does (urllib unquote, not unquote_plus): IAM
+      // encodes a space as %20 and a plus as %2B, so a literal "+" in the text is a plus (say "a+b@x.example").
+      text = decodeURIComponent(text);
     } catch {
       throw new MalformedAnswer(`${where}: policy document is not URL-encoded JSON`);
     }

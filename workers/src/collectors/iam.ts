@@ -6,6 +6,7 @@ import {
   GetRoleCommand,
   IAMClient,
   ListOrganizationsFeaturesCommand,
+  type ListOrganizationsFeaturesCommandOutput,
   ListVirtualMFADevicesCommand,
   type PolicyDetail,
   type Tag,
@@ -16,6 +17,9 @@ import {
   type Call,
   type CredentialReportRow,
   type InlinePolicy,
+  ORGANIZATIONS_FEATURES_ANSWERS,
+  type OrganizationsFeatures,
+  type OrganizationsFeaturesError,
   type PayerEvidence,
   type PolicyDocument,
   type VirtualMfaDevice,
@@ -53,25 +57,37 @@ export function iamClient(ctx: CollectorContext): IAMClient {
   return client;
 }
 
+/**
+ * Generate, then poll GetCredentialReport. ReportInProgress (404) and ReportNotPresent (410, the generation not yet
+ * visible) mean "ask again". ReportExpired (410: the report IAM holds is over 4 hours old) means "generate anew", once.
+ * GeneratedTime is recorded: IAM hands out a report up to 4 hours old, and the controls say how old it was.
+ */
 async function credentialReport(
   client: IAMClient,
   signal: AbortSignal,
   ids: RequestIds,
-): Promise<CredentialReportRow[]> {
-  const gen = await client.send(new GenerateCredentialReportCommand({}), { abortSignal: signal });
-  ids.add(gen);
+): Promise<{ rows: CredentialReportRow[]; generatedTime?: string }> {
+  const generate = async () =>
+    ids.add(await client.send(new GenerateCredentialReportCommand({}), { abortSignal: signal }));
+  await generate();
+  let regenerated = false;
   let delay = CREDENTIAL_REPORT_POLL.firstDelayMs;
   for (let poll = 0; poll < CREDENTIAL_REPORT_POLL.maxPolls && !signal.aborted; poll++) {
     try {
       const out = await client.send(new GetCredentialReportCommand({}), { abortSignal: signal });
       ids.add(out);
       if (!out.Content) throw new MalformedAnswer('GetCredentialReport answered without content');
-      return parseCredentialReport(Buffer.from(out.Content).toString('utf8'));
+      const generatedTime = iso(out.GeneratedTime);
+      return {
+        rows: parseCredentialReport(Buffer.from(out.Content).toString('utf8')),
+        ...(generatedTime ? { generatedTime } : {}),
+      };
     } catch (err) {
       const code = errorCodeOf(err);
-      // "Still being generated" (or not yet visible): wait and ask again.
-      if (!/ReportInProgress|CredentialReportNotReady|ReportNotPresent|CredentialReportNotPresent/.test(code))
-        throw err;
+      if (code === 'ReportExpired' && !regenerated) {
+        regenerated = true;
+        await generate();
+      } else if (!/^(ReportInProgress|ReportNotPresent)$/.test(code)) throw err;
     }
     await sleep(delay, signal);
     delay = Math.min(delay * 2, CREDENTIAL_REPORT_POLL.maxDelayMs);
@@ -208,18 +224,34 @@ export async function collectIam(ctx: CollectorContext): Promise<NonNullable<Pay
     }
   });
 
-  const credentialReportCall = capture(API.getCredentialReport, pagedBudget(ctx), (abortSignal, ids) =>
-    credentialReport(client, abortSignal, ids),
-  );
-
-  const organizationsFeatures = capture(API.listOrganizationsFeatures, singleBudget(ctx), async (abortSignal, ids) => {
-    const out = await client.send(new ListOrganizationsFeaturesCommand({}), { abortSignal });
-    ids.add(out);
-    return {
-      ...(out.OrganizationId ? { organizationId: out.OrganizationId } : {}),
-      enabledFeatures: (out.EnabledFeatures ?? []).map(String),
-    };
+  let credentialReportGeneratedTime: string | undefined;
+  const credentialReportCall = capture(API.getCredentialReport, pagedBudget(ctx), async (abortSignal, ids) => {
+    const report = await credentialReport(client, abortSignal, ids);
+    credentialReportGeneratedTime = report.generatedTime;
+    return report.rows;
   });
+
+  const organizationsFeatures = capture<OrganizationsFeatures>(
+    API.listOrganizationsFeatures,
+    singleBudget(ctx),
+    async (abortSignal, ids) => {
+      let out: ListOrganizationsFeaturesCommandOutput;
+      try {
+        out = await client.send(new ListOrganizationsFeaturesCommand({}), { abortSignal });
+      } catch (err) {
+        // Each documented error says why centralized root access cannot be on: an answer for the control, not a gap.
+        const code = errorCodeOf(err);
+        if (code in ORGANIZATIONS_FEATURES_ANSWERS)
+          return { enabledFeatures: [], answeredWith: code as OrganizationsFeaturesError };
+        throw err;
+      }
+      ids.add(out);
+      return {
+        ...(out.OrganizationId ? { organizationId: out.OrganizationId } : {}),
+        enabledFeatures: (out.EnabledFeatures ?? []).map(String),
+      };
+    },
+  );
 
   const authDetails = capture(API.getAccountAuthorizationDetails, pagedBudget(ctx), (abortSignal, ids) =>
     authorizationDetails(client, abortSignal, ids),
@@ -236,6 +268,7 @@ export async function collectIam(ctx: CollectorContext): Promise<NonNullable<Pay
     accountSummary: a,
     virtualMfaDevices: v,
     credentialReport: c,
+    ...(credentialReportGeneratedTime ? { credentialReportGeneratedTime } : {}),
     organizationsFeatures: o,
     authorizationDetails: d,
   };

@@ -1,4 +1,4 @@
-import type { RootEvent } from '@payerguard/core';
+import type { RootEvent, RootEventRequest } from '@payerguard/core';
 import { MalformedAnswer } from '../aws/call.js';
 
 interface RawCloudTrailEvent {
@@ -12,6 +12,9 @@ interface RawCloudTrailEvent {
   userAgent?: string;
   errorCode?: string;
   recipientAccountId?: string;
+  readOnly?: boolean;
+  sessionCredentialFromConsole?: string | boolean;
+  requestParameters?: Record<string, unknown> | null;
   additionalEventData?: { MFAUsed?: string };
   responseElements?: { ConsoleLogin?: string } | null;
   userIdentity?: {
@@ -19,6 +22,23 @@ interface RawCloudTrailEvent {
     accountId?: string;
     sessionContext?: { attributes?: { mfaAuthenticated?: string } };
   };
+}
+
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v.slice(0, 512) : undefined);
+
+/** Only the request parameters that decide a root-only task (core/src/data/root-tasks.ts); the rest is not kept. */
+function requestOf(p: Record<string, unknown> | null | undefined): RootEventRequest | undefined {
+  if (!p || typeof p !== 'object') return undefined;
+  const versioning = p.VersioningConfiguration;
+  const mfaDelete =
+    versioning && typeof versioning === 'object' ? str((versioning as Record<string, unknown>).MfaDelete) : undefined;
+  const out: RootEventRequest = {};
+  for (const k of ['userName', 'roleName', 'groupName', 'policyArn', 'bucketName'] as const) {
+    const v = str(p[k]);
+    if (v) out[k] = v;
+  }
+  if (mfaDelete) out.mfaDelete = mfaDelete;
+  return Object.keys(out).length ? out : undefined;
 }
 
 /**
@@ -46,6 +66,7 @@ export function parseRootEvent(
     mfaUsed = e.userIdentity.sessionContext.attributes.mfaAuthenticated === 'true';
   const outcome = e.responseElements?.ConsoleLogin ?? e.errorCode;
   const eventTime = e.eventTime ?? fallback.eventTime?.toISOString() ?? '';
+  const request = requestOf(e.requestParameters);
   return {
     eventId: e.eventID ?? fallback.eventId ?? '',
     eventTime: eventTime && !Number.isNaN(Date.parse(eventTime)) ? new Date(eventTime).toISOString() : eventTime,
@@ -59,5 +80,10 @@ export function parseRootEvent(
     ...(outcome ? { outcome } : {}),
     ...(e.errorCode ? { errorCode: e.errorCode } : {}),
     accountId: e.userIdentity.accountId ?? e.recipientAccountId ?? '',
+    ...(typeof e.readOnly === 'boolean' ? { readOnly: e.readOnly } : {}),
+    ...(e.sessionCredentialFromConsole !== undefined
+      ? { fromConsole: String(e.sessionCredentialFromConsole) === 'true' }
+      : {}),
+    ...(request ? { request } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import { type AccessEvidence, API, type Call } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
 import {
+  type Credentials,
   clientConfig,
   limitResponseSize,
   type SessionCredentials,
@@ -57,7 +58,7 @@ export async function assumeCollectorRole(
 export async function getCallerIdentity(
   roleArn: string,
   session: SessionOptions,
-  credentials: SessionCredentials,
+  credentials: Credentials,
 ): Promise<Call<AccessEvidence>> {
   const client = new STSClient(clientConfig(session, credentials));
   limitResponseSize(client);

@@ -1,5 +1,6 @@
 import type { Config, Db, DistributorSettings, Logger, PayerEvidence } from '@payerguard/core';
 import { schema } from '@payerguard/core';
+import { accessOutcome } from '@payerguard/core/controls/access/lockout';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
 import type { PayerJobData } from '@payerguard/core/queue/names';
 import { loadSettings } from '@payerguard/core/settings-store';
@@ -18,9 +19,12 @@ export interface PayerProcessorDeps {
   collect?: Partial<Omit<CollectOptions, 'logger'>>;
 }
 
-/** AssumeRole failures that a retry cannot fix: the role, its trust or the registry is wrong. */
+/**
+ * AssumeRole failures that a retry cannot fix: the role, its trust or the registry is wrong (a lockout). Throttling,
+ * 5xx, timeouts and the like are retried with backoff; if they outlast the attempts the access stays unverified.
+ */
 function deterministic(access: Exclude<PayerEvidence['access'], { status: 'ok' }>): boolean {
-  return access.status === 'denied' || access.status === 'malformed' || access.errorCode === 'AccountMismatch';
+  return accessOutcome(access) === 'lockout';
 }
 
 export function payerProcessor(deps: PayerProcessorDeps) {

@@ -1,4 +1,5 @@
 import type { Control } from '../types.js';
+import { accessOutcome } from './lockout.js';
 
 export const accessCollectorRole: Control = {
   id: 'ACCESS-COLLECTOR-ROLE',
@@ -7,7 +8,7 @@ export const accessCollectorRole: Control = {
   severity: 'critical',
   runsWithoutAccess: true,
   rationale:
-    'If the distributor cannot assume its role in the payer it is locked out of an account it pays for, and nothing else about the payer can be seen. A denial here is itself the finding, never an unknown.',
+    'If the distributor cannot assume its role in the payer it is locked out of an account it pays for, and nothing else about the payer can be seen. A denial here is itself the finding, never an unknown. Throttling, timeouts, 5xx and network errors say nothing about the role: access is then unverified (unknown), retried, and never counted as a lockout.',
   remediation:
     "In the payer account restore the collector role from the distributor's governance stack: the role must exist with the agreed name, trust the distributor hub account with the agreed ExternalId condition, and keep its read-only policies. Ask the distributor for the current template if the stack was deleted.",
   references: [
@@ -19,6 +20,23 @@ export const accessCollectorRole: Control = {
   evidence: ['access'],
   evaluate(ev) {
     const a = ev.access;
+    if (a.status !== 'ok' && accessOutcome(a) === 'unverified') {
+      return [
+        {
+          status: 'unknown',
+          message: `Access unverified: ${a.api} failed with ${a.errorCode} (${a.status}), which is not a denial; the payer is retried and this is not a lockout. ${a.message}`,
+          evidence: {
+            lockout: false,
+            accessUnverified: true,
+            api: a.api,
+            callStatus: a.status,
+            errorCode: a.errorCode,
+            error: a.message,
+            requestIds: a.requestIds ?? [],
+          },
+        },
+      ];
+    }
     if (a.status !== 'ok') {
       return [
         {

@@ -22,4 +22,12 @@ describe('OWN-MEMBER-DOMAINS', () => {
       c.evaluate(breaks.deny(compliantEvidence(), 'organizations.accounts', 'timeout'), fixtureContext())[0]?.status,
     ).toBe('unknown');
   });
+  it('passes a payer in no organization (no members) and explains a member payer instead of blaming a denial', () => {
+    expect(c.evaluate(breaks.standalone(compliantEvidence()), fixtureContext())[0]).toMatchObject({
+      status: 'pass',
+      evidence: { members: 0 },
+    });
+    const [member] = c.evaluate(breaks.memberPayer(compliantEvidence()), fixtureContext());
+    expect(member).toMatchObject({ status: 'unknown', evidence: { reason: 'not the management account' } });
+  });
 });

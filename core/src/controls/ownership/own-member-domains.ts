@@ -1,4 +1,4 @@
-import { emailDomain, isDistributorDomain, unknownFor } from '../helpers.js';
+import { emailDomain, isDistributorDomain, organizationStanding, unknownFor } from '../helpers.js';
 import type { Control } from '../types.js';
 
 export const ownMemberDomains: Control = {
@@ -19,6 +19,30 @@ export const ownMemberDomains: Control = {
   evidence: ['organizations.accounts'],
   evaluate(ev, { settings }) {
     const call = ev.organizations?.accounts;
+    const standing = organizationStanding(ev);
+    if (standing === 'standalone')
+      return [
+        {
+          status: 'pass',
+          message: `Payer ${ev.payerAccountId} is in no organization, so it has no member accounts.`,
+          evidence: { members: 0, reason: 'not in an organization' },
+        },
+      ];
+    if (standing === 'member' && call?.status !== 'ok') {
+      const org = ev.organizations?.organization;
+      return [
+        {
+          status: 'unknown',
+          message: `Payer ${ev.payerAccountId} is a member of another organization; only its management account can list the member accounts (see OWN-PAYER-IS-MANAGEMENT).`,
+          evidence: {
+            reason: 'not the management account',
+            ...(org?.status === 'ok'
+              ? { organizationId: org.data.id, managementAccountId: org.data.masterAccountId }
+              : {}),
+          },
+        },
+      ];
+    }
     if (call?.status !== 'ok') return [unknownFor(call, 'the member accounts')];
     const members = call.data.filter((a) => a.id !== ev.payerAccountId);
     const byDomain = new Map<string, string[]>();

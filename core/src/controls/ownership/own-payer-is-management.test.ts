@@ -20,4 +20,15 @@ describe('OWN-PAYER-IS-MANAGEMENT', () => {
     );
     expect(r).toMatchObject({ status: 'unknown', evidence: { errorCode: 'ThrottlingException' } });
   });
+  it('fails (an answer, not unknown) when the payer is in no organization', () => {
+    const [r] = c.evaluate(breaks.standalone(compliantEvidence()), fixtureContext());
+    expect(r).toMatchObject({ status: 'fail', evidence: { errorCode: 'AWSOrganizationsNotInUseException' } });
+    expect(r?.message).toMatch(/not in any organization/);
+  });
+  it("fails when the payer is a member of someone else's organization", () => {
+    expect(c.evaluate(breaks.memberPayer(compliantEvidence()), fixtureContext())[0]).toMatchObject({
+      status: 'fail',
+      evidence: { managementAccountId: '444444444444' },
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { unknownFor } from '../helpers.js';
+import { ORG_NOT_IN_USE, unknownFor } from '../helpers.js';
 import type { Control } from '../types.js';
 
 export const ownPayerIsManagement: Control = {
@@ -19,6 +19,16 @@ export const ownPayerIsManagement: Control = {
   evidence: ['organizations.organization'],
   evaluate(ev) {
     const org = ev.organizations?.organization;
+    if (org && org.status !== 'ok' && org.errorCode === ORG_NOT_IN_USE) {
+      // Organizations answered: this account is in no organization. That is a fact about the payer, not a denial.
+      return [
+        {
+          status: 'fail',
+          message: `Payer ${ev.payerAccountId} is not in any organization (${ORG_NOT_IN_USE}): it manages no member accounts and pays for none.`,
+          evidence: { payerAccountId: ev.payerAccountId, organizationId: null, api: org.api, errorCode: org.errorCode },
+        },
+      ];
+    }
     if (org?.status !== 'ok') return [unknownFor(org, 'the organization')];
     const isMgmt = org.data.masterAccountId === ev.payerAccountId;
     return [

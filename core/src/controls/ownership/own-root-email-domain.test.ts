@@ -39,4 +39,11 @@ describe('OWN-ROOT-EMAIL-DOMAIN', () => {
       evidence: { api: 'organizations:DescribeOrganization', errorCode: 'AccessDenied' },
     });
   });
+  it('is unknown with the reason, not a denial, for a payer in no organization or in a foreign one', () => {
+    const [standalone] = c.evaluate(breaks.standalone(compliantEvidence()), fixtureContext());
+    expect(standalone).toMatchObject({ status: 'unknown', evidence: { reason: 'not in an organization' } });
+    const [member] = c.evaluate(breaks.memberPayer(compliantEvidence()), fixtureContext());
+    expect(member).toMatchObject({ status: 'unknown', evidence: { reason: 'not the management account' } });
+    expect(member?.message).not.toMatch(/AccessDenied/);
+  });
 });

@@ -1,4 +1,4 @@
-import { emailDomain, isDistributorDomain, payerRootEmail, unknownFor } from '../helpers.js';
+import { emailDomain, isDistributorDomain, organizationStanding, payerRootEmail, unknownFor } from '../helpers.js';
 import type { Control } from '../types.js';
 
 export const ownRootEmailDomain: Control = {
@@ -19,8 +19,29 @@ export const ownRootEmailDomain: Control = {
   evidence: ['organizations.organization', 'organizations.accounts'],
   evaluate(ev, { settings }) {
     const org = ev.organizations?.organization;
-    if (org?.status !== 'ok') return [unknownFor(org, 'the organization')];
+    const standing = organizationStanding(ev);
+    if (standing === 'unknown') return [unknownFor(org, 'the organization')];
     const { email, source } = payerRootEmail(ev);
+    if (!email && standing !== 'management') {
+      // AWS shows an account's root email only to the management account of its organization (DescribeOrganization's
+      // MasterAccountEmail for itself, ListAccounts / DescribeAccount / account:GetPrimaryEmail for members). A payer
+      // outside an organization, or inside someone else's, cannot show it to us: say why rather than blame a denial.
+      return [
+        {
+          status: 'unknown',
+          message:
+            standing === 'standalone'
+              ? `Payer ${ev.payerAccountId} is in no organization, and AWS offers no API that shows an account's own root email outside an organization: confirm it by hand (see OWN-PAYER-IS-MANAGEMENT).`
+              : `Payer ${ev.payerAccountId} is a member of another organization; only that organization's management account can read its root email (see OWN-PAYER-IS-MANAGEMENT).`,
+          evidence: {
+            payerAccountId: ev.payerAccountId,
+            reason: standing === 'standalone' ? 'not in an organization' : 'not the management account',
+            ...(org?.status === 'ok' ? { managementAccountId: org.data.masterAccountId } : {}),
+          },
+        },
+      ];
+    }
+    if (org?.status !== 'ok') return [unknownFor(org, 'the organization')];
     if (!email) {
       const accounts = ev.organizations?.accounts;
       if (accounts?.status !== 'ok') return [unknownFor(accounts, "the payer's account entry")];

@@ -1,4 +1,4 @@
-import { isRootSignInEvent, rootTaskFor } from '../../data/root-tasks.js';
+import { isConsoleSessionRead, isRootSignInEvent, rootTaskFor } from '../../data/root-tasks.js';
 import type { RootEvent } from '../../evidence/types.js';
 import type { DistributorSettings } from '../../settings.js';
 import { unknownFor } from '../helpers.js';
@@ -23,7 +23,7 @@ export const rootActivityRootOnlyTasks: Control = {
   references: [
     {
       title: 'Tasks that require root user credentials',
-      url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user.html#root-user-tasks',
+      url: 'https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html',
     },
   ],
   evidence: ['cloudtrail.rootEvents'],
@@ -38,9 +38,13 @@ export const rootActivityRootOnlyTasks: Control = {
         allowed.push({ eventId: e.eventId, eventName: e.eventName, why: 'sign-in' });
         continue;
       }
-      const task = rootTaskFor(e.eventSource, e.eventName);
-      if (task) {
-        allowed.push({ eventId: e.eventId, eventName: e.eventName, why: `root-only task: ${task.id}` });
+      const match = rootTaskFor(e);
+      if (match?.qualifies) {
+        allowed.push({ eventId: e.eventId, eventName: e.eventName, why: `root-only task: ${match.task.id}` });
+        continue;
+      }
+      if (isConsoleSessionRead(e, events)) {
+        allowed.push({ eventId: e.eventId, eventName: e.eventName, why: 'read-only, in a root console session' });
         continue;
       }
       const window = approvedWindowFor(e, settings);
@@ -51,8 +55,8 @@ export const rootActivityRootOnlyTasks: Control = {
       offending.push({
         status: 'fail',
         resource: e.eventId,
-        message: `Root called ${e.eventName} (${e.eventSource}) at ${e.eventTime} from ${e.sourceIPAddress ?? 'an unknown address'}${e.mfaUsed ? ' with MFA' : ' without MFA'}: not a task that requires root, outside any approved window.`,
-        evidence: describeEvent(e),
+        message: `Root called ${e.eventName} (${e.eventSource}) at ${e.eventTime} from ${e.sourceIPAddress ?? 'an unknown address'}${e.mfaUsed ? ' with MFA' : ' without MFA'}: not a task that requires root${match ? ` (${match.task.id} only in the way AWS lists it: ${match.why})` : ''}, outside any approved window.`,
+        evidence: { ...describeEvent(e), ...(match ? { nearestTask: match.task.id, notThisTask: match.why } : {}) },
       });
     }
     if (offending.length) return offending;

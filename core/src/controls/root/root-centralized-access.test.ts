@@ -23,4 +23,18 @@ describe('ROOT-CENTRALIZED-ACCESS', () => {
       c.evaluate(breaks.deny(compliantEvidence(), 'iam.organizationsFeatures', 'error'), fixtureContext())[0]?.status,
     ).toBe('unknown');
   });
+  it.each([
+    'ServiceAccessNotEnabledException',
+    'OrganizationNotFoundException',
+    'OrganizationNotInAllFeaturesModeException',
+    'AccountNotManagementOrDelegatedAdministratorException',
+  ] as const)('warns (a finding, not unknown) when IAM answered %s', (answeredWith) => {
+    const ev = withEvidence(compliantEvidence(), (e) => {
+      if (e.iam?.organizationsFeatures.status === 'ok')
+        e.iam.organizationsFeatures.data = { enabledFeatures: [], answeredWith };
+    });
+    const [r] = c.evaluate(ev, fixtureContext());
+    expect(r).toMatchObject({ status: 'warn', evidence: { answeredWith } });
+    expect(r?.message).toContain(answeredWith);
+  });
 });

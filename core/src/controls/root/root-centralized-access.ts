@@ -1,3 +1,4 @@
+import { ORGANIZATIONS_FEATURES_ANSWERS } from '../../evidence/types.js';
 import { unknownFor } from '../helpers.js';
 import type { Control } from '../types.js';
 
@@ -22,6 +23,16 @@ export const rootCentralizedAccess: Control = {
   evaluate(ev) {
     const call = ev.iam?.organizationsFeatures;
     if (call?.status !== 'ok') return [unknownFor(call, 'organization root features')];
+    const answered = call.data.answeredWith;
+    if (answered) {
+      return [
+        {
+          status: 'warn',
+          message: `Centralized root access is not enabled: IAM answered ${answered} (${ORGANIZATIONS_FEATURES_ANSWERS[answered]}).`,
+          evidence: { enabledFeatures: [], missing: REQUIRED, answeredWith: answered, api: call.api },
+        },
+      ];
+    }
     const enabled = call.data.enabledFeatures;
     const missing = REQUIRED.filter((f) => !enabled.includes(f));
     return [

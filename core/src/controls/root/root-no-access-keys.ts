@@ -17,12 +17,15 @@ export const rootNoAccessKeys: Control = {
     },
   ],
   evidence: ['iam.accountSummary', 'iam.credentialReport'],
-  evaluate(ev) {
+  evaluate(ev, { now }) {
     return [
-      rootCredentialVerdict(ev, 'access keys', 'AccountAccessKeysPresent', [
-        'access_key_1_active',
-        'access_key_2_active',
-      ]),
+      rootCredentialVerdict(
+        ev,
+        'access keys',
+        'AccountAccessKeysPresent',
+        ['access_key_1_active', 'access_key_2_active'],
+        now,
+      ),
     ];
   },
 };

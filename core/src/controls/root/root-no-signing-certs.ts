@@ -16,12 +16,15 @@ export const rootNoSigningCerts: Control = {
     },
   ],
   evidence: ['iam.accountSummary', 'iam.credentialReport'],
-  evaluate(ev) {
+  evaluate(ev, { now }) {
     return [
-      rootCredentialVerdict(ev, 'signing certificates', 'AccountSigningCertificatesPresent', [
-        'cert_1_active',
-        'cert_2_active',
-      ]),
+      rootCredentialVerdict(
+        ev,
+        'signing certificates',
+        'AccountSigningCertificatesPresent',
+        ['cert_1_active', 'cert_2_active'],
+        now,
+      ),
     ];
   },
 };
