@@ -29,6 +29,8 @@ export const PROFILES = [
   'api-denied',
   'billing-role-missing',
   'large-payer',
+  'root-activity-other-region',
+  'monitor-rule-no-target',
 ] as const;
 
 export type ProfileId = (typeof PROFILES)[number];
@@ -75,4 +77,6 @@ export const PROFILE_WEIGHTS: Record<ProfileId, number> = {
   'api-denied': 1,
   'billing-role-missing': 1,
   'large-payer': 0.3,
+  'root-activity-other-region': 2,
+  'monitor-rule-no-target': 1,
 };

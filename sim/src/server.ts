@@ -51,7 +51,7 @@ export interface Simulator {
 
 /** Largest request body accepted; AWS requests of these APIs are a few KB. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
-const CREDENTIAL_RE = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
+const CREDENTIAL_RE = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
 interface Answer {
   status: number;
@@ -158,7 +158,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         requestId,
       );
     }
-    const [, accessKeyId, service] = m as unknown as [string, string, string];
+    // The credential scope's region is the region the client signed for: regional services answer from it.
+    const [, accessKeyId, region, service] = m as unknown as [string, string, string, string];
     const protocol = SERVICE_PROTOCOLS[service];
     if (!protocol)
       return errorAnswer(
@@ -225,7 +226,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const t0 = performance.now();
     let result: unknown;
     try {
-      result = dispatch(state, caller, service, action, input, requestId, new Date());
+      result = dispatch(state, caller, service, action, input, requestId, new Date(), region);
     } catch (e) {
       if (e instanceof ApiError) return errorAnswer(protocol, e, requestId, service);
       throw e;
