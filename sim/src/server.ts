@@ -216,7 +216,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       throw e;
     }
 
-    const plan = faults.plan(caller.accountId, api);
+    const plan = faults.plan(caller.accountId, api, region);
     if (plan.latencyMs > 0) await new Promise((r) => setTimeout(r, plan.latencyMs));
     const fault = plan.fault;
     if (fault?.kind === 'hang') return 'hang';
@@ -276,7 +276,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         try {
           spec = JSON.parse(body.toString('utf8'));
         } catch {
-          return json(400, { error: 'the body must be a JSON fault: {accountId?, api?, kind, rate?, ms?, bytes?}' });
+          return json(400, {
+            error: 'the body must be a JSON fault: {accountId?, api?, region?, kind, rate?, ms?, bytes?}',
+          });
         }
         try {
           return json(201, faults.add(spec));
