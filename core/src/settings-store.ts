@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './db/index.js';
 import { settings as settingsTable } from './db/schema.js';
 import type { PolicyDocument } from './evidence/types.js';
-import { type DistributorSettings, defaultSettings } from './settings.js';
+import { DEFAULT_HUB_EVENT_BUS_NAME, type DistributorSettings, defaultSettings } from './settings.js';
 
 export interface SettingsError {
   path: string;
@@ -16,6 +16,7 @@ const ACCOUNT_RE = /^\d{12}$/;
 const ROLE_NAME_RE = /^[\w+=,.@-]{1,64}$/;
 const POLICY_PATH_RE = /^\/([\x21-\x7e]+\/)*$/;
 const RULE_NAME_RE = /^[.\-_A-Za-z0-9]{1,64}$/;
+const EVENT_BUS_NAME_RE = /^[/.\-_A-Za-z0-9]{1,256}$/;
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
@@ -106,6 +107,11 @@ export function validateSettings(input: unknown): SettingsValidation {
     distributorName: str(x.distributorName, 'distributorName'),
     domains,
     hubAccountId: str(x.hubAccountId, 'hubAccountId', ACCOUNT_RE, 'expected a 12-digit AWS account id'),
+    // Optional for settings saved before it existed: the default bus name of the hub template.
+    hubEventBusName:
+      x.hubEventBusName === undefined
+        ? DEFAULT_HUB_EVENT_BUS_NAME
+        : str(x.hubEventBusName, 'hubEventBusName', EVENT_BUS_NAME_RE, 'expected an EventBridge bus name'),
     collectorRoleName: str(x.collectorRoleName, 'collectorRoleName', ROLE_NAME_RE, 'expected an IAM role name'),
     billingRoleName: str(x.billingRoleName, 'billingRoleName', ROLE_NAME_RE, 'expected an IAM role name'),
     boundary: {

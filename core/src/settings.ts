@@ -9,6 +9,11 @@ export interface DistributorSettings {
   domains: string[];
   /** The distributor's hub account: where the collector and billing roles are assumed from. */
   hubAccountId: string;
+  /**
+   * The hub's EventBridge bus (in hubAccountId) that every payer's root-activity monitor rule must target; a rule
+   * forwarding anywhere else (or nowhere) does not reach the distributor.
+   */
+  hubEventBusName: string;
   /** Name of the read-only collector role deployed in every payer. */
   collectorRoleName: string;
   /** Name of the billing-admin role the distributor uses for re-billing. */
@@ -47,12 +52,14 @@ export interface DistributorSettings {
 
 export const DEMO_DISTRIBUTOR_DOMAIN = 'distributor.example';
 export const DEMO_HUB_ACCOUNT_ID = '111111111111';
+export const DEFAULT_HUB_EVENT_BUS_NAME = 'DistributorRootActivity';
 
 export function defaultSettings(): DistributorSettings {
   return {
     distributorName: 'Example Distribution Ltd',
     domains: [DEMO_DISTRIBUTOR_DOMAIN],
     hubAccountId: DEMO_HUB_ACCOUNT_ID,
+    hubEventBusName: DEFAULT_HUB_EVENT_BUS_NAME,
     collectorRoleName: 'PayerGuardCollector',
     billingRoleName: 'DistributorBillingAdmin',
     boundary: { policyName: 'DistributorPartnerBoundary', policyPath: '/distributor/', approvedDocument: null },
@@ -78,3 +85,7 @@ export const boundaryArnFor = (s: DistributorSettings, accountId: string) =>
   `arn:aws:iam::${accountId}:policy${s.boundary.policyPath}${s.boundary.policyName}`;
 export const collectorRoleArnFor = (s: DistributorSettings, accountId: string) =>
   `arn:aws:iam::${accountId}:role/${s.collectorRoleName}`;
+
+/** The hub bus a monitor rule in `region` forwards to (EventBridge targets a bus by ARN, cross-region allowed). */
+export const hubEventBusArnFor = (s: DistributorSettings, region: string) =>
+  `arn:aws:events:${region}:${s.hubAccountId}:event-bus/${s.hubEventBusName}`;

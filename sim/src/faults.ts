@@ -28,6 +28,8 @@ export interface FaultSpec {
   accountId?: string;
   /** "service:Action" (e.g. "cloudtrail:LookupEvents"), "Action", or "service:*". Unset: every API. */
   api?: string;
+  /** The SigV4 region the request was signed for (e.g. "eu-central-1"). Unset: every region. */
+  region?: string;
   kind: FaultKind;
   /** 0-1, default 1. */
   rate?: number;
@@ -52,7 +54,7 @@ export function validateFaultSpec(raw: unknown): FaultSpec {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new FaultSpecError('a fault must be a JSON object');
   const r = raw as Record<string, unknown>;
-  const known = new Set(['accountId', 'api', 'kind', 'rate', 'ms', 'bytes']);
+  const known = new Set(['accountId', 'api', 'region', 'kind', 'rate', 'ms', 'bytes']);
   for (const k of Object.keys(r)) if (!known.has(k)) throw new FaultSpecError(`unknown fault field "${k}"`);
   if (typeof r.kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(r.kind))
     throw new FaultSpecError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
@@ -66,6 +68,11 @@ export function validateFaultSpec(raw: unknown): FaultSpec {
     if (typeof r.api !== 'string' || !/^([a-z0-9-]+:)?(\*|[A-Za-z0-9]+)$/.test(r.api))
       throw new FaultSpecError('api must look like "service:Action", "Action" or "service:*"');
     spec.api = r.api;
+  }
+  if (r.region !== undefined) {
+    if (typeof r.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(r.region))
+      throw new FaultSpecError('region must look like "eu-central-1"');
+    spec.region = r.region;
   }
   if (r.rate !== undefined) {
     if (typeof r.rate !== 'number' || !(r.rate >= 0 && r.rate <= 1))
@@ -131,11 +138,12 @@ export class Faults {
     return this.faults.map((f) => ({ ...f }));
   }
 
-  plan(accountId: string, api: string): FaultPlan {
+  plan(accountId: string, api: string, region?: string): FaultPlan {
     let latencyMs = 0;
     let fault: Fault | undefined;
     for (const f of this.faults) {
       if (f.accountId !== undefined && f.accountId !== accountId) continue;
+      if (f.region !== undefined && f.region !== region) continue;
       if (!apiMatches(f.api, api)) continue;
       if (this.random() >= (f.rate ?? 1)) continue;
       if (f.kind === 'latency') latencyMs += f.ms ?? 0;

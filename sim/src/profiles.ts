@@ -33,6 +33,8 @@ export const PROFILES = [
   'member-payer',
   'central-root-untrusted',
   'sts-flaky',
+  'root-activity-other-region',
+  'monitor-rule-no-target',
 ] as const;
 
 export type ProfileId = (typeof PROFILES)[number];
@@ -83,4 +85,6 @@ export const PROFILE_WEIGHTS: Record<ProfileId, number> = {
   'member-payer': 1,
   'central-root-untrusted': 1,
   'sts-flaky': 1,
+  'root-activity-other-region': 2,
+  'monitor-rule-no-target': 1,
 };

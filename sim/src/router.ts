@@ -48,14 +48,23 @@ const JSON_HANDLERS: Record<string, Record<string, JsonHandler>> = {
     GetTrailStatus: cloudtrail.getTrailStatus,
   },
   ce: { GetCostAndUsage: ce.getCostAndUsage },
-  events: { ListRules: events.listRules, DescribeRule: events.describeRule },
-  account: { GetContactInformation: account.getContactInformation, GetAlternateContact: account.getAlternateContact },
+  events: {
+    ListRules: events.listRules,
+    DescribeRule: events.describeRule,
+    ListTargetsByRule: events.listTargetsByRule,
+  },
+  account: {
+    GetContactInformation: account.getContactInformation,
+    GetAlternateContact: account.getAlternateContact,
+    ListRegions: account.listRegions,
+  },
 };
 
 /** restJson routes of the Account API. */
 export const ACCOUNT_PATHS: Record<string, string> = {
   '/getContactInformation': 'GetContactInformation',
   '/getAlternateContact': 'GetAlternateContact',
+  '/listRegions': 'ListRegions',
 };
 
 export function knownAction(service: string, action: string): boolean {
@@ -78,6 +87,7 @@ export function dispatch(
   input: URLSearchParams | Record<string, unknown>,
   requestId: string,
   now: Date,
+  region = 'us-east-1',
 ): unknown {
   const protocol = SERVICE_PROTOCOLS[service];
   const api = `${service}:${action}`;
@@ -107,7 +117,7 @@ export function dispatch(
       notAuthorized(caller, api, 'with an explicit deny in an identity-based policy'),
       deniedStatus,
     );
-  const ctx: CallContext = { state, caller, account, requestId, now };
+  const ctx: CallContext = { state, caller, account, requestId, now, region };
   if (protocol === 'query') {
     const h = QUERY[service]?.[action];
     if (h) return h(ctx, new QueryParams(input as URLSearchParams));

@@ -59,7 +59,7 @@ export interface Simulator {
 
 /** Largest request body accepted; AWS requests of these APIs are a few KB. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
-const CREDENTIAL_RE = /Credential=([^/,\s]+)\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/;
+const CREDENTIAL_RE = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
 interface Answer {
   status: number;
@@ -171,7 +171,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         requestId,
       );
     }
-    const [, accessKeyId, service] = m as unknown as [string, string, string];
+    // The credential scope's region is the region the client signed for: regional services answer from it.
+    const [, accessKeyId, region, service] = m as unknown as [string, string, string, string];
     const protocol = SERVICE_PROTOCOLS[service];
     if (!protocol)
       return errorAnswer(
@@ -228,7 +229,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       throw e;
     }
 
-    const plan = faults.plan(caller.accountId, api);
+    const plan = faults.plan(caller.accountId, api, region);
     if (plan.latencyMs > 0) await new Promise((r) => setTimeout(r, plan.latencyMs));
     const fault = plan.fault;
     if (fault?.kind === 'hang') return 'hang';
@@ -238,7 +239,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const t0 = performance.now();
     let result: unknown;
     try {
-      result = dispatch(state, caller, service, action, input, requestId, new Date());
+      result = dispatch(state, caller, service, action, input, requestId, new Date(), region);
     } catch (e) {
       if (e instanceof ApiError) return errorAnswer(protocol, e, requestId, service);
       throw e;
@@ -288,7 +289,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         try {
           spec = JSON.parse(body.toString('utf8'));
         } catch {
-          return json(400, { error: 'the body must be a JSON fault: {accountId?, api?, kind, rate?, ms?, bytes?}' });
+          return json(400, {
+            error: 'the body must be a JSON fault: {accountId?, api?, region?, kind, rate?, ms?, bytes?}',
+          });
         }
         try {
           return json(201, faults.add(spec));

@@ -13,6 +13,7 @@ import { collectCostExplorer } from './collectors/costexplorer.js';
 import { collectEventBridge } from './collectors/eventbridge.js';
 import { collectBillingRole, collectIam } from './collectors/iam.js';
 import { collectOrganizations } from './collectors/organizations.js';
+import { collectRegionScope } from './collectors/regions.js';
 import { assumeCollectorRole, getCallerIdentity } from './collectors/sts.js';
 import { allLimited } from './limit.js';
 
@@ -103,7 +104,10 @@ export async function collectPayer(
     };
   }
 
-  const ctx: CollectorContext = { session, credentials, settings, accountId: target.payerAccountId, now };
+  const baseCtx: CollectorContext = { session, credentials, settings, accountId: target.payerAccountId, now };
+  // Root events and monitor rules are regional: find the payer's regions before the collectors that read them.
+  const regions = await collectRegionScope(baseCtx);
+  const ctx: CollectorContext = { ...baseCtx, regions: regions.read };
   const [organizations, account, iam, cloudtrail, eventbridge, costExplorer, billingRole] = (await allLimited<unknown>(
     [
       () => collectOrganizations(ctx),
@@ -127,6 +131,7 @@ export async function collectPayer(
   const evidence: PayerEvidence = {
     ...base,
     access,
+    regions,
     organizations,
     account,
     iam,
@@ -152,8 +157,8 @@ export function callsOf(e: PayerEvidence): Call<unknown>[] {
     }
     for (const k of Object.keys(o)) visit(o[k]);
   };
-  const { access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer } = e;
-  visit({ access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer });
+  const { access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer, regions } = e;
+  visit({ access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer, regions });
   return out;
 }
 

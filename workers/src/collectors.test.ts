@@ -6,6 +6,7 @@ import {
   type PayerEvidence,
   type RegistryEntry,
 } from '@payerguard/core';
+import { DEFAULT_ENABLED_REGIONS } from '@payerguard/core/data/aws-regions';
 import { type ProfileId, type Simulator, startSimulator } from '@payerguard/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOptions } from './aws/client-options.js';
@@ -171,7 +172,8 @@ describe('eventbridge', () => {
   it('lists every rule across pages', async () => {
     const ctx = await contextFor('large-payer');
     const rules = data((await collectEventBridge(ctx)).rules);
-    expect(rules.length).toBe(sim.estate.account(ctx.accountId)!.rules.length);
+    // `rules` is us-east-1's list (the partner's own rules live there); other regions hold only the monitor rule.
+    expect(rules.length).toBe(sim.estate.account(ctx.accountId)!.rules.filter((r) => r.region === 'us-east-1').length);
     expect(rules.length).toBeGreaterThan(100);
   });
 });
@@ -272,7 +274,58 @@ describe('collectPayer', () => {
     expect(ev.organizations!.organization.status).toBe('malformed');
     expect(ev.iam!.accountSummary.status).toBe('malformed');
     expect(ev.eventbridge!.rules).toMatchObject({ status: 'malformed' });
-    expect(failures(ev)).toHaveLength(3);
+    // The fault hits ListRules in every region read; nothing else failed.
+    for (const r of ev.regions!.read) expect(ev.eventbridge!.byRegion![r]!.rules.status).toBe('malformed');
+    expect(new Set(failures(ev).map((c) => c.api))).toEqual(
+      new Set(['organizations:DescribeOrganization', 'iam:GetAccountSummary', 'events:ListRules']),
+    );
+  });
+
+  it('reads root events and monitor rules in us-east-1 and every enabled region', async () => {
+    const e = entryFor('root-activity-other-region');
+    const ev = await collect(e);
+    const enabled = sim.estate
+      .account(e.payerAccountId)!
+      .regions.filter((r) => r.RegionOptStatus !== 'DISABLED')
+      .map((r) => r.RegionName);
+    expect(ev.regions!.read[0]).toBe('us-east-1');
+    expect(new Set(ev.regions!.read)).toEqual(new Set(enabled));
+    expect(ev.regions!.fallbackReason).toBeUndefined();
+    const events = data(ev.cloudtrail!.rootEvents);
+    expect(events.length).toBeGreaterThan(0);
+    for (const x of events) expect(['eu-central-1', 'ap-southeast-2']).toContain(x.awsRegion);
+    const byRegion = ev.cloudtrail!.rootEventsByRegion!;
+    expect(Object.keys(byRegion).sort()).toEqual([...ev.regions!.read].sort());
+    expect(data(byRegion['us-east-1']!).rootEvents).toBe(0);
+    expect(data(byRegion['eu-central-1']!).rootEvents + data(byRegion['ap-southeast-2']!).rootEvents).toBe(
+      events.length,
+    );
+    for (const r of ev.regions!.read) expect(data(ev.eventbridge!.byRegion![r]!.monitorRuleTargets!)).toHaveLength(1);
+  });
+
+  it('a region whose LookupEvents is denied fails the merged root events, naming the region', async () => {
+    const e = entryFor('compliant');
+    sim.faults.add({
+      accountId: e.payerAccountId,
+      api: 'cloudtrail:LookupEvents',
+      region: 'ap-southeast-2',
+      kind: 'access-denied',
+    });
+    const ev = await collect(e);
+    expect(ev.cloudtrail!.rootEventsByRegion!['ap-southeast-2']).toMatchObject({ status: 'denied' });
+    expect(ev.cloudtrail!.rootEventsByRegion!['us-east-1']).toMatchObject({ status: 'ok' });
+    expect(ev.cloudtrail!.rootEvents).toMatchObject({ status: 'denied', errorCode: 'AccessDeniedException' });
+    expect((ev.cloudtrail!.rootEvents as { message: string }).message).toContain('ap-southeast-2');
+  });
+
+  it('ListRegions denied: falls back to the default regions and records why', async () => {
+    const e = entryFor('compliant');
+    sim.faults.add({ accountId: e.payerAccountId, api: 'account:ListRegions', kind: 'access-denied' });
+    const ev = await collect(e);
+    expect(ev.regions!.enabled).toMatchObject({ status: 'denied' });
+    expect(ev.regions!.read).toEqual([...DEFAULT_ENABLED_REGIONS]);
+    expect(ev.regions!.fallbackReason).toMatch(/account:ListRegions failed \(AccessDeniedException\).*opt-in/);
+    expect(ev.cloudtrail!.rootEvents.status).toBe('ok');
   });
 
   it('a server error on one API is an error Call after retries', async () => {

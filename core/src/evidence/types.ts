@@ -249,7 +249,13 @@ export interface Trail {
 export interface CloudTrailEvidence {
   /** Look-back window used for LookupEvents, in days. */
   lookbackDays: number;
+  /**
+   * Root events of every region read (see PayerEvidence.regions), newest first. Failed when any region could not be
+   * read: the message names the regions not seen, so no root-activity control passes on a partial view.
+   */
   rootEvents: Call<RootEvent[]>;
+  /** Per region read: how many root events LookupEvents showed there, or why that region was not seen. */
+  rootEventsByRegion?: Record<string, Call<{ rootEvents: number }>>;
   trails: Call<Trail[]>;
 }
 
@@ -262,6 +268,30 @@ export interface EventRule {
   eventPattern?: string;
   eventBusName?: string;
   description?: string;
+}
+
+export interface RuleTarget {
+  id: string;
+  arn: string;
+}
+
+/** One region's rules on the default bus, and the targets of the distributor's monitor rule there. */
+export interface RegionalRules {
+  rules: Call<EventRule[]>;
+  /** ListTargetsByRule of the monitor rule; unset when the rule is not in this region (or rules failed). */
+  monitorRuleTargets?: Call<RuleTarget[]>;
+}
+
+// ---------------------------------------------------------------- Regions
+
+/** Which regions the regional collectors (root events, EventBridge) read, and why. */
+export interface RegionScope {
+  /** Account ListRegions: the regions whose status is ENABLED or ENABLED_BY_DEFAULT. */
+  enabled: Call<string[]>;
+  /** us-east-1 first (console sign-ins and global services are recorded there), then every other enabled region. */
+  read: string[];
+  /** Set when `read` is a fallback because `enabled` failed: why, and what may not have been seen. */
+  fallbackReason?: string;
 }
 
 // ---------------------------------------------------------------- Cost Explorer
@@ -309,7 +339,10 @@ export interface PayerEvidence {
     authorizationDetails: Call<AuthorizationDetails>;
   };
   cloudtrail?: CloudTrailEvidence;
-  eventbridge?: { rules: Call<EventRule[]> };
+  /** Regions the regional collectors read (collections before regions were read have none: us-east-1 only). */
+  regions?: RegionScope;
+  /** `rules`: us-east-1's rules; `byRegion`: every region read, for the per-region monitor check. */
+  eventbridge?: { rules: Call<EventRule[]>; byRegion?: Record<string, RegionalRules> };
   costExplorer?: { monthlySpend: Call<MonthlySpend[]> };
 }
 
@@ -333,5 +366,7 @@ export const API = {
   describeTrails: 'cloudtrail:DescribeTrails',
   getTrailStatus: 'cloudtrail:GetTrailStatus',
   listRules: 'events:ListRules',
+  listTargetsByRule: 'events:ListTargetsByRule',
+  listRegions: 'account:ListRegions',
   getCostAndUsage: 'ce:GetCostAndUsage',
 } as const;

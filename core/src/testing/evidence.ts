@@ -11,7 +11,7 @@ import {
   type RootEvent,
 } from '../evidence/types.js';
 import { referenceBoundary } from '../policy/reference-boundary.js';
-import { boundaryArnFor, type DistributorSettings, defaultSettings } from '../settings.js';
+import { boundaryArnFor, type DistributorSettings, defaultSettings, hubEventBusArnFor } from '../settings.js';
 
 /**
  * Evidence fixtures for tests (ours and other workspaces'): one fully compliant payer under defaultSettings(), and
@@ -21,6 +21,8 @@ import { boundaryArnFor, type DistributorSettings, defaultSettings } from '../se
 export const FIXTURE_NOW = new Date('2026-11-15T12:00:00.000Z');
 export const FIXTURE_PAYER = '222222222222';
 export const FIXTURE_PARTNER = 'acme';
+/** The regions the fixture payer has enabled (and the collector read). */
+export const FIXTURE_REGIONS = ['us-east-1', 'eu-west-1', 'eu-central-1'];
 
 /** The context controls are evaluated in for fixture evidence: default settings, at FIXTURE_NOW. */
 export function fixtureContext(over: Partial<EvaluationContext> = {}): EvaluationContext {
@@ -290,17 +292,28 @@ export function compliantEvidence(opts: FixtureOptions = {}): PayerEvidence {
         },
       ]),
     },
-    eventbridge: {
-      rules: ok(API.listRules, [
-        {
-          name: s.protectedResources.monitorRuleName,
-          arn: `arn:aws:events:us-east-1:${acct}:rule/${s.protectedResources.monitorRuleName}`,
-          state: 'ENABLED',
-          eventPattern: JSON.stringify({ detail: { userIdentity: { type: ['Root'] } } }),
-          eventBusName: 'default',
-        },
-      ]),
+    regions: {
+      enabled: ok(API.listRegions, FIXTURE_REGIONS),
+      read: FIXTURE_REGIONS,
     },
+    eventbridge: (() => {
+      const regional = (region: string) => ({
+        rules: ok(API.listRules, [
+          {
+            name: s.protectedResources.monitorRuleName,
+            arn: `arn:aws:events:${region}:${acct}:rule/${s.protectedResources.monitorRuleName}`,
+            state: 'ENABLED',
+            eventPattern: JSON.stringify({ detail: { userIdentity: { type: ['Root'] } } }),
+            eventBusName: 'default',
+          },
+        ]),
+        monitorRuleTargets: ok(API.listTargetsByRule, [
+          { id: 'DistributorHub', arn: hubEventBusArnFor(s, 'us-east-1') },
+        ]),
+      });
+      const byRegion = Object.fromEntries(FIXTURE_REGIONS.map((r) => [r, regional(r)]));
+      return { rules: structuredClone(byRegion['us-east-1']!.rules), byRegion };
+    })(),
     costExplorer: {
       monthlySpend: ok(API.getCostAndUsage, [
         { start: monthStart(now, 3), end: monthStart(now, 2), amount: spend * 0.9, unit: 'USD', estimated: false },
@@ -444,11 +457,43 @@ export const breaks = {
         rootEvent(e.payerAccountId, { eventId, eventName, eventSource: 'ec2.amazonaws.com', mfaUsed: false }),
       );
     }),
-  monitorRule: (ev: PayerEvidence, how: 'missing' | 'disabled' = 'missing') =>
+  /** The monitor rule broken in `regions` (default: every region read), as ListRules / ListTargetsByRule show it. */
+  monitorRule: (
+    ev: PayerEvidence,
+    how: 'missing' | 'disabled' | 'no-target' | 'other-target' | 'empty-pattern' | 'sign-ins-only' = 'missing',
+    regions?: string[],
+  ) =>
     withEvidence(ev, (e) => {
-      const rules = req(e.eventbridge?.rules, 'rules');
-      if (how === 'missing') rules.splice(0, rules.length);
-      else for (const r of rules) r.state = 'DISABLED';
+      const byRegion = e.eventbridge?.byRegion ?? {};
+      const lists = [
+        ...(regions ? [] : [e.eventbridge?.rules]),
+        ...Object.entries(byRegion)
+          .filter(([r]) => !regions || regions.includes(r))
+          .map(([, rr]) => rr.rules),
+      ];
+      for (const [r, rr] of Object.entries(byRegion)) {
+        if (regions && !regions.includes(r)) continue;
+        if (how === 'missing') delete rr.monitorRuleTargets;
+        if (how === 'no-target') req(rr.monitorRuleTargets, 'targets').splice(0);
+        if (how === 'other-target')
+          req(rr.monitorRuleTargets, 'targets').splice(0, 1, {
+            id: 'PartnerBus',
+            arn: `arn:aws:events:${r}:${e.payerAccountId}:event-bus/default`,
+          });
+      }
+      for (const call of lists) {
+        const rules = req(call, 'rules');
+        if (how === 'missing') rules.splice(0, rules.length);
+        for (const rule of rules) {
+          if (how === 'disabled') rule.state = 'DISABLED';
+          if (how === 'empty-pattern') rule.eventPattern = '{}';
+          if (how === 'sign-ins-only')
+            rule.eventPattern = JSON.stringify({
+              source: ['aws.signin'],
+              detail: { userIdentity: { type: ['Root'] } },
+            });
+        }
+      }
     }),
   centralizedRootOff: (ev: PayerEvidence) =>
     withEvidence(ev, (e) => {

@@ -114,6 +114,7 @@ export function consoleLogin(rng: Rng, actor: Actor, at: Date, opts: { mfaUsed: 
     eventName: 'ConsoleLogin',
     eventSource: 'signin.amazonaws.com',
     eventTime: at,
+    region: 'us-east-1',
     username: usernameOf(actor),
     readOnly: false,
     resources: [],
@@ -125,6 +126,7 @@ export interface ApiCallSpec {
   eventSource: string;
   eventName: string;
   readOnly: boolean;
+  /** Where the call landed; unset means us-east-1, where CloudTrail records global services (IAM, STS global, ...). */
   region?: string;
   requestParameters?: Record<string, unknown> | null;
   responseElements?: Record<string, unknown> | null;
@@ -170,6 +172,7 @@ export function apiCall(rng: Rng, actor: Actor, at: Date, spec: ApiCallSpec, opt
     eventName: spec.eventName,
     eventSource: spec.eventSource,
     eventTime: at,
+    region: spec.region ?? 'us-east-1',
     username: usernameOf(actor),
     readOnly: spec.readOnly,
     accessKeyId: ident.accessKeyId as string,
@@ -179,9 +182,10 @@ export function apiCall(rng: Rng, actor: Actor, at: Date, spec: ApiCallSpec, opt
 }
 
 /** Root API calls that are not on AWS's list of tasks that need root: evidence of root used for day-to-day work. */
-export function nonRootTask(rng: Rng, accountId: string): ApiCallSpec {
-  const region = rng.pick(['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-2']);
-  const choice = rng.int(0, 3);
+export function nonRootTask(rng: Rng, accountId: string, regions?: readonly string[]): ApiCallSpec {
+  const region = rng.pick(regions ?? ['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-southeast-2']);
+  // Given regions, only regional calls: IAM is global and CloudTrail records it in us-east-1.
+  const choice = regions ? rng.pick([0, 1, 3]) : rng.int(0, 3);
   if (choice === 0) {
     const instanceId = `i-0${rng.hex(16)}`;
     return {

@@ -1,4 +1,5 @@
-import { boundaryArnFor, type DistributorSettings, type PolicyDocument } from '@payerguard/core';
+import { boundaryArnFor, type DistributorSettings, hubEventBusArnFor, type PolicyDocument } from '@payerguard/core';
+import { DEFAULT_ENABLED_REGIONS, GLOBAL_EVENTS_REGION, OPT_IN_REGIONS } from '@payerguard/core/data/aws-regions';
 import { BOUNDED_ROLE_PATH, referenceBoundary } from '@payerguard/core/policy/reference-boundary';
 import { BOUNDARY_HOLES, type ProfileId } from '../profiles.js';
 import { Rng } from '../rand.js';
@@ -12,6 +13,7 @@ import type {
   SimManagedPolicy,
   SimMemberAccount,
   SimMonthlySpend,
+  SimRegion,
   SimRole,
   SimRule,
   SimTrail,
@@ -54,8 +56,13 @@ const COLLECTOR_READ_ACTIONS = [
   'cloudtrail:GetTrailStatus',
   'events:ListRules',
   'events:DescribeRule',
+  'events:ListTargetsByRule',
+  'account:ListRegions',
   'ce:GetCostAndUsage',
 ];
+
+/** Where profile root-activity-other-region's root API calls land: never us-east-1, never an opt-in region. */
+export const OTHER_REGION_ROOT_ACTIVITY = ['eu-central-1', 'ap-southeast-2'] as const;
 
 export interface AccountContext {
   seed: number;
@@ -467,6 +474,13 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
   if (has(p, 'root-api-non-root-task'))
     for (let i = rng.int(2, 5); i > 0; i--)
       events.push(apiCall(rng, rootActor, ago(rng.int(1, 85)), nonRootTask(rng, acct), { mfa: rng.chance(0.5) }));
+  if (has(p, 'root-activity-other-region'))
+    for (let i = rng.int(2, 4); i > 0; i--)
+      events.push(
+        apiCall(rng, rootActor, ago(rng.int(1, 85)), nonRootTask(rng, acct, OTHER_REGION_ROOT_ACTIVITY), {
+          mfa: true,
+        }),
+      );
   const rootLogins = events.filter((e) => e.eventName === 'ConsoleLogin' && e.username === 'root');
   root.passwordLastUsed = rootLogins.length
     ? new Date(Math.max(...rootLogins.map((e) => e.eventTime.getTime())))
@@ -527,28 +541,47 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
       latestDeliveryTime: new Date(now.getTime() - rng.int(60, 900) * 1000),
     });
 
+  // ---------------------------------------------------------------- regions
+  // Every payer has the default regions; some have also opted in to one more (the monitor stack follows them there).
+  const optedIn = rng.chance(0.2) ? rng.pick(OPT_IN_REGIONS) : undefined;
+  const regions: SimRegion[] = [
+    ...DEFAULT_ENABLED_REGIONS.map((r): SimRegion => ({ RegionName: r, RegionOptStatus: 'ENABLED_BY_DEFAULT' })),
+    ...OPT_IN_REGIONS.map(
+      (r): SimRegion => ({ RegionName: r, RegionOptStatus: r === optedIn ? 'ENABLED' : 'DISABLED' }),
+    ),
+  ];
+  const enabledRegions = regions.filter((r) => r.RegionOptStatus !== 'DISABLED').map((r) => r.RegionName);
+
   // ---------------------------------------------------------------- EventBridge
-  const ruleArn = (name: string) => `arn:aws:events:us-east-1:${acct}:rule/${name}`;
+  const ruleArn = (region: string, name: string) => `arn:aws:events:${region}:${acct}:rule/${name}`;
   const rules: SimRule[] = [];
+  // The governance StackSet deploys the monitor rule to every enabled region, forwarding to the hub's bus.
   if (!has(p, 'monitor-rule-missing'))
-    rules.push({
-      name: settings.protectedResources.monitorRuleName,
-      arn: ruleArn(settings.protectedResources.monitorRuleName),
-      state: 'ENABLED',
-      eventPattern: JSON.stringify({
-        'detail-type': ['AWS Console Sign In via CloudTrail', 'AWS API Call via CloudTrail'],
-        detail: { userIdentity: { type: ['Root'] } },
-      }),
-      description: 'Forwards root activity to the distributor hub',
-      createdBy: acct,
-    });
+    for (const region of enabledRegions)
+      rules.push({
+        name: settings.protectedResources.monitorRuleName,
+        region,
+        arn: ruleArn(region, settings.protectedResources.monitorRuleName),
+        state: 'ENABLED',
+        eventPattern: JSON.stringify({
+          'detail-type': ['AWS Console Sign In via CloudTrail', 'AWS API Call via CloudTrail'],
+          detail: { userIdentity: { type: ['Root'] } },
+        }),
+        description: 'Forwards root activity to the distributor hub',
+        createdBy: acct,
+        targets: has(p, 'monitor-rule-no-target')
+          ? []
+          : [{ Id: 'DistributorHub', Arn: hubEventBusArnFor(settings, GLOBAL_EVENTS_REGION) }],
+      });
   const partnerRules = large ? 140 : rng.int(1, 4);
   for (let i = 0; i < partnerRules; i++) {
     const name = `${rng.pick(['guardduty-findings', 'backup-nightly', 'asg-alerts', 'config-changes', 'cost-anomaly'])}-${i + 1}`;
     const scheduled = name.startsWith('backup');
     rules.push({
       name,
-      arn: ruleArn(name),
+      region: GLOBAL_EVENTS_REGION,
+      arn: ruleArn(GLOBAL_EVENTS_REGION, name),
+      targets: [{ Id: 'Target0', Arn: `arn:aws:sns:${GLOBAL_EVENTS_REGION}:${acct}:${name}` }],
       state: rng.chance(0.9) ? 'ENABLED' : 'DISABLED',
       ...(scheduled
         ? { scheduleExpression: 'cron(0 2 * * ? *)' }
@@ -611,6 +644,7 @@ export function buildAccount(ctx: AccountContext, p: EstatePayer): SimAccount {
     events,
     trails,
     rules,
+    regions,
     spend,
     collectorDeniedApis: deniedApi ? [deniedApi] : [],
   };

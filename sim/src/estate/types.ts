@@ -115,6 +115,8 @@ export interface SimEvent {
   eventName: string;
   eventSource: string;
   eventTime: Date;
+  /** The region CloudTrail recorded it in (record.awsRegion): LookupEvents returns it only from there. */
+  region: string;
   username: string;
   readOnly: boolean;
   accessKeyId?: string;
@@ -136,14 +138,28 @@ export interface SimTrail {
   latestDeliveryTime: Date;
 }
 
+export interface SimRuleTarget {
+  Id: string;
+  Arn: string;
+}
+
 export interface SimRule {
   name: string;
+  /** EventBridge rules are regional: the same name in two regions is two rules. */
+  region: string;
   arn: string;
   state: 'ENABLED' | 'DISABLED';
   eventPattern?: string;
   scheduleExpression?: string;
   description?: string;
   createdBy: string;
+  targets: SimRuleTarget[];
+}
+
+/** One row of Account ListRegions. */
+export interface SimRegion {
+  RegionName: string;
+  RegionOptStatus: 'ENABLED' | 'ENABLING' | 'DISABLING' | 'DISABLED' | 'ENABLED_BY_DEFAULT';
 }
 
 export interface SimMonthlySpend {
@@ -197,7 +213,10 @@ export interface SimAccount {
   /** Newest first, all within CloudTrail's 90-day lookup window. */
   events: SimEvent[];
   trails: SimTrail[];
+  /** Every region's rules (see SimRule.region). */
   rules: SimRule[];
+  /** What Account ListRegions answers: every commercial region with its opt-in status. */
+  regions: SimRegion[];
   spend: SimMonthlySpend[];
   /** "service:Action" the collector role is explicitly denied (profile api-denied). */
   collectorDeniedApis: string[];

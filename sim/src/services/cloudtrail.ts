@@ -40,12 +40,15 @@ export function lookupEvents(ctx: CallContext, p: JsonParams) {
   const eventCategory = p.str('EventCategory');
   if (eventCategory !== undefined && eventCategory !== 'insight')
     throw new ApiError('InvalidEventCategoryException', `Invalid event category: ${eventCategory}`);
-  const tokenScope = `${scope}|${startIn?.getTime() ?? ''}|${endIn?.getTime() ?? ''}`;
+  const tokenScope = `${ctx.region}|${scope}|${startIn?.getTime() ?? ''}|${endIn?.getTime() ?? ''}`;
   const offset = decodeToken(p.str('NextToken'), tokenScope, 'InvalidNextTokenException');
   const found =
     eventCategory === 'insight'
       ? []
-      : ctx.account.events.filter((e) => e.eventTime >= start && e.eventTime <= end && match(e));
+      : // LookupEvents is regional: only events recorded in the region the request was signed for.
+        ctx.account.events.filter(
+          (e) => e.region === ctx.region && e.eventTime >= start && e.eventTime <= end && match(e),
+        );
   const more = offset + max < found.length;
   return {
     Events: found.slice(offset, offset + max).map((e) => ({

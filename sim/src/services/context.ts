@@ -55,4 +55,6 @@ export interface CallContext {
   account: SimAccount;
   requestId: string;
   now: Date;
+  /** The SigV4 credential scope's region: CloudTrail and EventBridge answer only for it, as AWS does. */
+  region: string;
 }

@@ -20,13 +20,22 @@ const ruleShape = (r: SimRule) => ({
   EventBusName: 'default',
 });
 
+/** EventBridge is regional: a request sees only the rules of the region it was signed for. */
+const regionRules = (ctx: CallContext) => ctx.account.rules.filter((r) => r.region === ctx.region);
+
+function findRule(ctx: CallContext, name: string): SimRule {
+  const r = regionRules(ctx).find((x) => x.name === name);
+  if (!r) throw new ApiError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus default.`);
+  return r;
+}
+
 export function listRules(ctx: CallContext, p: JsonParams) {
   bus(p);
   const prefix = p.str('NamePrefix') ?? '';
   const limit = p.int('Limit', 100, 1, 100);
-  const scope = `rules:${prefix}`;
+  const scope = `rules:${ctx.region}:${prefix}`;
   const start = decodeToken(p.str('NextToken'), scope, 'ValidationException');
-  const all = ctx.account.rules.filter((r) => r.name.startsWith(prefix));
+  const all = regionRules(ctx).filter((r) => r.name.startsWith(prefix));
   const more = start + limit < all.length;
   return {
     Rules: all.slice(start, start + limit).map(ruleShape),
@@ -36,8 +45,19 @@ export function listRules(ctx: CallContext, p: JsonParams) {
 
 export function describeRule(ctx: CallContext, p: JsonParams) {
   bus(p);
-  const name = p.required('Name');
-  const r = ctx.account.rules.find((x) => x.name === name);
-  if (!r) throw new ApiError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus default.`);
+  const r = findRule(ctx, p.required('Name'));
   return { ...ruleShape(r), CreatedBy: r.createdBy };
+}
+
+export function listTargetsByRule(ctx: CallContext, p: JsonParams) {
+  bus(p);
+  const r = findRule(ctx, p.required('Rule'));
+  const limit = p.int('Limit', 100, 1, 100);
+  const scope = `targets:${r.arn}`;
+  const start = decodeToken(p.str('NextToken'), scope, 'ValidationException');
+  const more = start + limit < r.targets.length;
+  return {
+    Targets: r.targets.slice(start, start + limit),
+    ...(more ? { NextToken: encodeToken(start + limit, scope) } : {}),
+  };
 }

@@ -19,12 +19,14 @@ export const HUB_CREDS: Creds = { accessKeyId: 'AKIAHUBTESTKEY000001', secretAcc
 export interface ClientOptions {
   maxAttempts?: number;
   requestTimeoutMs?: number;
+  /** The region the clients sign for (default us-east-1): CloudTrail and EventBridge answer per region. */
+  region?: string;
 }
 
 /** The real SDK v3 clients, pointed at the simulator by endpoint only, as the product points them. */
 export function clients(endpoint: string, credentials: Creds, o: ClientOptions = {}) {
   const cfg = {
-    region: 'us-east-1',
+    region: o.region ?? 'us-east-1',
     endpoint,
     credentials,
     maxAttempts: o.maxAttempts ?? 1,

@@ -293,6 +293,12 @@ const FIELDS: { path: string[]; label: string; kind: 'text' | 'list' | 'number';
     help: 'Comma-separated. Root and billing contacts must be on one of these.',
   },
   { path: ['hubAccountId'], label: 'Hub account id', kind: 'text', help: 'Where the collector role is assumed from.' },
+  {
+    path: ['hubEventBusName'],
+    label: 'Hub event bus name',
+    kind: 'text',
+    help: "The hub's EventBridge bus every payer's root-activity monitor rule must forward to.",
+  },
   { path: ['collectorRoleName'], label: 'Collector role name', kind: 'text' },
   { path: ['billingRoleName'], label: 'Billing role name', kind: 'text' },
   { path: ['boundary', 'policyName'], label: 'Permissions boundary policy name', kind: 'text' },

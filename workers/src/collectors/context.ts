@@ -10,6 +10,8 @@ export interface CollectorContext {
   /** The payer account the session is in. */
   accountId: string;
   now: Date;
+  /** Regions the regional collectors read (RegionScope.read); unset means us-east-1 only. */
+  regions?: string[];
 }
 
 /** Room for the SDK's backoff between retries (throttling backs off longest, up to 20 s a retry). */

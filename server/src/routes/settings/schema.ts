@@ -14,6 +14,7 @@ export const SettingsSchema = Type.Object(
     distributorName: Type.String({ minLength: 1, maxLength: 200 }),
     domains: Type.Array(Domain, { minItems: 1, maxItems: 100, uniqueItems: true }),
     hubAccountId: Account,
+    hubEventBusName: Type.Optional(Type.String({ minLength: 1, maxLength: 256, pattern: '^[/.\\-_A-Za-z0-9]+$' })),
     collectorRoleName: RoleName,
     billingRoleName: RoleName,
     boundary: Type.Object(
