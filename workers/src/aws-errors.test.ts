@@ -133,6 +133,27 @@ describe('credential report and session lifetime', () => {
       evidence: { credentialReportStale: false, decidedBy: 'iam:GetAccountSummary' },
     });
   });
+  it('meets ReportExpired by generating the report anew once, then records the error; root keys still judged live', async () => {
+    // Every report expires at once: the collector must regenerate once and then give up, not loop.
+    const s = await startSimulator({
+      port: 0,
+      partners: 2,
+      seed: 12,
+      credentialReportDelayMs: 0,
+      credentialReportTtlMs: 0,
+    });
+    try {
+      const ev = await collect(s, s.registry()[0]!);
+      expect(ev.iam?.credentialReport).toMatchObject({ status: 'error', errorCode: 'ReportExpired' });
+      expect(s.stats().byApi['iam:GenerateCredentialReport']).toBe(2);
+      expect(verdicts(ev).get('ROOT-NO-ACCESS-KEYS')).toMatchObject({
+        status: 'pass',
+        evidence: { decidedBy: 'iam:GetAccountSummary' },
+      });
+    } finally {
+      await s.close();
+    }
+  });
   it('renews the assumed-role session before it expires, so a long collection sees no ExpiredToken', async () => {
     const e = shortSessions.registry()[0]!;
     const fault = shortSessions.faults.add({ kind: 'latency', ms: 250 });
