@@ -38,6 +38,9 @@ const EXPECTED: Partial<Record<ProfileId, Expectation[]>> = {
   'boundary-governance-open': [{ control: 'BOUNDARY-EFFECTIVENESS', status: 'fail' }],
   'boundary-drift': [{ control: 'BOUNDARY-DRIFT', status: 'fail' }],
   'monitor-rule-missing': [{ control: 'ROOT-MONITOR-RULE', status: 'fail' }],
+  'monitor-rule-no-target': [{ control: 'ROOT-MONITOR-RULE', status: 'fail' }],
+  // Root API calls only outside us-east-1: seen only because every enabled region is read.
+  'root-activity-other-region': [{ control: 'ROOT-ACTIVITY-ROOT-ONLY-TASKS', status: 'fail' }],
   'trail-stopped': [{ control: 'GOV-ORG-TRAIL', status: 'fail' }],
   'central-root-on': [{ control: 'ROOT-CENTRALIZED-ACCESS', status: 'pass' }],
   'central-root-off': [{ control: 'ROOT-CENTRALIZED-ACCESS', status: 'warn' }],

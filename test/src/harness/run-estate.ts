@@ -29,6 +29,8 @@ export async function runEstate(opts: {
   collect?: { timeoutMs?: number; maxAttempts?: number };
   prepare?: (sim: Simulator) => void;
   timeoutMs?: number;
+  /** AWS_REGION the workers run with (default us-east-1). */
+  region?: string;
 }): Promise<EstateRun> {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = testQueuePrefix();
@@ -41,7 +43,7 @@ export async function runEstate(opts: {
   await importRegistry(database.db, sim.registry());
   const workers = await startWorkers({
     db: database.db,
-    config: { ...loadConfig({}), redisUrl, awsEndpointUrl: sim.url },
+    config: { ...loadConfig(opts.region ? { AWS_REGION: opts.region } : {}), redisUrl, awsEndpointUrl: sim.url },
     logger: createLogger('silent'),
     prefix,
     concurrency: opts.concurrency ?? 6,
