@@ -7,6 +7,7 @@ import {
 import { API, type CloudTrailEvidence, type RootEvent, type Trail } from '@payerguard/core';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget } from './context.js';
 import { parseRootEvent } from './root-events.js';
 
@@ -17,6 +18,7 @@ const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTi
 export async function collectCloudTrail(ctx: CollectorContext): Promise<CloudTrailEvidence> {
   const client = new CloudTrailClient(clientConfig(ctx.session, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   const lookbackDays = ctx.settings.rootLookbackDays;
 
   const rootEvents = capture<RootEvent[]>(API.lookupEvents, pagedBudget(ctx), async (abortSignal, ids) => {

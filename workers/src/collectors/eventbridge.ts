@@ -2,12 +2,14 @@ import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge
 import { API, type EventRule, type PayerEvidence } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget } from './context.js';
 
 /** The rules on the default event bus; the root-activity monitor control looks for the distributor's rule among them. */
 export async function collectEventBridge(ctx: CollectorContext): Promise<NonNullable<PayerEvidence['eventbridge']>> {
   const client = new EventBridgeClient(clientConfig(ctx.session, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   const rules = await capture<EventRule[]>(API.listRules, pagedBudget(ctx), async (abortSignal, ids) => {
     const all: EventRule[] = [];
     let NextToken: string | undefined;
