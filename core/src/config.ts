@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Configuration from the environment, validated once at start-up. An invalid value stops the process with one line
  * naming the variable and what is wrong (see ConfigError and cli/src/main.ts).
@@ -13,6 +15,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Payers collected at once by one worker process. */
   workerConcurrency: number;
+  /**
+   * Threads that evaluate controls (policy simulation) beside each worker process's event loop; 0 evaluates on the
+   * event loop itself. Default: the machine's cores.
+   */
+  evaluationThreads?: number;
   /** Cookies get Secure when the public URL is https. */
   publicUrl: string | undefined;
   demo: boolean;
@@ -69,6 +76,7 @@ export function loadConfig(env: Env = process.env): Config {
     awsRegion: env.AWS_REGION || 'us-east-1',
     logLevel: logLevel as Config['logLevel'],
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
+    evaluationThreads: int(env, 'EVALUATION_THREADS', availableParallelism(), 0, 64),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
     demo: env.PAYERGUARD_DEMO === '1',
   };

@@ -6,6 +6,7 @@ import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectOptions } from './collect-payer.js';
+import { createEvaluator } from './evaluation/pool.js';
 import { startExportWorkers } from './exports/index.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
@@ -45,9 +46,11 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
   for (const c of [payerConn, runConn, beatConn])
     c.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
 
+  // Controls run on their own threads: the event loop keeps BullMQ locks, the API and PGlite answering.
+  const evaluator = createEvaluator(config.evaluationThreads ?? 0);
   const payers = new Worker(
     QUEUES.payers,
-    payerProcessor({ db, config, logger: log, ...(deps.collect ? { collect: deps.collect } : {}) }),
+    payerProcessor({ db, config, logger: log, evaluator, ...(deps.collect ? { collect: deps.collect } : {}) }),
     {
       connection: payerConn,
       prefix,
@@ -94,6 +97,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
     close() {
       closing ??= (async () => {
         await Promise.all([payers.close(), runs.close(), exportWorkers?.close()]);
+        await evaluator.close();
         await heartbeat.stop();
         await Promise.all([payerConn.quit(), runConn.quit(), beatConn.quit()].map((p) => p.catch(() => {})));
         log.info('collection workers stopped');

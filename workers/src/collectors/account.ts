@@ -2,6 +2,7 @@ import { AccountClient, GetAlternateContactCommand, GetContactInformationCommand
 import { type AlternateContact, API, type ContactInformation, type PayerEvidence } from '@payerguard/core';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, singleBudget } from './context.js';
 
 const CONTACT_TYPES = ['BILLING', 'SECURITY', 'OPERATIONS'] as const;
@@ -10,6 +11,7 @@ const CONTACT_TYPES = ['BILLING', 'SECURITY', 'OPERATIONS'] as const;
 export async function collectAccount(ctx: CollectorContext): Promise<NonNullable<PayerEvidence['account']>> {
   const client = new AccountClient(clientConfig(ctx.session, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
 
   const contact = capture<ContactInformation>(
     API.getContactInformation,

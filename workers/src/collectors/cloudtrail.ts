@@ -10,6 +10,7 @@ import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
 import { lookupEventsKey, lookupEventsPacer } from '../aws/rate-pacer.js';
 import { allLimited } from '../limit.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget } from './context.js';
 import { parseRootEvent } from './root-events.js';
 
@@ -20,6 +21,7 @@ const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTi
 export async function collectCloudTrail(ctx: CollectorContext): Promise<CloudTrailEvidence> {
   const client = new CloudTrailClient(clientConfig(ctx.session, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   const lookbackDays = ctx.settings.rootLookbackDays;
 
   const rootEvents = collectRootEventsByRegion(ctx);
@@ -122,6 +124,7 @@ export async function collectRootEventsByRegion(
 function lookupRootEvents(ctx: CollectorContext, region: string): Promise<Call<RootEvent[]>> {
   const client = new CloudTrailClient(clientConfig({ ...ctx.session, region }, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   const StartTime = new Date(ctx.now.getTime() - ctx.settings.rootLookbackDays * DAY_MS);
   return capture<RootEvent[]>(API.lookupEvents, pagedBudget(ctx), async (abortSignal, ids) => {
     const events: RootEvent[] = [];

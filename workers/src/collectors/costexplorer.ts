@@ -2,6 +2,7 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { API, type MonthlySpend, type PayerEvidence } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_PAGES, pagedBudget } from './context.js';
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
@@ -32,6 +33,7 @@ export async function collectCostExplorer(ctx: CollectorContext): Promise<NonNul
   // Cost Explorer has one endpoint, in us-east-1, whatever region the rest of the collection uses.
   const client = new CostExplorerClient(clientConfig({ ...ctx.session, region: 'us-east-1' }, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   const monthlySpend = await capture<MonthlySpend[]>(
     API.getCostAndUsage,
     pagedBudget(ctx),

@@ -4,6 +4,7 @@ import { GLOBAL_EVENTS_REGION, regionsToRead } from '@payerguard/core/data/aws-r
 import { capture, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
 import { allLimited } from '../limit.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget } from './context.js';
 
 /** Regions read at once per payer. */
@@ -31,6 +32,7 @@ export async function collectEventBridge(ctx: CollectorContext): Promise<NonNull
 async function collectRegionRules(ctx: CollectorContext, region: string): Promise<RegionalRules> {
   const client = new EventBridgeClient(clientConfig({ ...ctx.session, region }, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   const rules = await capture<EventRule[]>(API.listRules, pagedBudget(ctx), async (abortSignal, ids) => {
     const all: EventRule[] = [];
     let NextToken: string | undefined;

@@ -26,6 +26,7 @@ import {
 } from '@payerguard/core';
 import { capture, errorCodeOf, MalformedAnswer, type RequestIds } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget, singleBudget } from './context.js';
 import { decodePolicyDocument, parseCredentialReport, redactExternalIds, trustsAccount } from './decode.js';
 
@@ -54,6 +55,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export function iamClient(ctx: CollectorContext): IAMClient {
   const client = new IAMClient(clientConfig(ctx.session, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
   return client;
 }
 

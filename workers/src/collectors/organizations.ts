@@ -2,6 +2,7 @@ import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient }
 import { API, type MemberAccount, type OrganizationInfo, type PayerEvidence } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget, singleBudget } from './context.js';
 
 const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : '');
@@ -12,6 +13,7 @@ export async function collectOrganizations(
 ): Promise<NonNullable<PayerEvidence['organizations']>> {
   const client = new OrganizationsClient(clientConfig(ctx.session, ctx.credentials));
   limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
 
   const organization = capture<OrganizationInfo>(
     API.describeOrganization,

@@ -8,6 +8,7 @@ import {
   type SessionCredentials,
   type SessionOptions,
 } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { singleBudget } from './context.js';
 
 export const COLLECTOR_SESSION_NAME = 'payerguard-collector';
@@ -28,6 +29,7 @@ export async function assumeCollectorRole(
 ): Promise<{ call: Call<{ assumedRoleArn: string }>; credentials?: SessionCredentials }> {
   const client = new STSClient(clientConfig(session, hubCredentials));
   limitResponseSize(client);
+  rateLimit(client);
   let credentials: SessionCredentials | undefined;
   const call = await capture(API.assumeRole, singleBudget({ session }), async (abortSignal, ids) => {
     const out = await client.send(
@@ -62,6 +64,7 @@ export async function getCallerIdentity(
 ): Promise<Call<AccessEvidence>> {
   const client = new STSClient(clientConfig(session, credentials));
   limitResponseSize(client);
+  rateLimit(client);
   return capture(API.getCallerIdentity, singleBudget({ session }), async (abortSignal, ids) => {
     const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal });
     ids.add(out);

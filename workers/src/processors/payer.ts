@@ -1,13 +1,13 @@
 import type { Config, Db, DistributorSettings, Logger, PayerEvidence } from '@payerguard/core';
 import { schema } from '@payerguard/core';
 import { accessOutcome } from '@payerguard/core/controls/access/lockout';
-import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
 import type { PayerJobData } from '@payerguard/core/queue/names';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { safeMessage } from '../aws/call.js';
 import { type CollectOptions, callStats, collectPayer } from '../collect-payer.js';
+import { type Evaluated, type Evaluator, inlineEvaluator } from '../evaluation/pool.js';
 import { handBack } from './foreign.js';
 import { markRetrying, markRunning, recordOutcome } from './outcome.js';
 
@@ -17,6 +17,8 @@ export interface PayerProcessorDeps {
   logger: Logger;
   /** Overrides for tests (timeouts, endpoint); the rest comes from config. */
   collect?: Partial<Omit<CollectOptions, 'logger'>>;
+  /** Where the controls run (evaluation threads); default: on this thread. */
+  evaluator?: Evaluator;
 }
 
 /**
@@ -84,7 +86,13 @@ export function payerProcessor(deps: PayerProcessorDeps) {
 
     const stats = callStats(evidence);
     const access = evidence.access;
-    const evaluated = evaluateAhead(evidence, settings, payer.lastAccessOkAt ?? undefined, log);
+    const evaluated = await evaluateAhead(
+      deps.evaluator ?? inlineEvaluator,
+      evidence,
+      settings,
+      payer.lastAccessOkAt ?? undefined,
+      log,
+    );
     if (access.status === 'ok') {
       await recordOutcome(db, {
         runId,
@@ -127,19 +135,17 @@ export function payerProcessor(deps: PayerProcessorDeps) {
  * would: the evidence's own collection time, and the last successful access as recordOutcome is about to leave it.
  * A failure only means scoreRun evaluates this payer itself.
  */
-function evaluateAhead(
+async function evaluateAhead(
+  evaluator: Evaluator,
   evidence: PayerEvidence,
   settings: DistributorSettings,
   previousAccessOk: Date | undefined,
   log: Logger,
-): { findings: ReturnType<typeof evaluatePayer>; fingerprint: string } | undefined {
+): Promise<Evaluated | undefined> {
   try {
     const now = new Date(evidence.collectedAt);
     const lastAccessOkAt = evidence.access.status === 'ok' ? now : previousAccessOk;
-    return {
-      findings: evaluatePayer(evidence, { settings, now, ...(lastAccessOkAt ? { lastAccessOkAt } : {}) }),
-      fingerprint: evaluationFingerprint(settings),
-    };
+    return await evaluator.evaluate({ evidence, settings, now, ...(lastAccessOkAt ? { lastAccessOkAt } : {}) });
   } catch (err) {
     log.warn({ err: safeMessage(err) }, 'evaluation ahead of scoring failed; the run will evaluate this payer');
     return undefined;

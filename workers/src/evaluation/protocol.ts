@@ -1,0 +1,20 @@
+import type { DistributorSettings, PayerEvidence } from '@payerguard/core';
+import type { Finding } from '@payerguard/core/controls/types';
+
+/** One payer to evaluate, as sent to an evaluation thread (structured clone: dates travel as ISO strings). */
+export interface EvaluationRequest {
+  id: number;
+  evidence: PayerEvidence;
+  settings: DistributorSettings;
+  now: string;
+  lastAccessOkAt?: string;
+}
+
+export type EvaluationReply =
+  | { id: number; ok: true; findings: Finding[]; fingerprint: string }
+  | { id: number; ok: false; error: string };
+
+export interface Evaluated {
+  findings: Finding[];
+  fingerprint: string;
+}
