@@ -85,7 +85,7 @@ export async function reconcileRuns(deps: ReconcileDeps): Promise<ReconcileActio
             db,
             run.id,
             unfinished.length,
-            `${what}, after ${run.requeues} re-enqueues already; check Redis (persistence on, maxmemory-policy noeviction) and start a new run`,
+            `${what} and its ${run.requeues} of ${maxRequeues} re-enqueues are used up; check Redis (persistence on, maxmemory-policy noeviction) and start a new run`,
           ),
         );
         continue;

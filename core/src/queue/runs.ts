@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ConnectionOptions, FlowProducer } from 'bullmq';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
+import { whileDatabaseUnavailable } from '../db/availability.js';
 import type { Db } from '../db/index.js';
 import { payers, runPayers, runs } from '../db/schema.js';
 import { rowsOf } from '../partners/import.js';
@@ -181,10 +182,13 @@ export async function waitForRun(
   opts: { timeoutMs?: number; intervalMs?: number; onProgress?: (p: RunProgress) => void } = {},
 ): Promise<RunProgress | null> {
   const until = Date.now() + (opts.timeoutMs ?? 600_000);
-  let p = await getRunProgress(db, runId);
+  // A database restart while waiting is waited out (up to the timeout), not reported as the run's failure.
+  const read = () =>
+    whileDatabaseUnavailable(() => getRunProgress(db, runId), { maxWaitMs: Math.max(0, until - Date.now()) });
+  let p = await read();
   while (p && !isFinished(p) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
-    p = await getRunProgress(db, runId);
+    p = await read();
     if (p) opts.onProgress?.(p);
   }
   return p;
