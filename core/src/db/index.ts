@@ -66,6 +66,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     });
     // An idle client whose server went away emits 'error' on the pool; unhandled, that event kills the process.
     pool.on('error', (err) => opts.onConnectionError?.(err));
+    // A client checked out (inside a transaction, between two queries) emits 'error' on itself, where the pool no
+    // longer listens: listen on every client for its whole life. The query in flight still fails, and is retried.
+    pool.on('connect', (client) => client.on('error', (err) => opts.onConnectionError?.(err)));
     // Fail fast with a clear message rather than on the first query.
     const client = await pool.connect().catch((err: Error) => {
       throw new Error(`DATABASE_URL: cannot connect to Postgres (${err.message})`);
