@@ -29,6 +29,15 @@ import { userRoutes } from './routes/users/index.js';
 
 export type { ServerDeps };
 
+/** A route as the app registered it: what the API fuzz test enumerates, so every new route is fuzzed too. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  schema?: { params?: unknown; querystring?: unknown; body?: unknown };
+}
+const registered = new WeakMap<object, RegisteredRoute[]>();
+export const routesOf = (app: FastifyInstance): RegisteredRoute[] => [...(registered.get(app) ?? [])];
+
 /** The API (and the built dashboard when webDist holds one). Call `.listen()` or `.inject()` on the result. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -37,6 +46,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024 * 1024,
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat())
+      routes.push({ method, url: r.url, ...(r.schema ? { schema: r.schema as RegisteredRoute['schema'] } : {}) });
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
