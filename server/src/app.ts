@@ -8,6 +8,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isDatabaseUnavailable } from '@payerguard/core/db/availability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
 import type { ServerDeps } from './deps.js';
@@ -28,6 +29,15 @@ import { userRoutes } from './routes/users/index.js';
 
 export type { ServerDeps };
 
+/** A route as the app registered it: what the API fuzz test enumerates, so every new route is fuzzed too. */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+  schema?: { params?: unknown; querystring?: unknown; body?: unknown };
+}
+const registered = new WeakMap<object, RegisteredRoute[]>();
+export const routesOf = (app: FastifyInstance): RegisteredRoute[] => [...(registered.get(app) ?? [])];
+
 /** The API (and the built dashboard when webDist holds one). Call `.listen()` or `.inject()` on the result. */
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -36,10 +46,24 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024 * 1024,
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  const routes: RegisteredRoute[] = [];
+  registered.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat())
+      routes.push({ method, url: r.url, ...(r.schema ? { schema: r.schema as RegisteredRoute['schema'] } : {}) });
+  });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send(errorBody(err.statusCode, err.message));
     if (err.validation) return reply.code(400).send(errorBody(400, err.message));
+    if (isDatabaseUnavailable(err)) {
+      // A restart or failover: nothing is wrong with the request, so say when to come back rather than "internal error".
+      req.log.warn({ err: (err as Error).message }, 'database unavailable');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send(errorBody(503, 'the database is unavailable (restarting or failing over); try again in a few seconds'));
+    }
     const status =
       typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status < 500) return reply.code(status).send(errorBody(status, err.message));

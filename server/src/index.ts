@@ -26,7 +26,14 @@ export async function startApi(
 ): Promise<RunningApi> {
   const config = opts.config ?? loadConfig();
   const logger = opts.logger ?? createLogger(config.logLevel);
-  const database = opts.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const database =
+    opts.database ??
+    (await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      // A restart or failover: requests answer 503 meanwhile (see the error handler) and the pool reconnects.
+      onConnectionError: (e) => logger.warn({ err: e.message }, 'database connection lost; the pool reconnects'),
+    }));
   await database.migrate();
   // Redis down at start-up is not fatal: reads still work and /api/health reports "degraded" until it answers.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1 });

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Config, Db, Logger } from '@payerguard/core';
 import { startHeartbeat } from '@payerguard/core/queue/heartbeat';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
+import { startReconciler } from '@payerguard/core/queue/reconcile';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectOptions } from './collect-payer.js';
@@ -26,6 +27,12 @@ export interface WorkerDeps {
   scoreRun?: (db: Db, runId: string, opts?: { now?: Date }) => Promise<unknown>;
   /** Also run the export scheduler and delivery workers (default true). */
   exports?: boolean;
+  /** How often this process looks for runs whose jobs Redis lost (default 30 s; 0 turns the reconciler off). */
+  reconcileIntervalMs?: number;
+  /** Runs younger than this are left to startRun (default RECONCILE_GRACE_MS). */
+  reconcileGraceMs?: number;
+  /** close() waits this long for payers in flight, then hands the rest back to the queue (default 20 s). */
+  drainMs?: number;
 }
 
 /**
@@ -87,6 +94,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
     { workerId, pid: process.pid, host: hostname(), startedAt: new Date().toISOString(), concurrency },
     () => active,
   );
+  const reconciler =
+    deps.reconcileIntervalMs === 0
+      ? undefined
+      : startReconciler({
+          db,
+          connection: beatConn,
+          prefix,
+          ...(deps.reconcileIntervalMs ? { intervalMs: deps.reconcileIntervalMs } : {}),
+          ...(deps.reconcileGraceMs !== undefined ? { graceMs: deps.reconcileGraceMs } : {}),
+          onActions: (actions) => {
+            for (const a of actions) log.warn(a, `reconciler: run ${a.action}`);
+          },
+          onError: (e) => log.warn({ err: (e as Error).message }, 'reconciler pass failed; retrying next round'),
+        });
   log.info({ concurrency, prefix }, 'collection workers started');
   // Scheduled exports, deliveries and retention run beside collection in every worker process.
   const exportWorkers = deps.exports === false ? undefined : await startExportWorkers({ db, config, logger, prefix });
@@ -96,7 +117,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
     workerId,
     close() {
       closing ??= (async () => {
-        await Promise.all([payers.close(), runs.close(), exportWorkers?.close()]);
+        reconciler?.stop();
+        // Drain: payers in flight get drainMs to finish; the rest are cancelled, and the payer processor hands each
+        // back to the queue (no attempt spent) for another worker. A lingering run job is left to BullMQ's stall check.
+        const drained = Promise.all([payers.close(), runs.close(), exportWorkers?.close()]);
+        const timer = setTimeout(() => {
+          log.warn({ active }, 'drain time is up: handing the remaining payers back to the queue');
+          payers.cancelAllJobs('the worker is shutting down');
+          setTimeout(() => void Promise.all([payers.close(true), runs.close(true)]), 5_000).unref();
+        }, deps.drainMs ?? 20_000);
+        timer.unref();
+        await drained;
+        clearTimeout(timer);
         await evaluator.close();
         await heartbeat.stop();
         await Promise.all([payerConn.quit(), runConn.quit(), beatConn.quit()].map((p) => p.catch(() => {})));

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { loadConfig, openDatabase, REDACT_PATHS } from '@payerguard/core';
 import { QUEUES } from '@payerguard/core/queue/names';
-import { getRunProgress, listRunPayers, type RunProgress, startRun, waitForRun } from '@payerguard/core/queue/runs';
+import {
+  getRunProgress,
+  isFinished,
+  listRunPayers,
+  type RunProgress,
+  startRun,
+  waitForRun,
+} from '@payerguard/core/queue/runs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -152,10 +159,17 @@ export async function run(argv: string[]): Promise<number | undefined> {
       for (const f of failures)
         process.stdout.write(`  failed  ${f.partnerId}  ${f.payerAccountId}  ${f.errorCode ?? ''}\n`);
       if (p.error) process.stdout.write(`  note: ${p.error}\n`);
+      if (p.recoveryNote) process.stdout.write(`  recovered: ${p.recoveryNote.replace(/\n/g, '\n             ')}\n`);
     }
     process.off('SIGINT', onSignal);
     if (wait && p.status !== 'completed') {
-      progress(`run ${runId} did not complete within ${timeoutS} s (status ${p.status})`);
+      progress(
+        p.status === 'interrupted'
+          ? `run ${runId} was interrupted (${p.error ?? 'no reason recorded'}); start a new run with "payerguard collect"`
+          : isFinished(p)
+            ? `run ${runId} ended ${p.status}`
+            : `run ${runId} did not complete within ${timeoutS} s (status ${p.status})`,
+      );
       return 1;
     }
     return 0;

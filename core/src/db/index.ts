@@ -35,12 +35,18 @@ export interface OpenOptions {
   searchPath?: string;
   /** Postgres only: a fresh schema of its own (`searchPath` is then ignored), dropped again by close(). */
   scratch?: boolean;
+  /** Postgres only: told about an idle pooled connection that broke (a restart, a failover); the pool replaces it. */
+  onConnectionError?: (err: Error) => void;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl && opts.scratch) {
     const searchPath = `t_${randomBytes(6).toString('hex')}`;
-    const database = await openDatabase({ databaseUrl: opts.databaseUrl, searchPath });
+    const database = await openDatabase({
+      databaseUrl: opts.databaseUrl,
+      searchPath,
+      ...(opts.onConnectionError ? { onConnectionError: opts.onConnectionError } : {}),
+    });
     return {
       ...database,
       close: async () => {
@@ -53,8 +59,16 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: 10,
+      // While the server is gone a query fails after this long instead of waiting for ever, so the API can say 503.
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
       ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
     });
+    // An idle client whose server went away emits 'error' on the pool; unhandled, that event kills the process.
+    pool.on('error', (err) => opts.onConnectionError?.(err));
+    // A client checked out (inside a transaction, between two queries) emits 'error' on itself, where the pool no
+    // longer listens: listen on every client for its whole life. The query in flight still fails, and is retried.
+    pool.on('connect', (client) => client.on('error', (err) => opts.onConnectionError?.(err)));
     // Fail fast with a clear message rather than on the first query.
     const client = await pool.connect().catch((err: Error) => {
       throw new Error(`DATABASE_URL: cannot connect to Postgres (${err.message})`);

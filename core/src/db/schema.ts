@@ -63,7 +63,7 @@ export const runs = pgTable(
   'runs',
   {
     id: text('id').primaryKey(),
-    /** queued | running | completed | failed */
+    /** queued | running | completed | failed | interrupted */
     status: text('status').notNull(),
     trigger: text('trigger').notNull(), // manual | schedule | demo | cli
     requestedBy: text('requested_by'),
@@ -76,6 +76,12 @@ export const runs = pgTable(
     /** Run-level summary written by the parent job: grades, spend at risk, lockouts. */
     summary: jsonb('summary'),
     error: text('error'),
+    /** BullMQ key prefix the run's jobs live under: the reconciler only looks after runs of its own queues. */
+    queuePrefix: text('queue_prefix'),
+    /** Times the reconciler re-enqueued payers whose jobs Redis lost (bounded; past the bound the run is interrupted). */
+    requeues: integer('requeues').notNull().default(0),
+    /** What the reconciler did to this run and why (shown with the run). */
+    recoveryNote: text('recovery_note'),
   },
   (t) => [index('runs_created_idx').on(t.createdAt)],
 );

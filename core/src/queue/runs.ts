@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type ConnectionOptions, FlowProducer } from 'bullmq';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
+import { whileDatabaseUnavailable } from '../db/availability.js';
 import type { Db } from '../db/index.js';
 import { payers, runPayers, runs } from '../db/schema.js';
 import { rowsOf } from '../partners/import.js';
@@ -15,7 +16,11 @@ import {
 } from './names.js';
 
 export type RunTrigger = 'manual' | 'schedule' | 'cli' | 'demo';
-export type RunStatus = 'queued' | 'running' | 'completed' | 'failed';
+/** 'interrupted': the run's jobs were lost from Redis and could not be re-enqueued; `error` says why. Start a new run. */
+export type RunStatus = 'queued' | 'running' | 'completed' | 'failed' | 'interrupted';
+
+/** The statuses a run ends in: nothing changes it afterwards. */
+export const FINISHED_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'interrupted'];
 
 export interface RunDeps {
   db: Db;
@@ -39,6 +44,8 @@ export interface RunProgress {
   startedAt: Date | null;
   finishedAt: Date | null;
   error: string | null;
+  /** What the reconciler did for this run (payers re-enqueued after Redis lost their jobs), if anything. */
+  recoveryNote: string | null;
 }
 
 /** Sortable by time, unique, and free of ":" (BullMQ job ids cannot hold one). */
@@ -47,6 +54,41 @@ export const newRunId = () =>
 
 /** BullMQ job id of one payer in one run: deterministic, so the same payer is never queued twice for a run. */
 export const payerJobId = (runId: string, payerAccountId: string) => `${runId}-${payerAccountId}`;
+
+/** The BullMQ flow of a run: the parent on QUEUES.runs, one child per payer. Also used to re-enqueue lost payers. */
+export function runFlow(runId: string, payersOfRun: { accountId: string; partnerId: string }[]) {
+  return {
+    name: 'run',
+    queueName: QUEUES.runs,
+    data: { runId } satisfies RunJobData,
+    opts: {
+      jobId: runId,
+      attempts: 3,
+      backoff: { type: 'exponential' as const, delay: 1_000 },
+      removeOnComplete: { age: 7 * 86_400 },
+      removeOnFail: { age: 30 * 86_400 },
+    },
+    children: payersOfRun.map((s) => ({
+      name: 'payer',
+      queueName: QUEUES.payers,
+      data: { runId, partnerId: s.partnerId, payerAccountId: s.accountId } satisfies PayerJobData,
+      opts: payerJobOptions(runId, s.accountId),
+    })),
+  };
+}
+
+export function payerJobOptions(runId: string, payerAccountId: string) {
+  return {
+    jobId: payerJobId(runId, payerAccountId),
+    attempts: PAYER_JOB_ATTEMPTS,
+    backoff: { type: 'exponential' as const, delay: PAYER_JOB_BACKOFF_MS },
+    // A payer that fails is recorded in run_payers; it must not stop the run from being scored.
+    failParentOnFailure: false,
+    ignoreDependencyOnFailure: true,
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  };
+}
 
 /**
  * Starts a collection run: the run row and one run_payers row per payer (queued) in one transaction, then a BullMQ
@@ -73,6 +115,7 @@ export async function startRun(
       trigger: opts.trigger,
       requestedBy: opts.requestedBy ?? null,
       total,
+      queuePrefix: deps.prefix ?? DEFAULT_QUEUE_PREFIX,
       ...(empty ? { startedAt: new Date(), finishedAt: new Date(), error: 'no payers to collect' } : {}),
     });
     if (!empty)
@@ -85,33 +128,7 @@ export async function startRun(
 
   const flow = new FlowProducer({ connection: deps.connection, prefix: deps.prefix ?? DEFAULT_QUEUE_PREFIX });
   try {
-    await flow.add({
-      name: 'run',
-      queueName: QUEUES.runs,
-      data: { runId } satisfies RunJobData,
-      opts: {
-        jobId: runId,
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: { age: 7 * 86_400 },
-        removeOnFail: { age: 30 * 86_400 },
-      },
-      children: selected.map((s) => ({
-        name: 'payer',
-        queueName: QUEUES.payers,
-        data: { runId, partnerId: s.partnerId, payerAccountId: s.accountId } satisfies PayerJobData,
-        opts: {
-          jobId: payerJobId(runId, s.accountId),
-          attempts: PAYER_JOB_ATTEMPTS,
-          backoff: { type: 'exponential', delay: PAYER_JOB_BACKOFF_MS },
-          // A payer that fails is recorded in run_payers; it must not stop the run from being scored.
-          failParentOnFailure: false,
-          ignoreDependencyOnFailure: true,
-          removeOnComplete: { age: 86_400 },
-          removeOnFail: { age: 7 * 86_400 },
-        },
-      })),
-    });
+    await flow.add(runFlow(runId, selected));
   } catch (err) {
     await db
       .update(runs)
@@ -149,10 +166,11 @@ export async function getRunProgress(db: Db, runId: string): Promise<RunProgress
     startedAt: run.startedAt,
     finishedAt: run.finishedAt,
     error: run.error,
+    recoveryNote: run.recoveryNote,
   };
 }
 
-export const isFinished = (p: RunProgress | null): boolean => p?.status === 'completed' || p?.status === 'failed';
+export const isFinished = (p: RunProgress | null): boolean => !!p && FINISHED_RUN_STATUSES.includes(p.status);
 
 /**
  * Polls a run until it completes or fails, or until `timeoutMs` passes, and returns the last progress read (null when
@@ -164,10 +182,13 @@ export async function waitForRun(
   opts: { timeoutMs?: number; intervalMs?: number; onProgress?: (p: RunProgress) => void } = {},
 ): Promise<RunProgress | null> {
   const until = Date.now() + (opts.timeoutMs ?? 600_000);
-  let p = await getRunProgress(db, runId);
+  // A database restart while waiting is waited out (up to the timeout), not reported as the run's failure.
+  const read = () =>
+    whileDatabaseUnavailable(() => getRunProgress(db, runId), { maxWaitMs: Math.max(0, until - Date.now()) });
+  let p = await read();
   while (p && !isFinished(p) && Date.now() < until) {
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 250));
-    p = await getRunProgress(db, runId);
+    p = await read();
     if (p) opts.onProgress?.(p);
   }
   return p;

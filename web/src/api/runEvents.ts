@@ -6,7 +6,7 @@ import type { RunDetail, RunSummary } from './types.js';
 
 export type LiveState = 'connecting' | 'live' | 'polling' | 'done';
 
-const finished = (s: string | undefined) => s === 'completed' || s === 'failed';
+const finished = (s: string | undefined) => s === 'completed' || s === 'failed' || s === 'interrupted';
 
 /**
  * Follows one run as it happens: server-sent events while they flow, polling the run when the stream is refused or

@@ -278,7 +278,7 @@ export interface PartnerDetail {
 
 export interface RunSummary {
   id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed' | string;
+  status: 'queued' | 'running' | 'completed' | 'failed' | 'interrupted' | string;
   trigger: string;
   requestedBy?: string | null;
   total: number;
@@ -288,6 +288,8 @@ export interface RunSummary {
   startedAt?: string | null;
   finishedAt?: string | null;
   error?: string | null;
+  /** What the reconciler did for the run (payers re-enqueued after Redis lost their jobs). */
+  recoveryNote?: string | null;
   summary?: Record<string, unknown> | null;
 }
 

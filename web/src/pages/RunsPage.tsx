@@ -9,12 +9,14 @@ import { isStaff } from '../roles.js';
 import { href, navigate } from '../router.js';
 
 const runStatus = (s: string, failed = 0) =>
-  s === 'completed' ? (failed ? 'warn' : 'pass') : s === 'failed' ? 'fail' : 'unknown';
+  s === 'completed' ? (failed ? 'warn' : 'pass') : s === 'failed' || s === 'interrupted' ? 'fail' : 'unknown';
+const FINISHED = new Set(['completed', 'failed', 'interrupted']);
 const RUN_LABEL: Record<string, string> = {
   queued: 'Queued',
   running: 'Running',
   completed: 'Completed',
   failed: 'Failed',
+  interrupted: 'Interrupted',
 };
 
 export default function RunsPage({ runId, user }: { runId?: string; user: User }) {
@@ -38,7 +40,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
         ) : null}
       </div>
       <InlineError error={start.error} />
-      {selected ? <RunPanel id={selected} /> : null}
+      {selected ? <RunPanel id={selected} onRerun={isStaff(user) ? onStart : undefined} /> : null}
       <section className="card" aria-labelledby="runs-h">
         <h2 id="runs-h">Recent runs</h2>
         {runs.isPending ? (
@@ -75,16 +77,16 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
   );
 }
 
-function RunPanel({ id }: { id: string }) {
+function RunPanel({ id, onRerun }: { id: string; onRerun?: (() => void) | undefined }) {
   const run = useRun(id);
   const status = run.data?.run.status;
-  const live = useRunLive(run.data && status !== 'completed' && status !== 'failed' ? id : null);
+  const live = useRunLive(run.data && !FINISHED.has(status ?? '') ? id : null);
   if (run.isPending) return <Loading what="the run" />;
   if (run.isError) return <ErrorState error={run.error} retry={() => run.refetch()} what="the run" />;
   const r = run.data.run;
   const done = r.collected + r.failed;
   const pct = r.total ? Math.round((done / r.total) * 100) : 0;
-  const finished = r.status === 'completed' || r.status === 'failed';
+  const finished = FINISHED.has(r.status);
   const failures = run.data.payers.filter((p) => p.status === 'failed');
 
   return (
@@ -108,6 +110,24 @@ function RunPanel({ id }: { id: string }) {
         {pct}%
       </progress>
       {r.error ? <p className="inline-error">{r.error}</p> : null}
+      {r.status === 'interrupted' ? (
+        <p>
+          This run stopped before every payer was collected: its queued work was lost (see above). Payers it did collect
+          are kept.{' '}
+          {onRerun ? (
+            <button type="button" className="button button-primary" onClick={onRerun}>
+              Run again
+            </button>
+          ) : (
+            'A distributor admin or analyst can start a new run.'
+          )}
+        </p>
+      ) : null}
+      {r.recoveryNote ? (
+        <p className="muted" data-testid="recovery-note">
+          Recovered: {r.recoveryNote}
+        </p>
+      ) : null}
       {finished ? (
         failures.length === 0 ? (
           <p className="muted">Every payer was collected.</p>

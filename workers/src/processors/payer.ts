@@ -1,9 +1,10 @@
 import type { Config, Db, DistributorSettings, Logger, PayerEvidence } from '@payerguard/core';
 import { schema } from '@payerguard/core';
 import { accessOutcome } from '@payerguard/core/controls/access/lockout';
+import { whileDatabaseUnavailable } from '@payerguard/core/db/availability';
 import type { PayerJobData } from '@payerguard/core/queue/names';
 import { loadSettings } from '@payerguard/core/settings-store';
-import { type Job, UnrecoverableError } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
 import { safeMessage } from '../aws/call.js';
 import { type CollectOptions, callStats, collectPayer } from '../collect-payer.js';
@@ -31,56 +32,74 @@ function deterministic(access: Exclude<PayerEvidence['access'], { status: 'ok' }
 
 export function payerProcessor(deps: PayerProcessorDeps) {
   const { db, config, logger } = deps;
-  return async (job: Job<PayerJobData>, token?: string): Promise<{ status: string; errorCode?: string }> => {
+  return async (
+    job: Job<PayerJobData>,
+    token?: string,
+    signal?: AbortSignal,
+  ): Promise<{ status: string; errorCode?: string }> => {
     const { runId, partnerId, payerAccountId } = job.data;
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const log = logger.child({ runId, partnerId, payerAccountId, attempt: job.attemptsMade + 1 });
-    const state = await markRunning(db, runId, payerAccountId);
+    // A database restart or failover is waited out here (the job keeps its lock), not spent as a retry: every step
+    // below is safe to repeat, and recordOutcome records a payer once however often it is called.
+    const waitDb = databaseWaiter(log);
+    const state = await waitDb(() => markRunning(db, runId, payerAccountId));
     if (state === 'recorded') return { status: 'already-recorded' };
     if (state === 'unknown') return handBack(job, token, `run ${runId} payer ${payerAccountId}`);
 
-    const [payer] = await db.select().from(schema.payers).where(eq(schema.payers.accountId, payerAccountId));
+    const [payer] = await waitDb(() =>
+      db.select().from(schema.payers).where(eq(schema.payers.accountId, payerAccountId)),
+    );
     if (!payer) {
-      await recordOutcome(db, {
-        runId,
-        partnerId,
-        payerAccountId,
-        status: 'failed',
-        errorCode: 'PayerRemoved',
-        errorMessage: 'the payer was removed from the registry after the run started',
-      });
+      await waitDb(() =>
+        recordOutcome(db, {
+          runId,
+          partnerId,
+          payerAccountId,
+          status: 'failed',
+          errorCode: 'PayerRemoved',
+          errorMessage: 'the payer was removed from the registry after the run started',
+        }),
+      );
       return { status: 'failed', errorCode: 'PayerRemoved' };
     }
 
     let evidence: PayerEvidence;
-    let settings: DistributorSettings;
+    const settings: DistributorSettings = await waitDb(() => loadSettings(db));
     try {
-      settings = await loadSettings(db);
-      evidence = await collectPayer(
-        { partnerId, payerAccountId, roleArn: payer.roleArn, externalId: payer.externalId },
-        settings,
-        {
+      evidence = await untilAborted(
+        signal,
+        collectPayer({ partnerId, payerAccountId, roleArn: payer.roleArn, externalId: payer.externalId }, settings, {
           region: config.awsRegion,
           // The SDK reads AWS_ENDPOINT_URL (and the per-service variables, which must win) by itself.
           ...(config.awsEndpointUrl && !process.env.AWS_ENDPOINT_URL ? { endpoint: config.awsEndpointUrl } : {}),
           ...deps.collect,
           logger: log,
-        },
+        }),
       );
     } catch (err) {
+      if (err instanceof Aborted && token) {
+        // The worker is shutting down (SIGTERM) and this payer was not done in time: give the job back, without
+        // spending an attempt, for another worker (or this one after its restart) to collect from the start.
+        log.info('handing the payer back: the worker is shutting down');
+        await job.moveToDelayed(Date.now() + 100, token);
+        throw new DelayedError();
+      }
       // Collectors turn AWS failures into Calls; reaching here is a bug or the database failing.
       const message = safeMessage(err);
       log.error({ err: message }, 'payer collection crashed');
       if (last)
-        await recordOutcome(db, {
-          runId,
-          partnerId,
-          payerAccountId,
-          status: 'failed',
-          errorCode: 'CollectorError',
-          errorMessage: message,
-        });
-      else await markRetrying(db, runId, payerAccountId, 'CollectorError', message);
+        await waitDb(() =>
+          recordOutcome(db, {
+            runId,
+            partnerId,
+            payerAccountId,
+            status: 'failed',
+            errorCode: 'CollectorError',
+            errorMessage: message,
+          }),
+        );
+      else await waitDb(() => markRetrying(db, runId, payerAccountId, 'CollectorError', message));
       throw err instanceof Error ? err : new Error(message);
     }
 
@@ -94,38 +113,70 @@ export function payerProcessor(deps: PayerProcessorDeps) {
       log,
     );
     if (access.status === 'ok') {
-      await recordOutcome(db, {
-        runId,
-        partnerId,
-        payerAccountId,
-        status: 'collected',
-        callStats: stats,
-        evidence,
-        ...(evaluated ? { evaluated } : {}),
-      });
+      await waitDb(() =>
+        recordOutcome(db, {
+          runId,
+          partnerId,
+          payerAccountId,
+          status: 'collected',
+          callStats: stats,
+          evidence,
+          ...(evaluated ? { evaluated } : {}),
+        }),
+      );
       log.info({ stats }, 'payer collected');
       return { status: 'collected' };
     }
     const message = `${access.api}: ${access.message}`;
     if (deterministic(access) || last) {
-      await recordOutcome(db, {
-        runId,
-        partnerId,
-        payerAccountId,
-        status: 'failed',
-        errorCode: access.errorCode,
-        errorMessage: message,
-        callStats: stats,
-        evidence,
-        ...(evaluated ? { evaluated } : {}),
-      });
+      await waitDb(() =>
+        recordOutcome(db, {
+          runId,
+          partnerId,
+          payerAccountId,
+          status: 'failed',
+          errorCode: access.errorCode,
+          errorMessage: message,
+          callStats: stats,
+          evidence,
+          ...(evaluated ? { evaluated } : {}),
+        }),
+      );
       log.warn({ errorCode: access.errorCode, status: access.status }, 'payer failed');
       // Recorded: BullMQ should not retry a denial, and the parent must still run (ignoreDependencyOnFailure).
       throw new UnrecoverableError(`${access.errorCode}: ${message}`);
     }
-    await markRetrying(db, runId, payerAccountId, access.errorCode, message);
+    await waitDb(() => markRetrying(db, runId, payerAccountId, access.errorCode, message));
     log.info({ errorCode: access.errorCode, status: access.status }, 'payer access failed; will retry');
     throw new Error(`${access.errorCode}: ${message}`);
+  };
+}
+
+class Aborted extends Error {}
+
+/** `p`, unless `signal` fires first (the worker cancelled the job to shut down). */
+function untilAborted<T>(signal: AbortSignal | undefined, p: Promise<T>): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new Aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Waits out database outages for one job, logging once when the wait starts and once when it ends. */
+export function databaseWaiter(log: Logger) {
+  return async <T>(f: () => Promise<T>): Promise<T> => {
+    let waiting = false;
+    const out = await whileDatabaseUnavailable(f, {
+      onWait: (err) => {
+        if (!waiting) log.warn({ err: safeMessage(err) }, 'database unavailable; waiting for it to come back');
+        waiting = true;
+      },
+    });
+    if (waiting) log.info('database is back; continuing');
+    return out;
   };
 }
 

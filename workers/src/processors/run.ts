@@ -4,6 +4,7 @@ import type { Job } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { handBack } from './foreign.js';
 import { runStatus } from './outcome.js';
+import { databaseWaiter } from './payer.js';
 
 // A variable specifier: the scoring module is another part of the product and may be absent in a partial checkout.
 const SCORE_RUN_MODULE = '@payerguard/core/engine/score-run';
@@ -25,33 +26,41 @@ export function runProcessor(deps: { db: Db; logger: Logger; scoreRun?: ScoreRun
   const { db, logger } = deps;
   return async (job: Job<RunJobData>, token?: string): Promise<{ status: string; error?: string }> => {
     const { runId } = job.data;
-    const status = await runStatus(db, runId);
+    const log = logger.child({ runId });
+    // Every step is repeatable (scoreRun replaces a run's findings and snapshots), so a database outage is waited out.
+    const waitDb = databaseWaiter(log);
+    const status = await waitDb(() => runStatus(db, runId));
     if (status === undefined) return handBack(job, token, `run ${runId}`);
     // A parent delivered twice (a lapsed lock, a retry after the final update) must not score the run twice.
-    if (status === 'completed') return { status: 'completed' };
-    const log = logger.child({ runId });
-    await db.transaction(async (tx) => {
-      await tx.execute(sql`
+    // An interrupted run was given up on (its payers' jobs were lost); its re-run is a new run.
+    if (status === 'completed' || status === 'interrupted') return { status };
+    await waitDb(() =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`
         update run_payers set status = 'failed', error_code = coalesce(error_code, 'NotCollected'),
           error_message = coalesce(error_message, 'the payer job ended without recording an outcome'), finished_at = now()
         where run_id = ${runId} and status in ('queued', 'running')`);
-      await tx.execute(sql`
+        await tx.execute(sql`
         update runs set
           collected = (select count(*) from run_payers where run_id = ${runId} and status = 'collected'),
           failed = (select count(*) from run_payers where run_id = ${runId} and status = 'failed'),
           started_at = coalesce(started_at, now())
         where id = ${runId}`);
-    });
+      }),
+    );
     let error: string | undefined;
     try {
       const scoreRun = deps.scoreRun ?? (await loadScoreRun());
-      await scoreRun(db, runId, { now: new Date() });
+      const now = new Date();
+      await waitDb(() => scoreRun(db, runId, { now }));
     } catch (err) {
       error = `scoring failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 1000);
       log.error({ err: error }, 'run scoring failed; the run is completed without scores');
     }
-    await db.execute(sql`
-      update runs set status = 'completed', finished_at = now(), error = ${error ?? null} where id = ${runId}`);
+    await waitDb(() =>
+      db.execute(sql`
+        update runs set status = 'completed', finished_at = now(), error = ${error ?? null} where id = ${runId}`),
+    );
     log.info('collection run completed');
     return { status: 'completed', ...(error ? { error } : {}) };
   };

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { schema } from '@payerguard/core';
-import { startRun } from '@payerguard/core/queue/runs';
+import { FINISHED_RUN_STATUSES, startRun } from '@payerguard/core/queue/runs';
 import { asc, count, desc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
@@ -10,7 +10,7 @@ import { actorOf } from '../../scope.js';
 import { STAFF } from '../../types.js';
 
 const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
-const DONE = new Set(['completed', 'failed']);
+const DONE = new Set<string>(FINISHED_RUN_STATUSES);
 
 const runView = (r: typeof schema.runs.$inferSelect) => ({
   id: r.id,
@@ -25,6 +25,7 @@ const runView = (r: typeof schema.runs.$inferSelect) => ({
   finishedAt: r.finishedAt?.toISOString() ?? null,
   summary: r.summary,
   error: r.error,
+  recoveryNote: r.recoveryNote,
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
