@@ -2,6 +2,7 @@ import type { Config, Db, DistributorSettings, Logger, PayerEvidence } from '@pa
 import { schema } from '@payerguard/core';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
 import type { PayerJobData } from '@payerguard/core/queue/names';
+import { approvedWindowsEvidence } from '@payerguard/core/root-windows/store';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
@@ -61,6 +62,13 @@ export function payerProcessor(deps: PayerProcessorDeps) {
           logger: log,
         },
       );
+      // Two-party root access: the payer's approved windows are part of what the root controls judge, stored with
+      // the evidence so a re-score of this run reaches the same verdict.
+      if (evidence.access.status === 'ok')
+        evidence.rootAccessWindows = await approvedWindowsEvidence(db, payerAccountId, {
+          now: new Date(evidence.collectedAt),
+          lookbackDays: settings.rootLookbackDays,
+        });
     } catch (err) {
       // Collectors turn AWS failures into Calls; reaching here is a bug or the database failing.
       const message = safeMessage(err);
