@@ -10,6 +10,7 @@ import {
 import type { ControlMeta } from '@payerguard/core/controls/types';
 import { analyzePayerCached, type PayerAnalysis } from '@payerguard/core/policy/analyze';
 import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
+import { rootAccessTrail } from './root-trail.js';
 
 const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
 
@@ -255,6 +256,7 @@ export async function partnerDrilldown(
         lockedOut: h.lockedOut,
       }))
       .reverse(),
+    rootAccess: await rootAccessTrail(db, partnerId, findingRows),
     suppressions: suppressions.map((s) => ({
       id: s.id,
       controlId: s.controlId,
