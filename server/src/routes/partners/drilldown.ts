@@ -9,8 +9,8 @@ import {
 } from '@payerguard/core';
 import type { ControlMeta } from '@payerguard/core/controls/types';
 import { analyzePayerCached, type PayerAnalysis } from '@payerguard/core/policy/analyze';
+import { rootAccessTrail } from '@payerguard/core/root-windows/trail';
 import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
-import { rootAccessTrail } from './root-trail.js';
 
 const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
 

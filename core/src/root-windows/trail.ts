@@ -1,6 +1,6 @@
-import type { Db } from '@payerguard/core';
-import { rootActivityInWindow } from '@payerguard/core/controls/root/root-activity-in-window';
-import { listWindows, type RootAccessWindow } from '@payerguard/core/root-windows/store';
+import { rootActivityInWindow } from '../controls/root/root-activity-in-window.js';
+import type { Db } from '../db/index.js';
+import { listWindows, type RootAccessWindow } from './store.js';
 
 /** The fields of a root event as the root-window control stored them in its findings. */
 export interface TrailEvent {
@@ -41,10 +41,9 @@ const eventOf = (payerAccountId: string, e: Record<string, unknown>): TrailEvent
 
 /**
  * Request, decision and the events in each window as one trail: the windows come from their table, the events and
- * their verdicts from the findings the engine stored (never recomputed here).
+ * their verdicts from the findings the engine stored (never recomputed here). Used by the drill-down and the exports.
  */
-export async function rootAccessTrail(db: Db, partnerId: string, findings: StoredFinding[]): Promise<RootAccessTrail> {
-  const windows = await listWindows(db, { partnerId, limit: 100 });
+export function buildTrail(windows: RootAccessWindow[], findings: StoredFinding[]): RootAccessTrail {
   const byWindow = new Map<string, TrailEvent[]>();
   const outside: RootAccessTrail['outside'] = [];
   for (const f of findings) {
@@ -62,4 +61,9 @@ export async function rootAccessTrail(db: Db, partnerId: string, findings: Store
     windows: windows.map((w) => ({ ...w, events: byWindow.get(w.id) ?? [] })),
     outside: outside.sort((a, b) => b.eventTime.localeCompare(a.eventTime)),
   };
+}
+
+/** The trail of one partner: its latest 100 windows and the given findings (its latest snapshot's). */
+export async function rootAccessTrail(db: Db, partnerId: string, findings: StoredFinding[]): Promise<RootAccessTrail> {
+  return buildTrail(await listWindows(db, { partnerId, limit: 100 }), findings);
 }
