@@ -264,17 +264,14 @@ function findingBlock(doc: PDFKit.PDFDocument, f: FindingRow, meta: ControlMeta 
  * and the root events the engine placed inside it; then the root events outside every approved window.
  */
 function rootAccessSection(doc: PDFKit.PDFDocument, trail: RootAccessTrail | undefined): void {
-  if (!trail) return;
+  // Nothing requested and no root event: the ROOT-ACTIVITY-IN-WINDOW finding above already says so.
+  if (!trail || (!trail.windows.length && !trail.outside.length)) return;
   const width = doc.page.width - 2 * MARGIN;
   if (doc.y > doc.page.height - MARGIN - 120) doc.addPage();
   doc.moveDown(1);
   doc.x = MARGIN;
   doc.font('Helvetica-Bold').fontSize(13).fillColor('#000').text('Root access: requests, decisions and root events');
   doc.font('Helvetica').fontSize(9).fillColor('#222');
-  if (!trail.windows.length && !trail.outside.length) {
-    doc.text('No root-access window was requested and no root event was recorded in the look-back.', { width });
-    return;
-  }
   if (!trail.windows.length) doc.text('No root-access window was requested in the look-back.', { width });
   const ev = (e: RootAccessTrail['outside'][number] | RootAccessTrail['windows'][number]['events'][number]) =>
     `${e.eventTime}  ${e.eventName}  payer ${e.payerAccountId}  from ${e.sourceIPAddress ?? 'unknown'}  MFA ${e.mfaUsed === null ? 'not reported' : e.mfaUsed ? 'yes' : 'no'}  (event ${e.eventId})`;
