@@ -21,6 +21,7 @@ import { findingRoutes } from './routes/findings/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { overviewRoutes } from './routes/overview/index.js';
 import { partnerRoutes } from './routes/partners/index.js';
+import { rootAccessWindowRoutes } from './routes/root-access-windows/index.js';
 import { runRoutes } from './routes/runs/index.js';
 import { settingsRoutes } from './routes/settings/index.js';
 import { suppressionRoutes } from './routes/suppressions/index.js';
@@ -121,6 +122,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     tokenRoutes,
     auditRoutes,
     exportRoutes,
+    rootAccessWindowRoutes,
   ];
   for (const f of features) await app.register(f, deps);
 

@@ -9,6 +9,7 @@ import { ownBillingContact } from './ownership/own-billing-contact.js';
 import { ownMemberDomains } from './ownership/own-member-domains.js';
 import { ownPayerIsManagement } from './ownership/own-payer-is-management.js';
 import { ownRootEmailDomain } from './ownership/own-root-email-domain.js';
+import { rootActivityInWindow } from './root/root-activity-in-window.js';
 import { rootActivityRootOnlyTasks } from './root/root-activity-root-only-tasks.js';
 import { rootCentralizedAccess } from './root/root-centralized-access.js';
 import { rootHardwareMfa } from './root/root-hardware-mfa.js';
@@ -34,6 +35,7 @@ export const CONTROLS: readonly Control[] = [
   rootNoSigningCerts,
   rootSigninMfa,
   rootActivityRootOnlyTasks,
+  rootActivityInWindow,
   rootMonitorRule,
   rootCentralizedAccess,
   boundaryCoverage,

@@ -21,7 +21,8 @@ export type EvidenceKey =
   | 'cloudtrail.rootEvents'
   | 'cloudtrail.trails'
   | 'eventbridge.rules'
-  | 'costExplorer.monthlySpend';
+  | 'costExplorer.monthlySpend'
+  | 'rootAccessWindows';
 
 export interface ControlMeta {
   /** Stable id, e.g. "ROOT-MFA". Never renamed: exports, suppressions and scripts key on it. */

@@ -300,3 +300,34 @@ export const exportsTable = pgTable(
   },
   (t) => [index('exports_created_idx').on(t.createdAt)],
 );
+
+/**
+ * Two-party root access: one side (a partner viewer or a distributor admin) asks for a window in which root may be
+ * used on a payer, the other side decides. Rows are never deleted (they are the audit trail); no foreign key, so the
+ * trail outlives a removed payer or partner.
+ */
+export const rootAccessWindows = pgTable(
+  'root_access_windows',
+  {
+    id: text('id').primaryKey(),
+    partnerId: text('partner_id').notNull(),
+    payerAccountId: text('payer_account_id').notNull(),
+    reason: text('reason').notNull(),
+    startsAt: tsz('starts_at').notNull(),
+    endsAt: tsz('ends_at').notNull(),
+    /** pending | approved | rejected ("expired" is a pending request whose end has passed, derived on read). */
+    state: text('state').notNull(),
+    requestedBy: text('requested_by').notNull(),
+    /** partner | distributor: the other side decides. */
+    requestedBySide: text('requested_by_side').notNull(),
+    requestedAt: tsz('requested_at').notNull().defaultNow(),
+    decidedBy: text('decided_by'),
+    decidedAt: tsz('decided_at'),
+    decisionNote: text('decision_note'),
+  },
+  (t) => [
+    index('root_access_windows_partner_idx').on(t.partnerId, t.requestedAt),
+    index('root_access_windows_payer_idx').on(t.payerAccountId, t.state, t.endsAt),
+    index('root_access_windows_state_idx').on(t.state, t.requestedAt),
+  ],
+);

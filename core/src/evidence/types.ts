@@ -306,6 +306,25 @@ export interface MonthlySpend {
   estimated: boolean;
 }
 
+// ---------------------------------------------------------------- Two-party root access (payerguard itself)
+
+/**
+ * An approved root-access window for this payer, as payerguard's own records held it when the payer was collected
+ * (see core/src/root-windows). Root use inside one is expected; outside any, it is a violation.
+ */
+export interface ApprovedRootWindow {
+  id: string;
+  reason: string;
+  startsAt: string; // ISO
+  endsAt: string; // ISO
+  requestedBy: string;
+  requestedBySide: 'partner' | 'distributor';
+  requestedAt: string; // ISO
+  approvedBy: string;
+  /** Root use before the approval was not approved at the time, even if the window had started. */
+  approvedAt: string; // ISO
+}
+
 // ---------------------------------------------------------------- The whole payer
 
 export interface PayerEvidence {
@@ -344,6 +363,8 @@ export interface PayerEvidence {
   /** `rules`: us-east-1's rules; `byRegion`: every region read, for the per-region monitor check. */
   eventbridge?: { rules: Call<EventRule[]>; byRegion?: Record<string, RegionalRules> };
   costExplorer?: { monthlySpend: Call<MonthlySpend[]> };
+  /** Approved two-party root-access windows of this payer, read from payerguard's database by the payer job. */
+  rootAccessWindows?: Call<ApprovedRootWindow[]>;
 }
 
 /** Collector role session names and API names are stable strings used in evidence and findings. */
@@ -369,4 +390,6 @@ export const API = {
   listTargetsByRule: 'events:ListTargetsByRule',
   listRegions: 'account:ListRegions',
   getCostAndUsage: 'ce:GetCostAndUsage',
+  /** Not AWS: payerguard's own record of approved root-access windows. */
+  rootAccessWindows: 'payerguard:ApprovedRootAccessWindows',
 } as const;

@@ -1,7 +1,8 @@
 import type { Db } from '../db/index.js';
+import { rootTrailsFor } from './root-access.js';
 import { forAudience } from './shape.js';
 import type { Sink } from './sink.js';
-import { findingsFor, snapshotPages } from './source.js';
+import { findingsFor, readSettings, snapshotPages } from './source.js';
 import type { ExportRequest } from './types.js';
 
 /** Versioned so consumers can tell shapes apart; bump on any breaking change (docs/exports.md). */
@@ -28,8 +29,14 @@ export async function writeJson(
   await sink.write(`${JSON.stringify(head).slice(0, -1)},"partners":[`);
   let rows = 0;
   let partners = 0;
+  const { rootLookbackDays } = await readSettings(db);
   for await (const page of snapshotPages(db, req.scope, req.asOf)) {
     const byPartner = await findingsFor(db, page);
+    const trails = await rootTrailsFor(db, page, byPartner, {
+      asOf: req.asOf ?? generatedAt,
+      lookbackDays: rootLookbackDays,
+      audience,
+    });
     for (const raw of page) {
       const { snap, findings } = forAudience(audience, raw, byPartner.get(raw.partnerId) ?? []);
       const doc = {
@@ -58,6 +65,8 @@ export async function writeJson(
           evidence: f.evidence,
           suppressionId: f.suppressionId,
         })),
+        // Two-party root access: each window's request and decision with the root events inside it (additive).
+        rootAccess: trails.get(snap.partnerId) ?? { windows: [], outside: [] },
       };
       await sink.write(`${partners ? ',' : ''}${JSON.stringify(doc)}`);
       partners++;

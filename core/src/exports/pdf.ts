@@ -1,7 +1,9 @@
 import PDFDocument from 'pdfkit';
 import type { ControlMeta } from '../controls/types.js';
 import type { Db } from '../db/index.js';
+import type { RootAccessTrail } from '../root-windows/trail.js';
 import { controlsById } from './catalogue.js';
+import { rootTrailsFor } from './root-access.js';
 import { forAudience, sortFindings } from './shape.js';
 import type { Sink } from './sink.js';
 import {
@@ -9,6 +11,7 @@ import {
   findingsFor,
   type HistoryPoint,
   historyFor,
+  readSettings,
   type SnapshotRow,
   snapshotPages,
 } from './source.js';
@@ -80,12 +83,19 @@ export async function writePdf(
     doc.y = y;
   });
   let partners = 0;
+  const { rootLookbackDays } = await readSettings(db);
   for await (const page of snapshotPages(db, req.scope, req.asOf, 200)) {
     const [byPartner, history] = await Promise.all([findingsFor(db, page), historyFor(db, page)]);
+    const trails = await rootTrailsFor(db, page, byPartner, {
+      asOf: req.asOf ?? generatedAt,
+      lookbackDays: rootLookbackDays,
+      audience,
+    });
     for (const raw of page) {
       const { snap, findings } = forAudience(audience, raw, byPartner.get(raw.partnerId) ?? []);
       footer.partner = `${snap.partnerName} (${snap.partnerId})`;
       partnerSection(doc, snap, findings, history.get(snap.partnerId) ?? [], catalogue, generatedAt);
+      rootAccessSection(doc, trails.get(snap.partnerId));
       partners++;
     }
     await sink.drained();
@@ -247,4 +257,56 @@ function findingBlock(doc: PDFKit.PDFDocument, f: FindingRow, meta: ControlMeta 
       .fontSize(8.5)
       .fillColor('#0d47a1')
       .text(`Remediation: ${meta.remediation}`, { width });
+}
+
+/**
+ * Two-party root access as one audit trail: each window's request (who, when, why), its decision (who, when, note),
+ * and the root events the engine placed inside it; then the root events outside every approved window.
+ */
+function rootAccessSection(doc: PDFKit.PDFDocument, trail: RootAccessTrail | undefined): void {
+  // Nothing requested and no root event: the ROOT-ACTIVITY-IN-WINDOW finding above already says so.
+  if (!trail || (!trail.windows.length && !trail.outside.length)) return;
+  const width = doc.page.width - 2 * MARGIN;
+  if (doc.y > doc.page.height - MARGIN - 120) doc.addPage();
+  doc.moveDown(1);
+  doc.x = MARGIN;
+  doc.font('Helvetica-Bold').fontSize(13).fillColor('#000').text('Root access: requests, decisions and root events');
+  doc.font('Helvetica').fontSize(9).fillColor('#222');
+  if (!trail.windows.length) doc.text('No root-access window was requested in the look-back.', { width });
+  const ev = (e: RootAccessTrail['outside'][number] | RootAccessTrail['windows'][number]['events'][number]) =>
+    `${e.eventTime}  ${e.eventName}  payer ${e.payerAccountId}  from ${e.sourceIPAddress ?? 'unknown'}  MFA ${e.mfaUsed === null ? 'not reported' : e.mfaUsed ? 'yes' : 'no'}  (event ${e.eventId})`;
+  for (const w of trail.windows) {
+    if (doc.y > doc.page.height - MARGIN - 80) doc.addPage();
+    doc.moveDown(0.5);
+    doc.x = MARGIN;
+    doc
+      .font('Helvetica-Bold')
+      .fontSize(10)
+      .fillColor(w.state === 'approved' ? STATUS_COLOURS.pass! : w.state === 'rejected' ? STATUS_COLOURS.fail! : '#444')
+      .text(`${w.state.toUpperCase()}  window ${w.id}  payer ${w.payerAccountId}`, { width });
+    doc.font('Helvetica').fontSize(9).fillColor('#222');
+    doc.text(`Window: ${w.startsAt} to ${w.endsAt}`, { width });
+    doc.text(`Requested by ${w.requestedBy} (${w.requestedBySide}) at ${w.requestedAt}: ${w.reason}`, { width });
+    doc.text(
+      w.decidedBy
+        ? `${w.state === 'approved' ? 'Approved' : 'Rejected'} by ${w.decidedBy} (${w.decidedBySide}) at ${w.decidedAt}${w.decisionNote ? `: ${w.decisionNote}` : ''}`
+        : `Not decided (the ${w.decidedBySide} decides)`,
+      { width },
+    );
+    doc.text(
+      w.events.length ? `Root events inside this window (${w.events.length}):` : 'No root event inside this window.',
+      { width },
+    );
+    doc.font('Courier').fontSize(7).fillColor('#333');
+    for (const e of w.events.slice(0, 50)) doc.text(ev(e), { width });
+  }
+  doc.moveDown(0.5);
+  doc.x = MARGIN;
+  doc
+    .font('Helvetica-Bold')
+    .fontSize(10)
+    .fillColor(trail.outside.length ? STATUS_COLOURS.fail! : STATUS_COLOURS.pass!)
+    .text(`Root events outside every approved window: ${trail.outside.length}`, { width });
+  doc.font('Courier').fontSize(7).fillColor('#333');
+  for (const e of trail.outside.slice(0, 100)) doc.text(`${e.status.toUpperCase()} ${e.severity}  ${ev(e)}`, { width });
 }

@@ -1,6 +1,7 @@
 import type { EvaluationContext } from '../controls/types.js';
 import {
   API,
+  type ApprovedRootWindow,
   type Call,
   type CallFailed,
   type CallStatus,
@@ -138,6 +139,21 @@ export function compliantEvidence(opts: FixtureOptions = {}): PayerEvidence {
       sourceIPAddress: '198.51.100.10',
       mfaUsed: true,
       accountId: acct,
+    },
+  ];
+  // The one root session above happened inside a window the partner asked for and the distributor approved.
+  const windowStart = new Date(now.getTime() - 10 * 86_400_000 - 3_600_000);
+  const rootAccessWindows: ApprovedRootWindow[] = [
+    {
+      id: `rw-${acct}-billing`,
+      reason: 'CHG-1001: set IAM access to billing',
+      startsAt: windowStart.toISOString(),
+      endsAt: new Date(windowStart.getTime() + 4 * 3_600_000).toISOString(),
+      requestedBy: `viewer+${partnerId}@partner.example`,
+      requestedBySide: 'partner',
+      requestedAt: new Date(windowStart.getTime() - 86_400_000).toISOString(),
+      approvedBy: `admin@${domain}`,
+      approvedAt: new Date(windowStart.getTime() - 3_600_000).toISOString(),
     },
   ];
   const spend = opts.monthlySpend ?? 12_500;
@@ -314,6 +330,7 @@ export function compliantEvidence(opts: FixtureOptions = {}): PayerEvidence {
       const byRegion = Object.fromEntries(FIXTURE_REGIONS.map((r) => [r, regional(r)]));
       return { rules: structuredClone(byRegion['us-east-1']!.rules), byRegion };
     })(),
+    rootAccessWindows: ok(API.rootAccessWindows, rootAccessWindows),
     costExplorer: {
       monthlySpend: ok(API.getCostAndUsage, [
         { start: monthStart(now, 3), end: monthStart(now, 2), amount: spend * 0.9, unit: 'USD', estimated: false },

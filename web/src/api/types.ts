@@ -1,3 +1,5 @@
+import type { RootAccessTrail } from './root-windows.js';
+
 /**
  * Response shapes of the payerguard API as the dashboard reads them. The server's TypeBox schemas are the source of
  * truth; fields the screens can live without are optional so an older or newer server degrades, not breaks.
@@ -274,6 +276,8 @@ export interface PartnerDetail {
   rootEvents: RootEventView[];
   history: Snapshot[];
   suppressions: Suppression[];
+  /** Two-party root access: windows with the root events inside them, and the violations. */
+  rootAccess?: RootAccessTrail;
 }
 
 export interface RunSummary {

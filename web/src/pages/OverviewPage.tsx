@@ -3,6 +3,7 @@ import { useMatrix, useOverview } from '../api/hooks.js';
 import { LockoutBadge } from '../components/Badges.js';
 import { Heatmap } from '../components/Heatmap.js';
 import { PartnerTable, rankPartners } from '../components/PartnerTable.js';
+import { PendingRootRequests } from '../components/RootAccess.js';
 import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { fmtDate, fmtDay, fmtMoneyShort, fmtPct, fmtScore } from '../format.js';
@@ -85,6 +86,8 @@ export default function OverviewPage() {
           tone={h.lockouts > 0 ? 'bad' : h.collected ? 'good' : undefined}
         />
       </section>
+
+      <PendingRootRequests />
 
       {lockedOut.length > 0 ? (
         <section className="callout callout-bad" aria-labelledby="lock-h">

@@ -10,6 +10,7 @@ import type {
   User,
 } from '../api/types.js';
 import { GradeBadge, LockoutBadge, SeverityBadge, StatusBadge } from '../components/Badges.js';
+import { RootAccessSection } from '../components/RootAccess.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
@@ -172,6 +173,12 @@ export default function PartnerPage({ id, control, user }: { id: string; control
       <Payers d={d} user={user} />
       <EscalationPaths d={d} />
       <RootTimeline d={d} />
+      <RootAccessSection
+        partnerId={d.partner.id}
+        payers={d.payers.map((p) => p.accountId)}
+        trail={d.rootAccess}
+        user={user}
+      />
       <Principals d={d} />
       <MemberAccounts d={d} />
       <Suppressions d={d} user={user} />

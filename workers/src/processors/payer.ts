@@ -3,6 +3,7 @@ import { schema } from '@payerguard/core';
 import { accessOutcome } from '@payerguard/core/controls/access/lockout';
 import { whileDatabaseUnavailable } from '@payerguard/core/db/availability';
 import type { PayerJobData } from '@payerguard/core/queue/names';
+import { approvedWindowsEvidence } from '@payerguard/core/root-windows/store';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
@@ -77,6 +78,13 @@ export function payerProcessor(deps: PayerProcessorDeps) {
           logger: log,
         }),
       );
+      // Two-party root access: the payer's approved windows are part of what the root controls judge, stored with
+      // the evidence so a re-score of this run reaches the same verdict.
+      if (evidence.access.status === 'ok')
+        evidence.rootAccessWindows = await approvedWindowsEvidence(db, payerAccountId, {
+          now: new Date(evidence.collectedAt),
+          lookbackDays: settings.rootLookbackDays,
+        });
     } catch (err) {
       if (err instanceof Aborted && token) {
         // The worker is shutting down (SIGTERM) and this payer was not done in time: give the job back, without

@@ -9,6 +9,7 @@ import {
 } from '@payerguard/core';
 import type { ControlMeta } from '@payerguard/core/controls/types';
 import { analyzePayerCached, type PayerAnalysis } from '@payerguard/core/policy/analyze';
+import { rootAccessTrail } from '@payerguard/core/root-windows/trail';
 import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
 
 const domainOf = (email: string) => email.split('@')[1]?.toLowerCase() ?? '';
@@ -255,6 +256,7 @@ export async function partnerDrilldown(
         lockedOut: h.lockedOut,
       }))
       .reverse(),
+    rootAccess: await rootAccessTrail(db, partnerId, findingRows),
     suppressions: suppressions.map((s) => ({
       id: s.id,
       controlId: s.controlId,
