@@ -199,6 +199,8 @@ export interface RootEvent {
   outcome?: string;
   errorCode?: string;
   accountId: string;
+  /** Set when the event arrived live from the root-activity monitor (the hub queue) rather than from LookupEvents. */
+  live?: boolean;
 }
 
 export interface Trail {

@@ -2,6 +2,7 @@ import type { Config, Db, DistributorSettings, Logger, PayerEvidence } from '@pa
 import { schema } from '@payerguard/core';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
 import type { PayerJobData } from '@payerguard/core/queue/names';
+import { liveRootEventsFor, withLiveRootEvents } from '@payerguard/core/root-events/live';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { eq } from 'drizzle-orm';
@@ -61,6 +62,9 @@ export function payerProcessor(deps: PayerProcessorDeps) {
           logger: log,
         },
       );
+      // Root events the monitor delivered live count like the ones LookupEvents returned (same eventID kept once).
+      const live = await liveRootEventsFor(db, [payerAccountId]);
+      evidence = withLiveRootEvents(evidence, live.get(payerAccountId) ?? []);
     } catch (err) {
       // Collectors turn AWS failures into Calls; reaching here is a bug or the database failing.
       const message = safeMessage(err);
