@@ -12,6 +12,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
 import type { ServerDeps } from './deps.js';
 import { errorBody, HttpError } from './errors.js';
+import { alertRoutes } from './routes/alerts/index.js';
 import { auditRoutes } from './routes/audit/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { controlRoutes } from './routes/controls/index.js';
@@ -97,6 +98,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     tokenRoutes,
     auditRoutes,
     exportRoutes,
+    alertRoutes,
   ];
   for (const f of features) await app.register(f, deps);
 
