@@ -7,7 +7,7 @@ import type { Alert } from '@payerguard/core/alerts/raise';
 import { markAlerted, markRescored, recordReject, storeRootEvent } from '@payerguard/core/root-events/live';
 import { rescorePartner } from '@payerguard/core/root-events/rescore';
 import { type RootEventsStatus, writeRootEventsStatus } from '@payerguard/core/root-events/status';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { safeMessage } from '../aws/call.js';
 import { parseRootEventMessage, UnreadableRootEvent } from './message.js';
@@ -31,7 +31,8 @@ const MAX_MESSAGES = 10;
 /**
  * Long-polls the hub queue of root events. Per message: read it (an unreadable one is stored as a reject and deleted:
  * never retried for ever), store the event once by its CloudTrail eventID, raise the root-activity alert (once per
- * channel and event), re-score the partner so the event counts in its findings, then delete the message. A message
+ * channel and event), delete the message, and re-score the partner in the background so the event counts in its
+ * findings. A message
  * whose processing failed (the database down) is left on the queue: SQS shows it again after the visibility timeout,
  * and the queue's redrive policy moves it to the dead-letter queue after maxReceiveCount. An unreachable queue is
  * reported on /api/health and retried with back-off; it never stops the process.
@@ -61,6 +62,67 @@ export function startRootEventConsumer(deps: RootEventConsumerDeps): { close(): 
   };
   const report = () => writeRootEventsStatus(deps.redis, deps.prefix, status).catch(() => {});
   const stop = new AbortController();
+  const rescorer = startRescorer();
+
+  /**
+   * Re-scores partners one at a time in the background, coalescing: events of a partner that arrive while it waits
+   * (or is being re-scored) share one re-score. Events stored but not yet re-scored when the process stopped are
+   * picked up again at start (rescore_run_id and rescore_error both null).
+   */
+  function startRescorer() {
+    const pending = new Map<string, Set<string>>();
+    let running: Promise<void> | undefined;
+    const drain = async () => {
+      while (pending.size && !stop.signal.aborted) {
+        const [partnerId, ids] = pending.entries().next().value as [string, Set<string>];
+        pending.delete(partnerId);
+        const eventIds = [...ids];
+        try {
+          const r = await rescorePartner(db, partnerId, { requestedBy: `root-event:${eventIds[0]}` });
+          await markRescored(db, eventIds, r ? { runId: r.runId } : { error: 'the partner has never been collected' });
+          if (r) {
+            for (const alert of await alertsForRun(db, r.runId)) await deps.raise(alert);
+            log.info({ partnerId, runId: r.runId, events: eventIds.length }, 'partner re-scored with live root events');
+          }
+        } catch (e) {
+          // The event is stored and counts at the next collection; a failed re-score is recorded, not retried here.
+          const error = safeMessage(e);
+          await markRescored(db, eventIds, { error }).catch(() => {});
+          log.error({ partnerId, err: error }, 're-scoring after a live root event failed');
+        }
+      }
+    };
+    const kick = () => {
+      running ??= drain().finally(() => {
+        running = undefined;
+        if (pending.size && !stop.signal.aborted) kick();
+      });
+    };
+    return {
+      add(partnerId: string, eventIds: string[]) {
+        const set = pending.get(partnerId) ?? new Set<string>();
+        for (const id of eventIds) set.add(id);
+        pending.set(partnerId, set);
+        kick();
+      },
+      async resume() {
+        const rows = await db
+          .select({ eventId: schema.rootEvents.eventId, partnerId: schema.rootEvents.partnerId })
+          .from(schema.rootEvents)
+          .where(
+            and(
+              isNull(schema.rootEvents.rescoreRunId),
+              isNull(schema.rootEvents.rescoreError),
+              isNotNull(schema.rootEvents.partnerId),
+            ),
+          )
+          .limit(1000);
+        for (const r of rows) this.add(r.partnerId!, [r.eventId]);
+        return rows.length;
+      },
+      idle: () => running ?? Promise.resolve(),
+    };
+  }
 
   async function handleBatch(messages: Message[]): Promise<void> {
     const done: Message[] = [];
@@ -124,22 +186,8 @@ export function startRootEventConsumer(deps: RootEventConsumerDeps): { close(): 
         );
       }
     }
-    // One re-score per partner per batch, however many of its events arrived together.
-    for (const [partnerId, eventIds] of toRescore) {
-      try {
-        const r = await rescorePartner(db, partnerId, { requestedBy: `root-event:${eventIds[0]}` });
-        await markRescored(db, eventIds, r ? { runId: r.runId } : { error: 'the partner has never been collected' });
-        if (r) {
-          for (const alert of await alertsForRun(db, r.runId)) await deps.raise(alert);
-          log.info({ partnerId, runId: r.runId, events: eventIds.length }, 'partner re-scored with live root events');
-        }
-      } catch (e) {
-        // The event is stored and counts at the next collection; a failed re-score must not hold the message.
-        const error = safeMessage(e);
-        await markRescored(db, eventIds, { error }).catch(() => {});
-        log.error({ partnerId, err: error }, 're-scoring after a live root event failed');
-      }
-    }
+    // Re-scores run beside the poll loop: the next event's alert must not wait for this partner's policy analysis.
+    for (const [partnerId, eventIds] of toRescore) rescorer.add(partnerId, eventIds);
     for (const m of done) {
       try {
         await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
@@ -153,6 +201,11 @@ export function startRootEventConsumer(deps: RootEventConsumerDeps): { close(): 
   const loop = (async () => {
     let backoff = 1_000;
     await report();
+    const resumed = await rescorer.resume().catch((e: unknown) => {
+      log.warn({ err: safeMessage(e) }, 'could not look for live root events left without a re-score');
+      return 0;
+    });
+    if (resumed) log.info({ events: resumed }, 'live root events left without a re-score: re-scoring');
     while (!stop.signal.aborted) {
       let messages: Message[];
       try {
@@ -196,6 +249,7 @@ export function startRootEventConsumer(deps: RootEventConsumerDeps): { close(): 
     async close() {
       stop.abort();
       await loop.catch(() => {});
+      await rescorer.idle().catch(() => {});
       sqs.destroy();
     },
   };
