@@ -9,7 +9,7 @@ import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { buildServer } from '@payerguard/server/app';
 import { seedDemoUsers } from '@payerguard/server/demo-users';
 import { type Simulator, startSimulator } from '@payerguard/sim';
-import { startWorkers } from '@payerguard/workers';
+import { startWorkers, type WorkerDeps } from '@payerguard/workers';
 import { Redis } from 'ioredis';
 import { ensureRedis } from './redis.js';
 
@@ -49,6 +49,8 @@ export interface StackOptions {
   config?: Partial<Config>;
   logger?: Logger;
   queuePrefix?: string;
+  /** Worker tunables tests turn down (alert retry backoff, root event long-poll wait). */
+  workers?: Pick<WorkerDeps, 'alertRetry' | 'rootEventsWaitSeconds'>;
 }
 
 export interface Stack {
@@ -82,7 +84,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     awsEndpointUrl: sim.url,
     dataDir: opts.dataDir ?? opts.config?.dataDir ?? base.dataDir,
     port: opts.port ?? opts.config?.port ?? base.port,
+    // The simulator's hub queue: the root-activity monitor's live events (POST /_sim/root-activity feeds it).
+    rootEventsQueueUrl: sim.hubQueueUrl,
   };
+  process.env.ROOT_EVENTS_QUEUE_URL = sim.hubQueueUrl;
   // A throw-away stack (tests: dataDir "memory://") on a real Postgres gets a schema of its own, dropped on close, so
   // concurrent test files never see each other's partners.
   const scratch = !!config.databaseUrl && config.dataDir.startsWith('memory://');
@@ -100,7 +105,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // PGlite lives in this process only, so its jobs must never reach another process's workers that share the Redis:
   // give each embedded data folder its own queue prefix.
   const prefix = opts.queuePrefix ?? (ownsDatabase ? embeddedQueuePrefix(config.dataDir) : undefined);
-  const workers = await startWorkers({ db, config, logger, ...(prefix ? { prefix } : {}) });
+  const workers = await startWorkers({ db, config, logger, ...opts.workers, ...(prefix ? { prefix } : {}) });
   const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const app = await buildServer({
     db,

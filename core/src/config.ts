@@ -23,6 +23,8 @@ export interface Config {
   /** Cookies get Secure when the public URL is https. */
   publicUrl: string | undefined;
   demo: boolean;
+  /** The hub's SQS queue of live root events (the root-activity monitor); unset means no live events. */
+  rootEventsQueueUrl: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -79,5 +81,6 @@ export function loadConfig(env: Env = process.env): Config {
     evaluationThreads: int(env, 'EVALUATION_THREADS', availableParallelism(), 0, 64),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
     demo: env.PAYERGUARD_DEMO === '1',
+    rootEventsQueueUrl: url(env, 'ROOT_EVENTS_QUEUE_URL', ['http:', 'https:']),
   };
 }

@@ -13,6 +13,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
 import type { ServerDeps } from './deps.js';
 import { errorBody, HttpError } from './errors.js';
+import { alertRoutes } from './routes/alerts/index.js';
 import { auditRoutes } from './routes/audit/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { controlRoutes } from './routes/controls/index.js';
@@ -123,6 +124,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     auditRoutes,
     exportRoutes,
     rootAccessWindowRoutes,
+    alertRoutes,
   ];
   for (const f of features) await app.register(f, deps);
 

@@ -8,6 +8,7 @@ import * as ce from './services/costexplorer.js';
 import * as events from './services/eventbridge.js';
 import * as iam from './services/iam.js';
 import * as organizations from './services/organizations.js';
+import { SQS_OPERATIONS } from './services/sqs.js';
 import * as sts from './services/sts.js';
 
 /** Signing names (the SERVICE in a SigV4 credential scope) and the protocol each speaks. */
@@ -19,6 +20,7 @@ export const SERVICE_PROTOCOLS: Record<string, Protocol> = {
   ce: 'json',
   events: 'json',
   account: 'rest-json',
+  sqs: 'json',
 };
 
 type QueryHandler = (ctx: CallContext, q: QueryParams) => XmlValue;
@@ -69,6 +71,7 @@ export const ACCOUNT_PATHS: Record<string, string> = {
 
 export function knownAction(service: string, action: string): boolean {
   if (service === 'sts') return action === 'AssumeRole' || action === 'GetCallerIdentity';
+  if (service === 'sqs') return Object.hasOwn(SQS_OPERATIONS, action);
   return !!(QUERY[service]?.[action] ?? JSON_HANDLERS[service]?.[action]);
 }
 

@@ -6,11 +6,13 @@ import { generateEstate } from './estate/generate.js';
 import type { Estate } from './estate/types.js';
 import { DEFAULT_OVERSIZE_BYTES, type Fault, type FaultSpec, FaultSpecError, Faults } from './faults.js';
 import { ApiError, type Protocol } from './protocols/errors.js';
-import { jsonError, toJson } from './protocols/json.js';
+import { JsonParams, jsonError, toJson } from './protocols/json.js';
 import { queryError, queryResponse, type XmlValue } from './protocols/query.js';
+import { type EventBridgeEvent, RootActivityError, type RootActivitySpec, rootActivityEvent } from './root-activity.js';
 import { ACCOUNT_PATHS, dispatch, knownAction, SERVICE_PROTOCOLS, unknownOperation } from './router.js';
 import { type Caller, hubCaller, type SimState } from './services/context.js';
 import { CREDENTIAL_REPORT_TTL_MS } from './services/iam.js';
+import { SQS_OPERATIONS, SqsError, SqsQueues } from './services/sqs.js';
 import { DEFAULT_STS_FLAKY_FAILURES } from './services/sts.js';
 
 export interface SimulatorOptions {
@@ -33,6 +35,10 @@ export interface SimulatorOptions {
   sessionLifetimeSeconds?: number;
   /** AssumeRole calls into an sts-flaky payer that fail (throttled, then 5xx, alternating) before it recovers. */
   stsFlakyFailures?: number;
+  /** The hub's queue of root events (created in the hub account at start, with a dead-letter queue). */
+  hubQueueName?: string;
+  /** Receives of one message before SQS moves it to the hub queue's dead-letter queue (default 5). */
+  hubQueueMaxReceiveCount?: number;
 }
 
 export interface SimulatorStats {
@@ -54,7 +60,19 @@ export interface Simulator {
     list(): Fault[];
   };
   stats(): SimulatorStats;
+  /** The hub queue of live root events, and its dead-letter queue. */
+  hubQueueUrl: string;
+  hubDeadLetterQueueUrl: string;
+  /** What `POST /_sim/root-activity` does: records the root event in CloudTrail and delivers it to the hub queue. */
+  emitRootActivity(spec: RootActivitySpec): RootActivityResult;
   close(): Promise<void>;
+}
+
+export interface RootActivityResult {
+  eventId: string;
+  messageId: string;
+  queueUrl: string;
+  event: EventBridgeEvent;
 }
 
 /** Largest request body accepted; AWS requests of these APIs are a few KB. */
@@ -73,6 +91,9 @@ const CONTENT_TYPES: Record<Protocol, string> = {
   'rest-json': 'application/json',
 };
 
+/** SQS speaks awsJson1_0; the other JSON services awsJson1_1. */
+const SQS_CONTENT_TYPE = 'application/x-amz-json-1.0';
+
 function errorAnswer(protocol: Protocol, err: ApiError, requestId: string, service = 'iam'): Answer {
   if (protocol === 'query')
     return {
@@ -80,8 +101,11 @@ function errorAnswer(protocol: Protocol, err: ApiError, requestId: string, servi
       headers: { 'content-type': CONTENT_TYPES.query },
       body: queryError(service, err, requestId),
     };
-  const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[protocol] };
+  const headers: Record<string, string> = {
+    'content-type': service === 'sqs' ? SQS_CONTENT_TYPE : CONTENT_TYPES[protocol],
+  };
   if (protocol === 'rest-json') headers['x-amzn-errortype'] = err.code;
+  if (err instanceof SqsError) headers['x-amzn-query-error'] = err.queryError;
   return { status: err.status, headers, body: jsonError(err) };
 }
 
@@ -136,6 +160,25 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   if (opts.throttleRate) faults.add({ kind: 'throttle', rate: opts.throttleRate });
   const stats: SimulatorStats = { requests: 0, byApi: {}, errors: 0, busyMs: 0 };
   const hub = hubCaller(estate.settings.hubAccountId);
+  const queues = new SqsQueues();
+  const hubQueueName = opts.hubQueueName ?? 'payerguard-root-events';
+  const dlq = queues.create(hub, `${hubQueueName}-dlq`, { MessageRetentionPeriod: '1209600' });
+  queues.create(hub, hubQueueName, {
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: opts.hubQueueMaxReceiveCount ?? 5 }),
+  });
+  let origin = '';
+  const hubUrl = (name: string) => `${origin}/${estate.settings.hubAccountId}/${name}`;
+
+  function emitRootActivity(spec: RootActivitySpec): RootActivityResult {
+    const { cloudtrail, event } = rootActivityEvent(spec);
+    const account = estate.account(spec.accountId);
+    if (!account) throw new RootActivityError(`no account ${spec.accountId} in the simulated estate`);
+    // CloudTrail has the event too (newest first), so a later LookupEvents returns the same eventID.
+    account.events.unshift(cloudtrail);
+    const queueUrl = hubUrl(hubQueueName);
+    const { MessageId } = queues.send(hub, queueUrl, JSON.stringify(event));
+    return { eventId: cloudtrail.eventId, messageId: MessageId, queueUrl, event };
+  }
 
   function callerFor(accessKeyId: string, protocol: Protocol, now: Date): Caller {
     const s = state.sessions.get(accessKeyId);
@@ -155,7 +198,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     };
   }
 
-  async function handleAws(req: IncomingMessage, body: Buffer, requestId: string): Promise<Answer | 'hang'> {
+  async function handleAws(
+    req: IncomingMessage,
+    body: Buffer,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<Answer | 'hang'> {
     const auth = req.headers.authorization ?? '';
     const m = CREDENTIAL_RE.exec(auth);
     const looksJson = typeof req.headers['x-amz-target'] === 'string';
@@ -238,6 +286,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
 
     const t0 = performance.now();
     let result: unknown;
+    if (service === 'sqs') {
+      // The hub's own queues: answered for whoever calls, in the caller's account; long polls wait here.
+      try {
+        result = await SQS_OPERATIONS[action]!(
+          { queues, caller, origin: `http://${req.headers.host ?? '127.0.0.1'}`, signal },
+          new JsonParams(input as Record<string, unknown>),
+        );
+      } catch (e) {
+        if (e instanceof ApiError) return errorAnswer(protocol, e, requestId, service);
+        throw e;
+      }
+      return { status: 200, headers: { 'content-type': SQS_CONTENT_TYPE }, body: toJson(result) };
+    }
     try {
       result = dispatch(state, caller, service, action, input, requestId, new Date(), region);
     } catch (e) {
@@ -301,6 +362,23 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         }
       }
     }
+    if (path === '/_sim/root-activity' && method === 'POST') {
+      let spec: unknown;
+      try {
+        spec = JSON.parse(body.toString('utf8'));
+      } catch {
+        return json(400, { error: 'the body must be JSON: {"accountId","eventName","region","mfa"}' });
+      }
+      if (typeof spec !== 'object' || spec === null || Array.isArray(spec))
+        return json(400, { error: 'the body must be a JSON object: {"accountId","eventName","region","mfa"}' });
+      try {
+        return json(201, emitRootActivity(spec as RootActivitySpec));
+      } catch (e) {
+        if (e instanceof RootActivityError)
+          return json(/^no account/.test(e.message) ? 404 : 400, { error: e.message });
+        throw e;
+      }
+    }
     const one = /^\/_sim\/faults\/([\w-]+)$/.exec(path);
     if (one && method === 'DELETE')
       return faults.remove(one[1]!) ? json(200, { removed: one[1] }) : json(404, { error: `no fault ${one[1]}` });
@@ -339,7 +417,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         return;
       }
       if (isAdmin) return send(handleAdmin(req, body));
-      const answer = await handleAws(req, body, requestId);
+      const gone = new AbortController();
+      res.once('close', () => gone.abort());
+      const answer = await handleAws(req, body, requestId, gone.signal);
       if (answer === 'hang') return; // the socket stays open until the client gives up or close() ends it
       if (answer.status >= 400) stats.errors++;
       send(answer);
@@ -366,8 +446,12 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const addr = server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   let closed: Promise<void> | undefined;
+  origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${addr.port}`,
+    url: origin,
+    hubQueueUrl: hubUrl(hubQueueName),
+    hubDeadLetterQueueUrl: hubUrl(`${hubQueueName}-dlq`),
+    emitRootActivity,
     estate,
     registry: () => estate.registry(),
     faults: {

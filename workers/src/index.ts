@@ -1,16 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Config, Db, Logger } from '@payerguard/core';
+import { alertsForRun } from '@payerguard/core/alerts/from-run';
 import { startHeartbeat } from '@payerguard/core/queue/heartbeat';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
 import { startReconciler } from '@payerguard/core/queue/reconcile';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { startAlertWorkers } from './alerts/index.js';
 import type { CollectOptions } from './collect-payer.js';
 import { createEvaluator } from './evaluation/pool.js';
 import { startExportWorkers } from './exports/index.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
+import { startRootEventConsumer } from './root-events/consumer.js';
 
 export { type CollectOptions, callStats, collectPayer, type PayerTarget } from './collect-payer.js';
 
@@ -33,6 +36,10 @@ export interface WorkerDeps {
   reconcileGraceMs?: number;
   /** close() waits this long for payers in flight, then hands the rest back to the queue (default 20 s). */
   drainMs?: number;
+  /** Alert delivery retry policy (tests shorten the backoff). */
+  alertRetry?: { attempts: number; backoffMs: number };
+  /** Long-poll wait of the root event consumer, seconds (default 20); it runs when config.rootEventsQueueUrl is set. */
+  rootEventsWaitSeconds?: number;
 }
 
 /**
@@ -67,9 +74,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
       lockDuration: 120_000,
     },
   );
+  const alerts = await startAlertWorkers({
+    db,
+    config,
+    logger: log,
+    prefix,
+    ...(deps.alertRetry ? { retry: deps.alertRetry } : {}),
+  });
+  const onScored = async (runId: string) => {
+    for (const alert of await alertsForRun(db, runId)) await alerts.raise(alert);
+  };
   const runs = new Worker(
     QUEUES.runs,
-    runProcessor({ db, logger: log, ...(deps.scoreRun ? { scoreRun: deps.scoreRun } : {}) }),
+    runProcessor({ db, logger: log, onScored, ...(deps.scoreRun ? { scoreRun: deps.scoreRun } : {}) }),
     {
       connection: runConn,
       prefix,
@@ -111,6 +128,22 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
   log.info({ concurrency, prefix }, 'collection workers started');
   // Scheduled exports, deliveries and retention run beside collection in every worker process.
   const exportWorkers = deps.exports === false ? undefined : await startExportWorkers({ db, config, logger, prefix });
+  // Live root events from the hub queue, when one is configured.
+  const rootConn = config.rootEventsQueueUrl ? connect() : undefined;
+  rootConn?.on('error', (e) => log.warn({ err: e.message }, 'redis connection error'));
+  const rootEvents =
+    config.rootEventsQueueUrl && rootConn
+      ? startRootEventConsumer({
+          db,
+          config,
+          logger: log,
+          redis: rootConn,
+          prefix,
+          queueUrl: config.rootEventsQueueUrl,
+          raise: (a) => alerts.raise(a),
+          ...(deps.rootEventsWaitSeconds !== undefined ? { waitSeconds: deps.rootEventsWaitSeconds } : {}),
+        })
+      : undefined;
 
   let closing: Promise<void> | undefined;
   return {
@@ -118,6 +151,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
     close() {
       closing ??= (async () => {
         reconciler?.stop();
+        await rootEvents?.close();
         // Drain: payers in flight get drainMs to finish; the rest are cancelled, and the payer processor hands each
         // back to the queue (no attempt spent) for another worker. A lingering run job is left to BullMQ's stall check.
         const drained = Promise.all([payers.close(), runs.close(), exportWorkers?.close()]);
@@ -129,6 +163,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
         timer.unref();
         await drained;
         clearTimeout(timer);
+        await alerts.close();
+        await rootConn?.quit().catch(() => {});
         await evaluator.close();
         await heartbeat.stop();
         await Promise.all([payerConn.quit(), runConn.quit(), beatConn.quit()].map((p) => p.catch(() => {})));

@@ -26,6 +26,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   out(`  Dashboard   ${stack.url}`);
   out(`  API docs    ${stack.url}/api/docs`);
   out(`  Simulator   ${stack.sim.url}  (${partners} partners, seed ${seed})`);
+  out(`  Root events ${stack.sim.hubQueueUrl}  (ROOT_EVENTS_QUEUE_URL; try POST ${stack.sim.url}/_sim/root-activity)`);
   out(
     `  Database    ${stack.database.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)'}`,
   );

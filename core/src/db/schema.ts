@@ -331,3 +331,85 @@ export const rootAccessWindows = pgTable(
     index('root_access_windows_state_idx').on(t.state, t.requestedAt),
   ],
 );
+
+/**
+ * Root events that arrived live from the hub's queue (the root-activity monitor), one row per CloudTrail eventID:
+ * SQS delivers at least once, so the id is the key. Joined into the payer's root-events evidence where the controls
+ * read it (see core/src/root-events/live.ts).
+ */
+export const rootEvents = pgTable(
+  'root_events',
+  {
+    eventId: text('event_id').primaryKey(),
+    accountId: text('account_id').notNull(),
+    /** The partner owning the payer when the event arrived; null for an account not in the registry. */
+    partnerId: text('partner_id'),
+    eventTime: tsz('event_time').notNull(),
+    eventName: text('event_name').notNull(),
+    eventSource: text('event_source').notNull(),
+    eventType: text('event_type').notNull(),
+    mfaUsed: boolean('mfa_used'),
+    /** The flattened RootEvent the controls read. */
+    data: jsonb('data').notNull(),
+    /** The EventBridge event as the queue delivered it. */
+    envelope: jsonb('envelope').notNull(),
+    messageId: text('message_id'),
+    receivedAt: tsz('received_at').notNull().defaultNow(),
+    /** The run that re-scored the partner with this event; null until done. */
+    rescoreRunId: text('rescore_run_id'),
+    rescoreError: text('rescore_error'),
+    /** When the root-activity alert was raised (deliveries are tracked per channel). */
+    alertedAt: tsz('alerted_at'),
+  },
+  (t) => [
+    index('root_events_account_time_idx').on(t.accountId, t.eventTime),
+    index('root_events_received_idx').on(t.receivedAt),
+  ],
+);
+
+/** Queue messages that were not a root event we could read: kept with the reason, removed from the queue. */
+export const rootEventRejects = pgTable('root_event_rejects', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  messageId: text('message_id'),
+  receivedAt: tsz('received_at').notNull().defaultNow(),
+  error: text('error').notNull(),
+  /** The message body, cut at 64 KB. */
+  body: text('body').notNull(),
+});
+
+export const alertChannels = pgTable('alert_channels', {
+  id: text('id').primaryKey(),
+  kind: text('kind').notNull(), // webhook
+  url: text('url').notNull(),
+  /** Alert events the channel receives: root-activity, lockout, new-critical-finding. */
+  events: jsonb('events').$type<string[]>().notNull(),
+  /** HMAC secret for the signature header; shown once, at creation. */
+  secret: text('secret').notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+});
+
+/** One alert to one channel. (channel, dedupe key) is unique, so an alert raised twice is delivered once. */
+export const alertDeliveries = pgTable(
+  'alert_deliveries',
+  {
+    id: text('id').primaryKey(),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => alertChannels.id, { onDelete: 'cascade' }),
+    event: text('event').notNull(),
+    dedupeKey: text('dedupe_key').notNull(),
+    partnerId: text('partner_id'),
+    /** The JSON body posted (Slack-compatible). */
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull(), // pending | retrying | delivered | failed
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: tsz('created_at').notNull().defaultNow(),
+    deliveredAt: tsz('delivered_at'),
+  },
+  (t) => [
+    uniqueIndex('alert_deliveries_channel_dedupe_idx').on(t.channelId, t.dedupeKey),
+    index('alert_deliveries_channel_created_idx').on(t.channelId, t.createdAt),
+  ],
+);

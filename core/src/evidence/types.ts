@@ -221,6 +221,8 @@ export interface RootEvent {
   fromConsole?: boolean;
   /** The few request parameters that decide whether an event is a root-only task (core/src/data/root-tasks.ts). */
   request?: RootEventRequest;
+  /** Set when the event arrived live from the root-activity monitor (the hub queue) rather than from LookupEvents. */
+  live?: boolean;
 }
 
 export interface RootEventRequest {

@@ -11,6 +11,8 @@ export const QUEUES = {
   exports: 'payerguard-exports',
   /** Export deliveries (S3, webhook), retried independently of the export itself. */
   deliveries: 'payerguard-deliveries',
+  /** Alert deliveries to alert channels (webhooks), retried with backoff. */
+  alerts: 'payerguard-alerts',
 } as const;
 
 export interface RunJobData {

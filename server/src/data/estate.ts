@@ -1,4 +1,5 @@
 import { type Db, schema } from '@payerguard/core';
+import { LIVE_EVENT_TRIGGER } from '@payerguard/core/root-events/rescore';
 import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { num, rows } from './rows.js';
 
@@ -123,7 +124,11 @@ export interface TrendPoint {
 
 /** The estate's score per run, oldest first. */
 export async function estateTrend(db: Db, onlyPartnerId: string | null, lastRuns: number): Promise<TrendPoint[]> {
-  const where = onlyPartnerId ? sql`where partner_id = ${onlyPartnerId}` : sql``;
+  // A live-event re-score holds one partner: a point of its own would make the estate's line jump to that partner's
+  // score. The partner's own trend keeps it.
+  const where = onlyPartnerId
+    ? sql`where partner_id = ${onlyPartnerId}`
+    : sql`where run_id not in (select id from runs where trigger = ${LIVE_EVENT_TRIGGER})`;
   const r = await rows<Record<string, unknown>>(
     db,
     sql`select run_id, min(taken_at) as at, count(*) as partners, avg(score) as avg_score,

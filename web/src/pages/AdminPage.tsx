@@ -19,11 +19,13 @@ import { Empty, ErrorState, InlineError, Loading } from '../components/States.js
 import { fmtAgo, fmtDate } from '../format.js';
 import { ROLE_LABEL } from '../roles.js';
 import { href } from '../router.js';
+import { AlertChannelsTab } from './AlertChannelsTab.js';
 
 const TABS = [
   { id: 'partners', label: 'Partners' },
   { id: 'settings', label: 'Distributor settings' },
   { id: 'users', label: 'Users & tokens' },
+  { id: 'alerts', label: 'Alert channels' },
 ];
 
 export default function AdminPage({ tab = 'partners' }: { tab?: string }) {
@@ -37,7 +39,15 @@ export default function AdminPage({ tab = 'partners' }: { tab?: string }) {
           </a>
         ))}
       </nav>
-      {tab === 'settings' ? <SettingsTab /> : tab === 'users' ? <UsersTab /> : <PartnersTab />}
+      {tab === 'settings' ? (
+        <SettingsTab />
+      ) : tab === 'users' ? (
+        <UsersTab />
+      ) : tab === 'alerts' ? (
+        <AlertChannelsTab />
+      ) : (
+        <PartnersTab />
+      )}
     </>
   );
 }

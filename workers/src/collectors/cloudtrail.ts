@@ -8,9 +8,9 @@ import { API, type Call, type CallFailed, type CloudTrailEvidence, type RootEven
 import { regionsToRead } from '@payerguard/core/data/aws-regions';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { rateLimit } from '../aws/rate-limit.js';
 import { lookupEventsKey, lookupEventsPacer } from '../aws/rate-pacer.js';
 import { allLimited } from '../limit.js';
-import { rateLimit } from '../aws/rate-limit.js';
 import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget } from './context.js';
 import { parseRootEvent } from './root-events.js';
 

@@ -3,8 +3,8 @@ import { API, type EventRule, type PayerEvidence, type RegionalRules, type RuleT
 import { GLOBAL_EVENTS_REGION, regionsToRead } from '@payerguard/core/data/aws-regions';
 import { capture, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { allLimited } from '../limit.js';
 import { rateLimit } from '../aws/rate-limit.js';
+import { allLimited } from '../limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget } from './context.js';
 
 /** Regions read at once per payer. */

@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Readable } from 'node:stream';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Db } from '@payerguard/core';
+import { ALERT_DELIVERY_HEADER, ALERT_EVENT_HEADER } from '@payerguard/core/alerts/events';
 import type { ScheduleDelivery } from '@payerguard/core/exports/schedules';
-import { SIGNATURE_HEADER } from '@payerguard/core/exports/signature';
+import { SIGNATURE_HEADER, signBody } from '@payerguard/core/exports/signature';
 import { type ExportRecord, readExportContent } from '@payerguard/core/exports/store';
 
 /** What one delivery attempt reports back; the message ends up on the export, so it never carries secrets. */
@@ -65,6 +67,32 @@ export async function deliverToWebhook(db: Db, rec: ExportRecord, url: string, s
   const hmac = createHmac('sha256', secret);
   for await (const chunk of readExportContent(db, rec.id, size)) hmac.update(chunk as Buffer);
   const signature = `sha256=${hmac.digest('hex')}`;
+  return postToWebhook(
+    url,
+    {
+      'content-type': rec.contentType ?? 'application/octet-stream',
+      'content-length': String(size),
+      'content-disposition': `attachment; filename="${rec.fileName ?? rec.id}"`,
+      [SIGNATURE_HEADER]: signature,
+      'x-payerguard-export-id': rec.id,
+      'x-payerguard-sha256': rec.sha256 ?? '',
+      ...(rec.scheduleId ? { 'x-payerguard-schedule-id': rec.scheduleId } : {}),
+      'user-agent': 'payerguard-export-delivery',
+    },
+    () => readExportContent(db, rec.id, size),
+  );
+}
+
+/**
+ * The one HTTP poster of every webhook delivery (exports and alerts): POSTs the body, resolves with where it went
+ * (scheme, host and path: never the query, which may hold a token) on a 2xx, and rejects with a DeliveryError
+ * otherwise.
+ */
+export async function postToWebhook(
+  url: string,
+  headers: Record<string, string>,
+  body: () => Readable | Buffer,
+): Promise<string> {
   const u = new URL(url);
   const where = `${u.protocol}//${u.host}${u.pathname}`;
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -74,16 +102,7 @@ export async function deliverToWebhook(db: Db, rec: ExportRecord, url: string, s
       {
         method: 'POST',
         timeout: WEBHOOK_TIMEOUT_MS,
-        headers: {
-          'content-type': rec.contentType ?? 'application/octet-stream',
-          'content-length': String(size),
-          'content-disposition': `attachment; filename="${rec.fileName ?? rec.id}"`,
-          [SIGNATURE_HEADER]: signature,
-          'x-payerguard-export-id': rec.id,
-          'x-payerguard-sha256': rec.sha256 ?? '',
-          ...(rec.scheduleId ? { 'x-payerguard-schedule-id': rec.scheduleId } : {}),
-          'user-agent': 'payerguard-export-delivery',
-        },
+        headers,
       },
       (res) => {
         res.resume();
@@ -100,9 +119,34 @@ export async function deliverToWebhook(db: Db, rec: ExportRecord, url: string, s
     req.on('error', (e) =>
       reject(e instanceof DeliveryError ? e : new DeliveryError(`webhook ${where} failed: ${e.message}`)),
     );
-    const body = readExportContent(db, rec.id, size);
-    body.on('error', (e) => req.destroy(e));
-    body.pipe(req);
+    const b = body();
+    if (Buffer.isBuffer(b)) req.end(b);
+    else {
+      b.on('error', (e) => req.destroy(e));
+      b.pipe(req);
+    }
   });
   return where;
+}
+
+/** An alert: Slack-compatible JSON, signed like export webhooks (HMAC-SHA256 of the exact bytes sent). */
+export function deliverAlertToWebhook(
+  url: string,
+  payload: unknown,
+  secret: string,
+  meta: { deliveryId: string; event: string },
+): Promise<string> {
+  const body = Buffer.from(JSON.stringify(payload));
+  return postToWebhook(
+    url,
+    {
+      'content-type': 'application/json',
+      'content-length': String(body.length),
+      [SIGNATURE_HEADER]: signBody(body, secret),
+      [ALERT_EVENT_HEADER]: meta.event,
+      [ALERT_DELIVERY_HEADER]: meta.deliveryId,
+      'user-agent': 'payerguard-alert-delivery',
+    },
+    () => body,
+  );
 }

@@ -3,6 +3,7 @@ import { schema } from '@payerguard/core';
 import { accessOutcome } from '@payerguard/core/controls/access/lockout';
 import { whileDatabaseUnavailable } from '@payerguard/core/db/availability';
 import type { PayerJobData } from '@payerguard/core/queue/names';
+import { liveRootEventsFor, withLiveRootEvents } from '@payerguard/core/root-events/live';
 import { approvedWindowsEvidence } from '@payerguard/core/root-windows/store';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { DelayedError, type Job, UnrecoverableError } from 'bullmq';
@@ -85,6 +86,9 @@ export function payerProcessor(deps: PayerProcessorDeps) {
           now: new Date(evidence.collectedAt),
           lookbackDays: settings.rootLookbackDays,
         });
+      // Root events the monitor delivered live count like the ones LookupEvents returned (same eventID kept once).
+      const live = await liveRootEventsFor(db, [payerAccountId]);
+      evidence = withLiveRootEvents(evidence, live.get(payerAccountId) ?? []);
     } catch (err) {
       if (err instanceof Aborted && token) {
         // The worker is shutting down (SIGTERM) and this payer was not done in time: give the job back, without

@@ -22,7 +22,13 @@ async function loadScoreRun(): Promise<ScoreRun> {
  * without an outcome, settles the counters from run_payers, scores the run, and completes it even when scoring fails
  * (with the error recorded), so a run never hangs in "running".
  */
-export function runProcessor(deps: { db: Db; logger: Logger; scoreRun?: ScoreRun }) {
+export function runProcessor(deps: {
+  db: Db;
+  logger: Logger;
+  scoreRun?: ScoreRun;
+  /** Called once the run is scored (alerts for new lockouts and critical findings); its failure is only logged. */
+  onScored?: (runId: string) => Promise<void>;
+}) {
   const { db, logger } = deps;
   return async (job: Job<RunJobData>, token?: string): Promise<{ status: string; error?: string }> => {
     const { runId } = job.data;
@@ -61,6 +67,12 @@ export function runProcessor(deps: { db: Db; logger: Logger; scoreRun?: ScoreRun
       db.execute(sql`
         update runs set status = 'completed', finished_at = now(), error = ${error ?? null} where id = ${runId}`),
     );
+    if (!error && deps.onScored)
+      await deps
+        .onScored(runId)
+        .catch((err: unknown) =>
+          log.error({ err: err instanceof Error ? err.message : String(err) }, 'alerts after scoring failed'),
+        );
     log.info('collection run completed');
     return { status: 'completed', ...(error ? { error } : {}) };
   };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import type { FeatureOpts } from '../../deps.js';
 import { workerHeartbeats } from './heartbeats.js';
+import { rootEventsHealth } from './root-events.js';
 
 async function timed<T>(f: () => Promise<T>): Promise<{ ok: boolean; latencyMs: number; error?: string; value?: T }> {
   const t = performance.now();
@@ -19,7 +20,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref()),
   ]);
 
-export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, redis, queuePrefix }) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, redis, queuePrefix, config }) => {
   app.get(
     '/api/health',
     {
@@ -35,6 +36,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         ? await timed(() => withTimeout(redis.ping(), 3000))
         : { ok: false, latencyMs: 0, error: 'no Redis connection configured for the API' };
       const workers = redis && redisCheck.ok ? await workerHeartbeats(redis, queuePrefix).catch(() => null) : null;
+      const rootEvents = await rootEventsHealth(config, redisCheck.ok ? redis : undefined, queuePrefix);
       const ok = database.ok && redisCheck.ok;
       reply.code(ok ? 200 : 503);
       return {
@@ -50,6 +52,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
           ...(redisCheck.error ? { error: redisCheck.error } : {}),
         },
         workers,
+        rootEvents,
       };
     },
   );
