@@ -4,6 +4,8 @@ import { runs } from '../db/schema.js';
 import { type RunSummary, scoreRun } from '../engine/score-run.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import { newRunId } from '../queue/runs.js';
+import { approvedWindowsEvidence } from '../root-windows/store.js';
+import { loadSettings } from '../settings-store.js';
 import { liveRootEventsFor, withLiveRootEvents } from './live.js';
 
 /** Run trigger of a re-score caused by a live root event. */
@@ -50,6 +52,7 @@ export async function rescorePartner(
     db,
     latest.map((l) => l.payer_account_id),
   );
+  const { rootLookbackDays } = await loadSettings(db);
 
   await db.transaction(async (tx) => {
     await tx.insert(runs).values({
@@ -75,6 +78,12 @@ export async function rescorePartner(
       if (!ev) continue;
       // Findings are left to scoreRun: they depend on the live events joined in here.
       const data = withLiveRootEvents(ev.data, live.get(l.payer_account_id) ?? [], now);
+      // A window approved since the collection must count, or a root use inside it would read as a violation.
+      if (data.access.status === 'ok')
+        data.rootAccessWindows = await approvedWindowsEvidence(tx as unknown as Db, l.payer_account_id, {
+          now,
+          lookbackDays: rootLookbackDays,
+        });
       await tx.execute(sql`
         insert into evidence (run_id, payer_account_id, partner_id, collected_at, data)
         values (${runId}, ${l.payer_account_id}, ${partnerId}, ${new Date(ev.collected_at).toISOString()}::timestamptz, ${JSON.stringify(data)}::jsonb)`);
