@@ -40,7 +40,8 @@ function createStack(stackName: string, template: string, capabilities: string, 
     `--stack-name ${shellQuote(stackName)}`,
     `--template-body file://deploy/${template}`,
     `--capabilities ${capabilities}`,
-    `--parameters ${parameterArgs(params).join(' ')}`,
+    // One parameter a line: the ExternalId and the boundary's names are what a reviewer checks.
+    `--parameters ${parameterArgs(params).join(' \\\n    ')}`,
   ].join(' \\\n  ');
 }
 
