@@ -41,6 +41,10 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
     '/api/runs',
     {
       config: { access: STAFF },
+      // "Start a run" has always been a POST without a body; the optional body narrows it to one partner.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
       schema: {
         tags: ['runs'],
         summary:
