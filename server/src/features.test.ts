@@ -163,6 +163,14 @@ describe('partners: add, onboard, edit, import, remove', () => {
     expect(ob.externalId).toMatch(/^pg-[\w-]{30,}$/);
     expect(ob.trustPolicy.Statement[0].Condition.StringEquals['sts:ExternalId']).toBe(ob.externalId);
     expect(ob.cloudFormationTemplate.Resources.CollectorRole.Properties.RoleName).toBe('PayerGuardCollector');
+    // The deploy kit's commands, filled in: this payer's ExternalId, the principal the trust policy names.
+    expect(ob.deploy.collectorRole.parameters).toEqual({
+      HubPrincipalArn: ob.trustPolicy.Statement[0].Principal.AWS,
+      ExternalId: ob.externalId,
+      RoleName: 'PayerGuardCollector',
+    });
+    expect(ob.deploy.collectorRole.stackSetInstance).toContain('--accounts 888888888888');
+    expect(ob.deploy.permissionsBoundary.parameters.BoundaryPolicyName).toBe('DistributorPartnerBoundary');
     const b = await send('POST', '/api/partners/gamma/payers', { payerAccountId: '888888888889' });
     expect(b.statusCode).toBe(201);
     expect(b.json().externalId).not.toBe(ob.externalId);
@@ -287,6 +295,18 @@ describe('runs', () => {
     expect(jobs.length).toBeGreaterThan(0);
     expect((await get('/api/runs')).json().runs.map((x: { id: string }) => x.id)).toContain(runId);
     expect((await get('/api/runs/no-such')).statusCode).toBe(404);
+  });
+
+  it("starts a run over one partner's payers only (a partner's first collection), and refuses an unknown partner", async () => {
+    const r = await send('POST', '/api/runs', { partnerId: ALPHA.id }, admin);
+    expect(r.statusCode).toBe(202);
+    const one = (await get(`/api/runs/${r.json().runId}`)).json();
+    expect(one.run.total).toBe(1);
+    expect(one.payers.map((p: { partnerId: string }) => p.partnerId)).toEqual([ALPHA.id]);
+    expect((await send('POST', '/api/runs', { partnerId: 'no-such-partner' }, admin)).statusCode).toBe(404);
+    expect((await send('POST', '/api/runs', { partnerId: 'Bad Id' }, admin)).statusCode).toBe(400);
+    const viewer = await login(h.app, USERS.viewer);
+    expect((await send('POST', '/api/runs', { partnerId: ALPHA.id }, viewer)).statusCode).toBe(403);
   });
 
   it('streams progress as server-sent events until the run is done', async () => {

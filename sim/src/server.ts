@@ -379,6 +379,22 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         throw e;
       }
     }
+    if (path === '/_sim/deploy/collector-role' && method === 'POST') {
+      // Stands in for CloudFormation deploying deploy/collector-role.yaml in a payer (the onboarding flow).
+      let spec: { accountId?: unknown; externalId?: unknown };
+      try {
+        spec = JSON.parse(body.toString('utf8'));
+      } catch {
+        return json(400, { error: 'the body must be JSON: {"accountId": "12 digits", "externalId": "..."}' });
+      }
+      const { accountId, externalId } = spec ?? {};
+      if (typeof accountId !== 'string' || !/^\d{12}$/.test(accountId))
+        return json(400, { error: 'accountId must be 12 digits' });
+      if (typeof externalId !== 'string' || !/^[\w+=,.@:/-]{2,1224}$/.test(externalId))
+        return json(400, { error: 'externalId must be 2-1224 characters of [\\w+=,.@:/-]' });
+      const { created } = estate.deployCollectorRole(accountId, externalId);
+      return json(created ? 201 : 200, { accountId, created, roleName: estate.settings.collectorRoleName });
+    }
     const one = /^\/_sim\/faults\/([\w-]+)$/.exec(path);
     if (one && method === 'DELETE')
       return faults.remove(one[1]!) ? json(200, { removed: one[1] }) : json(404, { error: `no fault ${one[1]}` });

@@ -28,6 +28,7 @@ const actionsDir = findDataDir();
 
 interface RawAction {
   name: string;
+  accessLevel: AccessLevel;
   resourceTypes: { name: string; required: boolean; conditionKeys: string[] }[];
   conditionKeys: string[];
 }
@@ -64,9 +65,16 @@ function serviceActions(service: string): Record<string, RawAction> | null {
   return services.get(key) ?? null;
 }
 
+/**
+ * The Service Authorization Reference's access level of an action: "Read" or "List" change nothing; anything else
+ * ("Write", "Tagging, Write", "Permissions management, Write") does.
+ */
+export type AccessLevel = string;
+
 export interface ActionInfo {
   /** "service:Action" as AWS spells it. */
   action: string;
+  accessLevel: AccessLevel;
   /** True when the action supports no resource-level permissions: requests name "*". */
   wildcardOnly: boolean;
   /** Service-specific condition keys AWS sends with the action (patterns such as "aws:RequestTag/${TagKey}"). */
@@ -83,6 +91,7 @@ export function actionInfo(action: string): ActionInfo | undefined {
   const types = serviceResourceTypes(service);
   return {
     action: `${service.toLowerCase()}:${raw.name}`,
+    accessLevel: raw.accessLevel,
     wildcardOnly: raw.resourceTypes.length === 0,
     conditionKeys: [
       ...raw.conditionKeys,

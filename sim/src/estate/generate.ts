@@ -113,6 +113,9 @@ export function generateEstate(opts: EstateOptions): Estate {
 
   const byId = new Map(payers.map((p) => [p.accountId, p]));
   const accounts = new Map<string, SimAccount>();
+  /** ExternalIds set by deployCollectorRole, over what the estate generated. */
+  const deployedExternalIds = new Map<string, string>();
+  let onboarded = 0;
   return {
     seed,
     now,
@@ -125,9 +128,11 @@ export function generateEstate(opts: EstateOptions): Estate {
       if (cached) return cached;
       const p = byId.get(accountId);
       if (!p) return undefined;
-      const roleExternalId = p.profiles.includes('lockout-external-id')
-        ? `pg-rotated-${new Rng(seed, `rotated:${accountId}`).hex(24)}`
-        : p.externalId;
+      const roleExternalId =
+        deployedExternalIds.get(accountId) ??
+        (p.profiles.includes('lockout-external-id')
+          ? `pg-rotated-${new Rng(seed, `rotated:${accountId}`).hex(24)}`
+          : p.externalId);
       const built = buildAccount(
         {
           seed,
@@ -140,6 +145,26 @@ export function generateEstate(opts: EstateOptions): Estate {
       );
       accounts.set(accountId, built);
       return built;
+    },
+    deployCollectorRole(accountId, externalId) {
+      const created = !byId.has(accountId);
+      if (created) {
+        const partnerId = `onboarded-${accountId}`;
+        byId.set(accountId, {
+          accountId,
+          partnerId,
+          partnerName: `Onboarded ${accountId}`,
+          partnerDomain: `${partnerId}.example`,
+          profiles: ['compliant'],
+          externalId,
+          // Past any generated payer, so member account ids never collide with the estate's.
+          index: 90_000 + onboarded++,
+        });
+      }
+      deployedExternalIds.set(accountId, externalId);
+      // Rebuilt on next use from the same seed: the same account, its role trusting the new ExternalId.
+      accounts.delete(accountId);
+      return { created };
     },
     registry(): RegistryEntry[] {
       return payers.map((p) => ({

@@ -242,4 +242,10 @@ export interface Estate {
   account(accountId: string): SimAccount | undefined;
   registry(): RegistryEntry[];
   summary(): EstateSummary;
+  /**
+   * What deploying deploy/collector-role.yaml in `accountId` does: its collector role now trusts `externalId`. An
+   * account outside the generated estate becomes a new, compliant payer (a partner being onboarded); it answers like
+   * any other but is not in partners, payers or registry(), which list the generated estate.
+   */
+  deployCollectorRole(accountId: string, externalId: string): { created: boolean };
 }

@@ -174,10 +174,22 @@ export function useRun(id: string | null) {
   });
 }
 
+/** A run over every payer, or over one partner's payers when given its id. */
+/** One run, polled until it is done (a partner's first collection during onboarding). */
+export function useRunUntilDone(id: string | null) {
+  return useQuery({
+    queryKey: keys.run(id ?? ''),
+    queryFn: ({ signal }) => get<RunDetail>(`/api/runs/${encodeURIComponent(id ?? '')}`, signal),
+    enabled: !!id,
+    refetchInterval: (q) => (q.state.data && ['completed', 'failed'].includes(q.state.data.run.status) ? false : 1000),
+  });
+}
+
 export function useStartRun() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: () => post<{ runId: string; events: string }>('/api/runs'),
+    mutationFn: (partnerId?: string) =>
+      post<{ runId: string; events: string }>('/api/runs', partnerId ? { partnerId } : undefined),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.runs }),
   });
 }

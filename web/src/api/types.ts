@@ -426,6 +426,16 @@ export interface AdminPartner {
   payers: number;
 }
 
+/** One template of the deploy kit (deploy/), with its parameters filled in for one payer. */
+export interface DeployStep {
+  template: string;
+  purpose: string;
+  parameters: Record<string, string>;
+  createStack: string;
+  stackSetInstance?: string;
+  warnings: string[];
+}
+
 export interface OnboardingInfo {
   payerAccountId: string;
   roleArn: string;
@@ -433,6 +443,9 @@ export interface OnboardingInfo {
   externalId: string;
   trustPolicy?: unknown;
   cloudFormationTemplate?: unknown;
+  deploy?: { collectorRole: DeployStep; permissionsBoundary: DeployStep };
+  /** Only against the AWS simulator: the admin call that stands in for deploying the collector stack. */
+  simulatorDeploy?: { url: string; body: { accountId: string; externalId: string } };
 }
 
 export interface AccessCheckResult {

@@ -12,7 +12,6 @@ import {
   useTokens,
   useUsers,
 } from '../api/hooks.js';
-import type { AccessCheckResult, OnboardingInfo } from '../api/types.js';
 import { StatusBadge } from '../components/Badges.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
@@ -20,6 +19,7 @@ import { fmtAgo, fmtDate } from '../format.js';
 import { ROLE_LABEL } from '../roles.js';
 import { href } from '../router.js';
 import { AlertChannelsTab } from './AlertChannelsTab.js';
+import { AccessResults, OnboardingCard } from './Onboarding.js';
 
 const TABS = [
   { id: 'partners', label: 'Partners' },
@@ -53,92 +53,6 @@ export default function AdminPage({ tab = 'partners' }: { tab?: string }) {
 }
 
 // ------------------------------------------------------------------ partners
-
-function download(name: string, value: unknown) {
-  const url = URL.createObjectURL(new Blob([JSON.stringify(value, null, 2)], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-function AccessResults({ results }: { results: AccessCheckResult[] }) {
-  return (
-    <ul className="access-results" aria-live="polite">
-      {results.map((r) => (
-        <li key={r.payerAccountId}>
-          <StatusBadge status={r.ok ? 'pass' : 'fail'} /> Payer <code>{r.payerAccountId}</code>:{' '}
-          {r.ok ? (
-            <>
-              access works{r.latencyMs != null ? ` (${r.latencyMs} ms)` : ''}.{' '}
-              <span className="sub wrap">{r.assumedRoleArn}</span>
-            </>
-          ) : (
-            <>
-              <strong>{r.errorCode}</strong> {r.message}{' '}
-              <span className="sub">Check that the role exists with this trust policy and ExternalId.</span>
-            </>
-          )}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function OnboardingCard({ partnerId, info }: { partnerId: string; info: OnboardingInfo[] }) {
-  const check = useCheckAccess();
-  return (
-    <div className="onboarding">
-      {info.map((o) => (
-        <div key={o.payerAccountId} className="onboarding-payer">
-          <h4>
-            Payer <code>{o.payerAccountId}</code>
-          </h4>
-          <dl className="kv">
-            <dt>Collector role</dt>
-            <dd>
-              <code className="wrap">{o.roleArn}</code>
-            </dd>
-            <dt>ExternalId</dt>
-            <dd>
-              <code className="wrap">{o.externalId}</code>
-            </dd>
-          </dl>
-          <p className="muted">
-            Deploy this CloudFormation template in the payer account (or send it to the partner). It creates the
-            read-only collector role, trusting only the distributor&apos;s hub account with this ExternalId.
-          </p>
-          {o.cloudFormationTemplate ? (
-            <>
-              <button
-                type="button"
-                className="button"
-                onClick={() => download(`payerguard-collector-${o.payerAccountId}.json`, o.cloudFormationTemplate)}
-              >
-                Download template
-              </button>
-              <details className="evidence">
-                <summary>Show template</summary>
-                <pre>{JSON.stringify(o.cloudFormationTemplate, null, 2)}</pre>
-              </details>
-            </>
-          ) : null}
-        </div>
-      ))}
-      <button
-        type="button"
-        className="button button-primary"
-        onClick={() => check.mutate(partnerId)}
-        disabled={check.isPending}
-      >
-        {check.isPending ? 'Checking…' : 'Check access'}
-      </button>
-      <InlineError error={check.error} />
-      {check.data ? <AccessResults results={check.data.results} /> : null}
-    </div>
-  );
-}
 
 function PartnersTab() {
   const partners = useAdminPartners();
@@ -176,7 +90,7 @@ function PartnersTab() {
           <>
             <p>
               <StatusBadge status="pass" /> Partner <strong>{create.data.partner.name}</strong> added. Next: deploy the
-              collector role, then check access.
+              collector role, check access, then collect.
             </p>
             <OnboardingCard partnerId={create.data.partner.id} info={create.data.onboarding} />
             <button

@@ -45,6 +45,11 @@ function partnerError(e: unknown): never {
 }
 
 export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, config }) => {
+  // Where the onboarding commands deploy, and the simulator's admin URL when the product runs against it.
+  const where = {
+    region: config.awsRegion,
+    ...(config.awsEndpointUrl ? { simulatorUrl: config.awsEndpointUrl } : {}),
+  };
   const requirePartner = async (id: string) => {
     const [p] = await db.select({ id: schema.partners.id }).from(schema.partners).where(eq(schema.partners.id, id));
     if (!p) throw notFound(`partner ${id} not found`);
@@ -63,7 +68,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     });
     if (problems.length) throw badRequest(problems.join('; '));
     await addPayer(db, partnerId, { accountId: input.payerAccountId, roleArn, externalId });
-    return onboardingFor(settings, { accountId: input.payerAccountId, roleArn, externalId });
+    return onboardingFor(settings, { accountId: input.payerAccountId, roleArn, externalId }, where);
   };
 
   app.get(
@@ -142,7 +147,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         externalId: newExternalId(),
       }));
       await addPartner(db, { id: b.id, name: b.name, tags: b.tags, payers }).catch(partnerError);
-      const onboarding = payers.map((p) => onboardingFor(settings, p));
+      const onboarding = payers.map((p) => onboardingFor(settings, p, where));
       await audit(db, {
         actor: actorOf(req),
         action: 'partner.add',
@@ -262,7 +267,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         .from(schema.payers)
         .where(eq(schema.payers.partnerId, req.params.id))
         .orderBy(asc(schema.payers.accountId));
-      return { partnerId: req.params.id, payers: payers.map((p) => onboardingFor(settings, p)) };
+      return { partnerId: req.params.id, payers: payers.map((p) => onboardingFor(settings, p, where)) };
     },
   );
 

@@ -1,4 +1,5 @@
 import { API, collectorRoleArnFor, type DistributorSettings } from '@payerguard/core';
+import { deployCommands } from './deploy-commands.js';
 
 /** Every read-only API the collectors call, straight from the evidence contract (so the role never lacks one). */
 export const collectorActions = () => [...new Set(Object.values(API))].sort();
@@ -53,13 +54,27 @@ export function collectorRoleTemplate(s: DistributorSettings, externalId: string
 export function onboardingFor(
   s: DistributorSettings,
   payer: { accountId: string; roleArn: string; externalId: string },
+  where: { region: string; simulatorUrl?: string } = { region: 'us-east-1' },
 ) {
+  const trustPolicy = collectorTrustPolicy(s, payer.externalId);
+  // The deploy kit's HubPrincipalArn is whoever the trust policy names: one owner for "who may assume the role".
+  const hubPrincipalArn = String(trustPolicy.Statement[0]?.Principal.AWS);
   return {
     payerAccountId: payer.accountId,
     roleArn: payer.roleArn,
     expectedRoleArn: collectorRoleArnFor(s, payer.accountId),
     externalId: payer.externalId,
-    trustPolicy: collectorTrustPolicy(s, payer.externalId),
+    trustPolicy,
     cloudFormationTemplate: collectorRoleTemplate(s, payer.externalId),
+    deploy: deployCommands(s, payer, hubPrincipalArn, where.region),
+    // Against the simulator there is no CloudFormation: this admin call does what the collector stack would.
+    ...(where.simulatorUrl
+      ? {
+          simulatorDeploy: {
+            url: `${where.simulatorUrl.replace(/\/$/, '')}/_sim/deploy/collector-role`,
+            body: { accountId: payer.accountId, externalId: payer.externalId },
+          },
+        }
+      : {}),
   };
 }

@@ -40,14 +40,45 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
 
   app.post(
     '/api/runs',
-    { config: { access: STAFF }, schema: { tags: ['runs'], summary: 'Start a collection run over every payer' } },
+    {
+      config: { access: STAFF },
+      // "Start a run" has always been a POST without a body; the optional body narrows it to one partner.
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+      schema: {
+        tags: ['runs'],
+        summary:
+          "Start a collection run over every payer, or over one partner's payers (its first findings on onboarding)",
+        body: Type.Optional(
+          Type.Object(
+            { partnerId: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })) },
+            { additionalProperties: false },
+          ),
+        ),
+      },
+    },
     async (req, reply) => {
       if (!redis) throw new HttpError(503, 'no Redis connection: runs cannot be queued');
+      const partnerId = req.body?.partnerId;
+      if (partnerId) {
+        const [p] = await db
+          .select({ id: schema.partners.id })
+          .from(schema.partners)
+          .where(eq(schema.partners.id, partnerId));
+        if (!p) throw notFound(`partner ${partnerId} not found`);
+      }
       const { runId } = await startRun(
         { db, connection: redis, ...(queuePrefix ? { prefix: queuePrefix } : {}) },
-        { trigger: 'manual', requestedBy: actorOf(req) },
+        { trigger: 'manual', requestedBy: actorOf(req), ...(partnerId ? { partnerIds: [partnerId] } : {}) },
       );
-      await audit(db, { actor: actorOf(req), action: 'run.start', target: runId, ip: req.ip });
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'run.start',
+        target: runId,
+        ...(partnerId ? { detail: { partnerId } } : {}),
+        ip: req.ip,
+      });
       reply.code(202);
       return { runId, events: `/api/runs/${runId}/events` };
     },
