@@ -35,6 +35,8 @@ beforeAll(async () => {
     partners: 40,
     seed: 31,
     concurrency: 8,
+    // Every payer is read in each enabled region (~70 calls a payer): room for a loaded machine.
+    timeoutMs: 400_000,
     // Retries enough that estate-wide throttling never costs evidence; a hang costs 4 x 2 s.
     collect: { timeoutMs: 2_000, maxAttempts: 4 },
     prepare(s) {
@@ -51,7 +53,7 @@ beforeAll(async () => {
     },
   });
   ({ sim, database, runId, findingsByPayer: findings } = estate);
-}, 200_000);
+}, 420_000);
 
 afterAll(async () => estate?.close());
 

@@ -70,9 +70,10 @@ let byPayer: Map<string, StoredFinding[]>;
 
 beforeAll(async () => {
   // The first PROFILES.length partners cover every profile once.
-  estate = await runEstate({ partners: PROFILES.length, seed: 23 });
+  // Every payer is read in each enabled region (~70 calls a payer): give a loaded machine room.
+  estate = await runEstate({ partners: PROFILES.length, seed: 23, timeoutMs: 400_000 });
   ({ sim, database, runId, findingsByPayer: byPayer } = estate);
-}, 150_000);
+}, 420_000);
 
 afterAll(async () => estate?.close());
 

@@ -10,9 +10,9 @@ let east: EstateRun;
 let west: EstateRun;
 
 beforeAll(async () => {
-  east = await runEstate({ partners: PROFILES.length, seed: 31, region: 'us-east-1' });
-  west = await runEstate({ partners: PROFILES.length, seed: 31, region: 'eu-west-1' });
-}, 300_000);
+  east = await runEstate({ partners: PROFILES.length, seed: 31, region: 'us-east-1', timeoutMs: 400_000 });
+  west = await runEstate({ partners: PROFILES.length, seed: 31, region: 'eu-west-1', timeoutMs: 400_000 });
+}, 840_000);
 
 afterAll(async () => {
   await east?.close();

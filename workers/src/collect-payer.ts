@@ -148,8 +148,11 @@ export async function collectPayer(
 /** Every Call in a PayerEvidence, wherever it sits. */
 export function callsOf(e: PayerEvidence): Call<unknown>[] {
   const out: Call<unknown>[] = [];
+  // Regional evidence shares objects (eventbridge.rules is us-east-1's byRegion entry): count each call once.
+  const seen = new Set<object>();
   const visit = (v: unknown) => {
-    if (!v || typeof v !== 'object') return;
+    if (!v || typeof v !== 'object' || seen.has(v)) return;
+    seen.add(v);
     const o = v as Record<string, unknown>;
     if (typeof o.status === 'string' && typeof o.api === 'string') {
       out.push(o as unknown as Call<unknown>);
@@ -158,7 +161,9 @@ export function callsOf(e: PayerEvidence): Call<unknown>[] {
     for (const k of Object.keys(o)) visit(o[k]);
   };
   const { access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer, regions } = e;
-  visit({ access, billingRole, organizations, account, iam, cloudtrail, eventbridge, costExplorer, regions });
+  // The merged root events summarise the per-region calls; count the regions' calls, not the summary as well.
+  const trail = cloudtrail?.rootEventsByRegion ? { ...cloudtrail, rootEvents: undefined } : cloudtrail;
+  visit({ access, billingRole, organizations, account, iam, cloudtrail: trail, eventbridge, costExplorer, regions });
   return out;
 }
 

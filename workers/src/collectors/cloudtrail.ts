@@ -63,7 +63,7 @@ export async function collectCloudTrail(ctx: CollectorContext): Promise<CloudTra
 }
 
 /** Regions read at once per payer: each has its own LookupEvents quota, the payer's job shares its sockets. */
-const REGION_PARALLELISM = 6;
+const REGION_PARALLELISM = 3;
 
 /**
  * Root events from every region in ctx.regions (us-east-1 only when unset), each region paced at LookupEvents' quota.

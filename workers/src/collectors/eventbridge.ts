@@ -8,7 +8,7 @@ import { allLimited } from '../limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget } from './context.js';
 
 /** Regions read at once per payer. */
-const REGION_PARALLELISM = 6;
+const REGION_PARALLELISM = 3;
 
 /**
  * The rules on the default event bus of every region in ctx.regions, and where the distributor's monitor rule

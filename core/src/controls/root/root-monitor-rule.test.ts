@@ -54,7 +54,14 @@ describe('ROOT-MONITOR-RULE', () => {
   });
   it('is unknown when ListRules was denied in a region, and says which', () => {
     const r = evaluate(breaks.deny(compliantEvidence(), 'eventbridge.byRegion.eu-west-1.rules'))[0];
-    expect(r).toMatchObject({ status: 'unknown', evidence: { problems: [{ region: 'eu-west-1' }] } });
+    expect(r).toMatchObject({
+      status: 'unknown',
+      evidence: {
+        problems: [{ region: 'eu-west-1' }],
+        api: 'events:ListRules',
+        errorCode: expect.stringMatching(/AccessDenied/),
+      },
+    });
     expect(r?.message).toContain('eu-west-1');
   });
   it('is unknown when ListTargetsByRule failed', () => {

@@ -11,6 +11,10 @@ interface RegionProblem {
   status: 'fail' | 'warn' | 'unknown';
   problem: string;
   ruleArn?: string;
+  /** For an unknown: the call that failed, named as unknownFor names it (api, callStatus, errorCode). */
+  api?: string;
+  callStatus?: string;
+  errorCode?: string;
 }
 
 /** The regions the monitor must cover: every region read (us-east-1 plus the payer's enabled regions). */
@@ -35,7 +39,14 @@ function checkRegion(
 ): RegionProblem | null {
   const name = s.protectedResources.monitorRuleName;
   if (rr.rules.status !== 'ok')
-    return { region, status: 'unknown', problem: `${rr.rules.api} failed (${rr.rules.errorCode})` };
+    return {
+      region,
+      status: 'unknown',
+      problem: `${rr.rules.api} failed (${rr.rules.errorCode})`,
+      api: rr.rules.api,
+      callStatus: rr.rules.status,
+      errorCode: rr.rules.errorCode,
+    };
   const rule = rr.rules.data.find((r) => r.name === name);
   if (!rule) return { region, status: 'fail', problem: 'the rule does not exist' };
   const at = { region, ruleArn: rule.arn };
@@ -47,7 +58,14 @@ function checkRegion(
   const targets = rr.monitorRuleTargets;
   if (!targets) return { ...at, status: 'unknown', problem: 'its targets were not collected' };
   if (targets.status !== 'ok')
-    return { ...at, status: 'unknown', problem: `${targets.api} failed (${targets.errorCode})` };
+    return {
+      ...at,
+      status: 'unknown',
+      problem: `${targets.api} failed (${targets.errorCode})`,
+      api: targets.api,
+      callStatus: targets.status,
+      errorCode: targets.errorCode,
+    };
   if (targets.data.length === 0) return { ...at, status: 'fail', problem: 'the rule has no target' };
   if (!targets.data.some((t) => isHubBus(t.arn, s)))
     return {
@@ -135,6 +153,8 @@ export const rootMonitorRule: Control = {
         ...scope,
         problems,
         ...(worst.ruleArn ? { ruleArn: worst.ruleArn } : {}),
+        // Where the UI and exports look for the failed call of an unknown.
+        ...(worst.errorCode ? { api: worst.api, callStatus: worst.callStatus, errorCode: worst.errorCode } : {}),
         ...(worst.problem === 'the rule does not exist'
           ? {
               rulesSeen: (() => {
