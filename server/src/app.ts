@@ -32,8 +32,8 @@ export type { ServerDeps };
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    // Registry imports of thousands of partners are a few MB of JSON.
-    bodyLimit: 16 * 1024 * 1024,
+    // Most bodies are a few KB; the registry import route raises its own limit (partners/index.ts).
+    bodyLimit: 256 * 1024,
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -57,7 +57,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // Limits are per route (login, exports, runs). With Redis they are shared by every API process; when Redis fails,
+  // requests go through rather than every login failing.
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.redis
+      ? { redis: deps.redis, nameSpace: `${deps.queuePrefix ?? 'payerguard'}:rate-limit:`, skipOnError: true }
+      : {}),
+  });
   await app.register(sse, { heartbeatInterval: 15_000 });
   await app.register(swagger, {
     openapi: {

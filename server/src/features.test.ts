@@ -225,29 +225,34 @@ describe('partners: add, onboard, edit, import, remove', () => {
 });
 
 describe('suppressions and settings', () => {
-  it('creates (reason, approver, expiry), lists and revokes suppressions', async () => {
+  it('admins create (reason, expiry; approver = themselves), list and revoke suppressions; analysts cannot', async () => {
     const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const body = {
-      partnerId: ALPHA.id,
-      controlId: 'OWN-ROOT-EMAIL-DOMAIN',
-      reason: 'email migration',
-      approver: 'cfo@distributor.example',
-      expiresAt,
-    };
-    const c = await send('POST', '/api/suppressions', body, analyst);
+    const body = { partnerId: ALPHA.id, controlId: 'ROOT-MONITOR-RULE', reason: 'rule rollout next week', expiresAt };
+    expect((await send('POST', '/api/suppressions', body, analyst)).statusCode).toBe(403);
+    const c = await send('POST', '/api/suppressions', body);
     expect(c.statusCode).toBe(201);
+    expect(c.json()).toMatchObject({ approver: USERS.admin, createdBy: USERS.admin, status: 'active' });
     const id = c.json().id;
     expect(
       (await get(`/api/suppressions?partnerId=${ALPHA.id}`)).json().suppressions.map((s: { id: string }) => s.id),
     ).toContain(id);
-    expect((await send('POST', '/api/suppressions', { ...body, controlId: 'TYPO' }, analyst)).statusCode).toBe(400);
-    expect(
-      (await send('POST', '/api/suppressions', { ...body, expiresAt: '2001-01-01T00:00:00Z' }, analyst)).statusCode,
-    ).toBe(400);
-    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: 'soon' }, analyst)).statusCode).toBe(400);
-    expect((await send('POST', '/api/suppressions', { ...body, partnerId: 'no-such' }, analyst)).statusCode).toBe(404);
-    expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(200);
-    expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(404);
+    // The approver is whoever is signed in: a name in the body is dropped, never recorded.
+    const named = await send('POST', '/api/suppressions', { ...body, approver: 'cfo@x' });
+    expect(named.json().approver).toBe(USERS.admin);
+    await send('DELETE', `/api/suppressions/${named.json().id}`);
+    expect((await send('POST', '/api/suppressions', { ...body, controlId: 'TYPO' })).statusCode).toBe(400);
+    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: '2001-01-01T00:00:00Z' })).statusCode).toBe(
+      400,
+    );
+    const tooLong = new Date(Date.now() + 91 * 86_400_000).toISOString();
+    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: tooLong })).json().message).toMatch(
+      /at most 90 days/,
+    );
+    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: 'soon' })).statusCode).toBe(400);
+    expect((await send('POST', '/api/suppressions', { ...body, partnerId: 'no-such' })).statusCode).toBe(404);
+    expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(403);
+    expect((await send('DELETE', `/api/suppressions/${id}`)).statusCode).toBe(200);
+    expect((await send('DELETE', `/api/suppressions/${id}`)).statusCode).toBe(404);
     expect((await get(`/api/suppressions?partnerId=${ALPHA.id}`)).json().suppressions).toEqual([]);
   });
 
@@ -274,12 +279,17 @@ describe('suppressions and settings', () => {
 });
 
 describe('runs', () => {
-  it('starts a run through the real queue and shows its per-payer outcome', async () => {
-    const r = await send('POST', '/api/runs', undefined, analyst);
+  it('starts a run through the real queue (admins only, one at a time) and shows its per-payer outcome', async () => {
+    expect((await send('POST', '/api/runs', undefined, analyst)).statusCode).toBe(403);
+    const r = await send('POST', '/api/runs', undefined, admin);
     expect(r.statusCode).toBe(202);
     const { runId } = r.json();
+    // A second start while the first is queued joins it instead of queueing another sweep.
+    const again = await send('POST', '/api/runs', undefined, admin);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ runId, alreadyRunning: true });
     const one = (await get(`/api/runs/${runId}`)).json();
-    expect(one.run).toMatchObject({ id: runId, status: 'queued', requestedBy: USERS.analyst });
+    expect(one.run).toMatchObject({ id: runId, status: 'queued', requestedBy: USERS.admin });
     expect(one.payers.map((p: { payerAccountId: string }) => p.payerAccountId)).toEqual(
       expect.arrayContaining([ALPHA.payer, BETA.payer]),
     );

@@ -15,7 +15,7 @@ import { ADMIN, ALL_ROLES, STAFF } from '../../types.js';
 import { checkAccess } from './check-access.js';
 import { partnerDrilldown } from './drilldown.js';
 import { onboardingFor } from './onboarding.js';
-import { addPayer, disablePartnerViewers, removePayer } from './store.js';
+import { addPayer, removePayer } from './store.js';
 
 const PartnerId = Type.String({
   pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
@@ -186,13 +186,23 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/:id',
     {
       config: { access: ADMIN },
-      schema: { tags: ['partners'], summary: 'Remove a partner and its payers (history is kept)', params: IdParams },
+      schema: {
+        tags: ['partners'],
+        summary:
+          'Remove a partner with its data (payers, evidence, findings, snapshots, suppressions, its exports, its viewer logins): a later partner given the same id starts empty. The audit log keeps the removal.',
+        params: IdParams,
+      },
     },
     async (req) => {
-      await removePartner(db, req.params.id).catch(partnerError);
-      await disablePartnerViewers(db, req.params.id);
-      await audit(db, { actor: actorOf(req), action: 'partner.remove', target: req.params.id, ip: req.ip });
-      return { ok: true };
+      const removed = await removePartner(db, req.params.id).catch(partnerError);
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'partner.remove',
+        target: req.params.id,
+        detail: { removed },
+        ip: req.ip,
+      });
+      return { ok: true, removed };
     },
   );
 
@@ -200,6 +210,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/import',
     {
       config: { access: ADMIN },
+      // Registry imports of thousands of partners are a few MB of JSON: the one route allowed a large body.
+      bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags: ['partners'],
         summary:
