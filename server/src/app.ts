@@ -47,6 +47,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.code(status).send(errorBody(status, 'internal error: see the server log'));
   });
 
+  // API answers carry ExternalIds, findings and tokens: no browser or proxy cache may keep them.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -212,7 +212,8 @@ describe('partners: add, onboard, edit, import, remove', () => {
   });
 
   it('checks access with one STS AssumeRole and records the outcome without leaking the ExternalId', async () => {
-    const r = await send('POST', `/api/partners/${ALPHA.id}/check-access`, {}, analyst);
+    expect((await send('POST', `/api/partners/${ALPHA.id}/check-access`, {}, analyst)).statusCode).toBe(403);
+    const r = await send('POST', `/api/partners/${ALPHA.id}/check-access`, {}, admin);
     expect(r.statusCode).toBe(200);
     const [res] = r.json().results;
     // The harness points STS at a closed port: the failure must be reported, not thrown.
@@ -220,7 +221,7 @@ describe('partners: add, onboard, edit, import, remove', () => {
     expect(res.errorCode).toBeTruthy();
     const [row] = await h.database.db.select().from(schema.payers).where(eq(schema.payers.accountId, ALPHA.payer));
     expect(row!.lastAccessError).toContain(res.errorCode);
-    expect((await send('POST', '/api/partners/no-such/check-access', {}, analyst)).statusCode).toBe(404);
+    expect((await send('POST', '/api/partners/no-such/check-access', {}, admin)).statusCode).toBe(404);
   });
 });
 
@@ -398,7 +399,11 @@ describe('bad input answers 4xx with a message, never 500', () => {
       'EX',
       30,
     );
-    expect((await h.app.inject({ method: 'GET', url: '/api/health' })).json().workers.alive).toBe(1);
+    const anon = (await h.app.inject({ method: 'GET', url: '/api/health' })).json();
+    expect(anon.workers).toEqual({ alive: 1 });
+    expect(JSON.stringify(anon)).not.toMatch(/"h"|pid|w1|latencyMs/);
+    const staff = (await h.app.inject({ method: 'GET', url: '/api/health', headers: asSession(admin) })).json();
+    expect(staff.workers.workers[0]).toMatchObject({ workerId: 'w1', host: 'h', pid: 1 });
   });
 });
 
@@ -456,7 +461,7 @@ describe('check-access against the AWS simulator (the production STS path)', () 
           externalId: e.externalId,
         })),
       );
-      const s = await login(app, USERS.analyst);
+      const s = await login(app, USERS.admin);
       const r = await app.inject({
         method: 'POST',
         url: '/api/partners/simco/check-access',

@@ -11,7 +11,7 @@ import { controlsById } from '../../catalogue.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';
-import { ADMIN, ALL_ROLES, STAFF } from '../../types.js';
+import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
 import { partnerDrilldown } from './drilldown.js';
 import { onboardingFor } from './onboarding.js';
@@ -330,7 +330,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
   app.post(
     '/api/partners/:id/check-access',
     {
-      config: { access: STAFF },
+      // It records the outcome on the payer (last access, last error): a write, so admins only.
+      config: { access: ADMIN },
       schema: {
         tags: ['partners'],
         summary: "One STS AssumeRole into each payer's collector role (or the one named): can the distributor get in?",
