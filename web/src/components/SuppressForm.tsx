@@ -20,7 +20,8 @@ export function SuppressForm({
 }) {
   const id = useId();
   const [reason, setReason] = useState('');
-  const [expires, setExpires] = useState(isoInDays(90));
+  // Well inside the default bound (suppressionMaxDays, 90): the expiry is the end of the chosen day, UTC.
+  const [expires, setExpires] = useState(isoInDays(30));
   const [resource, setResource] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const m = useSuppress(partnerId);
