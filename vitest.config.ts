@@ -2,7 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{core,sim,workers,server,cli,test}/src/**/*.test.ts', 'test/faults/**/*.test.ts'],
+    include: [
+      '{core,sim,workers,server,cli,test}/src/**/*.test.ts',
+      'test/faults/**/*.test.ts',
+      'test/security/**/*.test.ts',
+    ],
     // Integration tests share one Redis and one Postgres; keep file-level parallelism modest on 2 cores.
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -29,4 +29,19 @@ describe('loadConfig', () => {
     expect((err as Error).message).toContain(message);
     expect((err as Error).message).not.toContain('\n');
   });
+
+  it('refuses PAYERGUARD_DEMO from the environment: only the demo command opens the demo logins', () => {
+    expect(loadConfig({}).demo).toBe(false);
+    expect(() => loadConfig({ PAYERGUARD_DEMO: '1' })).toThrow(
+      /PAYERGUARD_DEMO: demo mode is set by `payerguard demo` only/,
+    );
+  });
+
+  it('DELIVERY_ALLOW_PRIVATE_NETWORKS is off unless set to true', () => {
+    expect(loadConfig({}).deliveryAllowPrivateNetworks).toBe(false);
+    expect(loadConfig({ DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true' }).deliveryAllowPrivateNetworks).toBe(true);
+    expect(() => loadConfig({ DELIVERY_ALLOW_PRIVATE_NETWORKS: 'yes please' })).toThrow(
+      /DELIVERY_ALLOW_PRIVATE_NETWORKS: must be true or false/,
+    );
+  });
 });

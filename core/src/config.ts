@@ -22,9 +22,12 @@ export interface Config {
   evaluationThreads?: number;
   /** Cookies get Secure when the public URL is https. */
   publicUrl: string | undefined;
+  /** Set by `payerguard demo` only (never from the environment): opens the published demo logins. */
   demo: boolean;
   /** The hub's SQS queue of live root events (the root-activity monitor); unset means no live events. */
   rootEventsQueueUrl: string | undefined;
+  /** DELIVERY_ALLOW_PRIVATE_NETWORKS: webhooks and other deliveries may reach loopback, link-local, private ranges. */
+  deliveryAllowPrivateNetworks: boolean;
 }
 
 export class ConfigError extends Error {
@@ -64,7 +67,20 @@ function url(env: Env, name: string, protocols: string[]): string | undefined {
   return raw;
 }
 
+function bool(env: Env, name: string): boolean {
+  const raw = (env[name] ?? '').trim().toLowerCase();
+  if (raw === '' || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(name, `must be true or false, got "${env[name]}"`);
+}
+
+/** The delivery rule on its own: the delivery code reads it at send time, whoever called it. */
+export const deliveryAllowPrivateNetworks = (env: Env = process.env) => bool(env, 'DELIVERY_ALLOW_PRIVATE_NETWORKS');
+
 export function loadConfig(env: Env = process.env): Config {
+  // Demo mode publishes logins with a known password: only the demo command may turn it on (cli/src/stack.ts).
+  if (env.PAYERGUARD_DEMO !== undefined && env.PAYERGUARD_DEMO !== '')
+    throw new ConfigError('PAYERGUARD_DEMO', 'demo mode is set by `payerguard demo` only; unset this variable');
   const logLevel = (env.LOG_LEVEL || 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -80,7 +96,8 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, 'WORKER_CONCURRENCY', 8, 1, 256),
     evaluationThreads: int(env, 'EVALUATION_THREADS', availableParallelism(), 0, 64),
     publicUrl: url(env, 'PUBLIC_URL', ['http:', 'https:']),
-    demo: env.PAYERGUARD_DEMO === '1',
+    demo: false,
     rootEventsQueueUrl: url(env, 'ROOT_EVENTS_QUEUE_URL', ['http:', 'https:']),
+    deliveryAllowPrivateNetworks: deliveryAllowPrivateNetworks(env),
   };
 }

@@ -2,7 +2,14 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './db/index.js';
 import { settings as settingsTable } from './db/schema.js';
 import type { PolicyDocument } from './evidence/types.js';
-import { DEFAULT_HUB_EVENT_BUS_NAME, type DistributorSettings, defaultSettings } from './settings.js';
+import {
+  API_TOKEN_MAX_DAYS_LIMIT,
+  DEFAULT_HUB_EVENT_BUS_NAME,
+  type DistributorSettings,
+  defaultSettings,
+  HUB_PRINCIPAL_ARN_RE,
+  SUPPRESSION_MAX_DAYS_LIMIT,
+} from './settings.js';
 
 export interface SettingsError {
   path: string;
@@ -160,7 +167,18 @@ export function validateSettings(input: unknown): SettingsValidation {
     rootLookbackDays: int(x.rootLookbackDays, 'rootLookbackDays', 1, 90),
     approvedRootWindows,
     accessMaxAgeHours: int(x.accessMaxAgeHours, 'accessMaxAgeHours', 1, 24 * 90),
+    hubPrincipalArn: str(
+      x.hubPrincipalArn,
+      'hubPrincipalArn',
+      HUB_PRINCIPAL_ARN_RE,
+      'expected an IAM role ARN such as arn:aws:iam::111111111111:role/PayerGuardHub',
+    ),
+    suppressionMaxDays: int(x.suppressionMaxDays, 'suppressionMaxDays', 1, SUPPRESSION_MAX_DAYS_LIMIT),
+    apiTokenMaxDays: int(x.apiTokenMaxDays, 'apiTokenMaxDays', 1, API_TOKEN_MAX_DAYS_LIMIT),
   };
+  const hubOfPrincipal = HUB_PRINCIPAL_ARN_RE.exec(settings.hubPrincipalArn)?.[1];
+  if (hubOfPrincipal && settings.hubAccountId && hubOfPrincipal !== settings.hubAccountId)
+    err('hubPrincipalArn', `must be a role in the hub account ${settings.hubAccountId}`);
   return errors.length ? { ok: false, errors } : { ok: true, settings };
 }
 

@@ -48,7 +48,21 @@ export interface DistributorSettings {
   approvedRootWindows: { start: string; end: string; reason: string }[];
   /** Successful collector access older than this is a finding (hours). */
   accessMaxAgeHours: number;
+  /**
+   * The one hub principal (an IAM role ARN in the hub account) that collects: the collector role's trust policy names
+   * it rather than the whole hub account, so no other hub identity can assume into a payer.
+   */
+  hubPrincipalArn: string;
+  /** Longest accepted exception, in days (SUPPRESSION_MAX_DAYS_LIMIT at most). */
+  suppressionMaxDays: number;
+  /** Longest lifetime of an API token, in days; a token without an expiry gets this one. */
+  apiTokenMaxDays: number;
 }
+
+/** Hard ceilings the settings cannot exceed. */
+export const SUPPRESSION_MAX_DAYS_LIMIT = 400;
+export const API_TOKEN_MAX_DAYS_LIMIT = 730;
+export const HUB_PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 export const DEMO_DISTRIBUTOR_DOMAIN = 'distributor.example';
 export const DEMO_HUB_ACCOUNT_ID = '111111111111';
@@ -78,6 +92,9 @@ export function defaultSettings(): DistributorSettings {
     rootLookbackDays: 90,
     approvedRootWindows: [],
     accessMaxAgeHours: 48,
+    hubPrincipalArn: `arn:aws:iam::${DEMO_HUB_ACCOUNT_ID}:role/PayerGuardHub`,
+    suppressionMaxDays: 90,
+    apiTokenMaxDays: 90,
   };
 }
 

@@ -44,8 +44,8 @@ export const routesOf = (app: FastifyInstance): RegisteredRoute[] => [...(regist
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    // Registry imports of thousands of partners are a few MB of JSON.
-    bodyLimit: 16 * 1024 * 1024,
+    // Most bodies are a few KB; the registry import route raises its own limit (partners/index.ts).
+    bodyLimit: 256 * 1024,
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const routes: RegisteredRoute[] = [];
@@ -73,6 +73,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return reply.code(status).send(errorBody(status, 'internal error: see the server log'));
   });
 
+  // API answers carry ExternalIds, findings and tokens: no browser or proxy cache may keep them.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith('/api') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
@@ -83,7 +88,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(cookie);
-  await app.register(rateLimit, { global: false });
+  // Limits are per route (login, exports, runs). With Redis they are shared by every API process; when Redis fails,
+  // requests go through rather than every login failing.
+  await app.register(rateLimit, {
+    global: false,
+    ...(deps.redis
+      ? { redis: deps.redis, nameSpace: `${deps.queuePrefix ?? 'payerguard'}:rate-limit:`, skipOnError: true }
+      : {}),
+  });
   await app.register(sse, { heartbeatInterval: 15_000 });
   await app.register(swagger, {
     openapi: {

@@ -220,7 +220,8 @@ describe('partners: add, onboard, edit, import, remove', () => {
   });
 
   it('checks access with one STS AssumeRole and records the outcome without leaking the ExternalId', async () => {
-    const r = await send('POST', `/api/partners/${ALPHA.id}/check-access`, {}, analyst);
+    expect((await send('POST', `/api/partners/${ALPHA.id}/check-access`, {}, analyst)).statusCode).toBe(403);
+    const r = await send('POST', `/api/partners/${ALPHA.id}/check-access`, {}, admin);
     expect(r.statusCode).toBe(200);
     const [res] = r.json().results;
     // The harness points STS at a closed port: the failure must be reported, not thrown.
@@ -228,34 +229,39 @@ describe('partners: add, onboard, edit, import, remove', () => {
     expect(res.errorCode).toBeTruthy();
     const [row] = await h.database.db.select().from(schema.payers).where(eq(schema.payers.accountId, ALPHA.payer));
     expect(row!.lastAccessError).toContain(res.errorCode);
-    expect((await send('POST', '/api/partners/no-such/check-access', {}, analyst)).statusCode).toBe(404);
+    expect((await send('POST', '/api/partners/no-such/check-access', {}, admin)).statusCode).toBe(404);
   });
 });
 
 describe('suppressions and settings', () => {
-  it('creates (reason, approver, expiry), lists and revokes suppressions', async () => {
+  it('admins create (reason, expiry; approver = themselves), list and revoke suppressions; analysts cannot', async () => {
     const expiresAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
-    const body = {
-      partnerId: ALPHA.id,
-      controlId: 'OWN-ROOT-EMAIL-DOMAIN',
-      reason: 'email migration',
-      approver: 'cfo@distributor.example',
-      expiresAt,
-    };
-    const c = await send('POST', '/api/suppressions', body, analyst);
+    const body = { partnerId: ALPHA.id, controlId: 'ROOT-MONITOR-RULE', reason: 'rule rollout next week', expiresAt };
+    expect((await send('POST', '/api/suppressions', body, analyst)).statusCode).toBe(403);
+    const c = await send('POST', '/api/suppressions', body);
     expect(c.statusCode).toBe(201);
+    expect(c.json()).toMatchObject({ approver: USERS.admin, createdBy: USERS.admin, status: 'active' });
     const id = c.json().id;
     expect(
       (await get(`/api/suppressions?partnerId=${ALPHA.id}`)).json().suppressions.map((s: { id: string }) => s.id),
     ).toContain(id);
-    expect((await send('POST', '/api/suppressions', { ...body, controlId: 'TYPO' }, analyst)).statusCode).toBe(400);
-    expect(
-      (await send('POST', '/api/suppressions', { ...body, expiresAt: '2001-01-01T00:00:00Z' }, analyst)).statusCode,
-    ).toBe(400);
-    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: 'soon' }, analyst)).statusCode).toBe(400);
-    expect((await send('POST', '/api/suppressions', { ...body, partnerId: 'no-such' }, analyst)).statusCode).toBe(404);
-    expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(200);
-    expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(404);
+    // The approver is whoever is signed in: a name in the body is dropped, never recorded.
+    const named = await send('POST', '/api/suppressions', { ...body, approver: 'cfo@x' });
+    expect(named.json().approver).toBe(USERS.admin);
+    await send('DELETE', `/api/suppressions/${named.json().id}`);
+    expect((await send('POST', '/api/suppressions', { ...body, controlId: 'TYPO' })).statusCode).toBe(400);
+    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: '2001-01-01T00:00:00Z' })).statusCode).toBe(
+      400,
+    );
+    const tooLong = new Date(Date.now() + 91 * 86_400_000).toISOString();
+    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: tooLong })).json().message).toMatch(
+      /at most 90 days/,
+    );
+    expect((await send('POST', '/api/suppressions', { ...body, expiresAt: 'soon' })).statusCode).toBe(400);
+    expect((await send('POST', '/api/suppressions', { ...body, partnerId: 'no-such' })).statusCode).toBe(404);
+    expect((await send('DELETE', `/api/suppressions/${id}`, undefined, analyst)).statusCode).toBe(403);
+    expect((await send('DELETE', `/api/suppressions/${id}`)).statusCode).toBe(200);
+    expect((await send('DELETE', `/api/suppressions/${id}`)).statusCode).toBe(404);
     expect((await get(`/api/suppressions?partnerId=${ALPHA.id}`)).json().suppressions).toEqual([]);
   });
 
@@ -282,12 +288,17 @@ describe('suppressions and settings', () => {
 });
 
 describe('runs', () => {
-  it('starts a run through the real queue and shows its per-payer outcome', async () => {
-    const r = await send('POST', '/api/runs', undefined, analyst);
+  it('starts a run through the real queue (admins only, one at a time) and shows its per-payer outcome', async () => {
+    expect((await send('POST', '/api/runs', undefined, analyst)).statusCode).toBe(403);
+    const r = await send('POST', '/api/runs', undefined, admin);
     expect(r.statusCode).toBe(202);
     const { runId } = r.json();
+    // A second start while the first is queued joins it instead of queueing another sweep.
+    const again = await send('POST', '/api/runs', undefined, admin);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ runId, alreadyRunning: true });
     const one = (await get(`/api/runs/${runId}`)).json();
-    expect(one.run).toMatchObject({ id: runId, status: 'queued', requestedBy: USERS.analyst });
+    expect(one.run).toMatchObject({ id: runId, status: 'queued', requestedBy: USERS.admin });
     expect(one.payers.map((p: { payerAccountId: string }) => p.payerAccountId)).toEqual(
       expect.arrayContaining([ALPHA.payer, BETA.payer]),
     );
@@ -408,7 +419,11 @@ describe('bad input answers 4xx with a message, never 500', () => {
       'EX',
       30,
     );
-    expect((await h.app.inject({ method: 'GET', url: '/api/health' })).json().workers.alive).toBe(1);
+    const anon = (await h.app.inject({ method: 'GET', url: '/api/health' })).json();
+    expect(anon.workers).toEqual({ alive: 1 });
+    expect(JSON.stringify(anon)).not.toMatch(/"h"|pid|w1|latencyMs/);
+    const staff = (await h.app.inject({ method: 'GET', url: '/api/health', headers: asSession(admin) })).json();
+    expect(staff.workers.workers[0]).toMatchObject({ workerId: 'w1', host: 'h', pid: 1 });
   });
 });
 
@@ -466,7 +481,7 @@ describe('check-access against the AWS simulator (the production STS path)', () 
           externalId: e.externalId,
         })),
       );
-      const s = await login(app, USERS.analyst);
+      const s = await login(app, USERS.admin);
       const r = await app.inject({
         method: 'POST',
         url: '/api/partners/simco/check-access',

@@ -27,3 +27,6 @@ export function assertPartnerVisible(req: FastifyRequest, partnerId: string): vo
 export const canSeeSpend = (req: FastifyRequest) => principalOf(req).role !== 'partner_viewer';
 
 export const actorOf = (req: FastifyRequest) => req.principal?.email ?? 'anonymous';
+
+/** Rate-limit key for authenticated routes: one budget per user, whatever address or token they come from. */
+export const byUser = (req: FastifyRequest) => (req.principal ? `user:${req.principal.userId}` : `ip:${req.ip}`);

@@ -14,6 +14,9 @@ export interface Principal {
   /** Only for cookie sessions: the value unsafe methods must echo in `x-csrf-token`. */
   csrfToken?: string;
   sessionHash?: string;
+  /** Only for API tokens: which token, and when it dies (a token may only mint tokens that die no later). */
+  tokenId?: string;
+  tokenExpiresAt?: Date | null;
 }
 
 /** Every /api route declares who may call it; the guard enforces it (see auth/guard.ts). */

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
+import { deliveryAllowPrivateNetworks } from '../config.js';
 import type { Db } from '../db/index.js';
 import { alertChannels, alertDeliveries } from '../db/schema.js';
+import { checkDeliveryUrl } from '../delivery/address-guard.js';
 import { newWebhookSecret } from '../exports/signature.js';
 import type { AlertEvent } from './events.js';
 
@@ -12,8 +14,8 @@ export type AlertDeliveryStatus = 'pending' | 'retrying' | 'delivered' | 'failed
 export class AlertChannelError extends Error {}
 
 /**
- * A webhook URL must be http(s) without credentials in it. Whether its address may be reached (no loopback or
- * private networks unless DELIVERY_ALLOW_PRIVATE_NETWORKS) is decided where deliveries are sent.
+ * A webhook URL must be http(s) without credentials in it, and its address one a delivery may reach (no loopback or
+ * private networks unless DELIVERY_ALLOW_PRIVATE_NETWORKS): checked here when saved, and again after DNS when sent.
  */
 export function validWebhookUrl(raw: string): string {
   let u: URL;
@@ -24,6 +26,8 @@ export function validWebhookUrl(raw: string): string {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new AlertChannelError('url must be http:// or https://');
   if (u.username || u.password) throw new AlertChannelError('url must not carry a user name or password');
+  const problem = checkDeliveryUrl(u.toString(), { allowPrivateNetworks: deliveryAllowPrivateNetworks() });
+  if (problem) throw new AlertChannelError(`url: ${problem}`);
   return u.toString();
 }
 

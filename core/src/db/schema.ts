@@ -199,6 +199,10 @@ export const suppressions = pgTable(
     createdAt: tsz('created_at').notNull().defaultNow(),
     revokedAt: tsz('revoked_at'),
     revokedBy: text('revoked_by'),
+    /** Null while a critical control's suppression waits for a second admin: it changes no verdict until then. */
+    approvedAt: tsz('approved_at'),
+    /** The second admin who approved a critical control's suppression (never the requester). */
+    secondApprover: text('second_approver'),
   },
   (t) => [index('suppressions_partner_idx').on(t.partnerId)],
 );
@@ -217,20 +221,26 @@ export const users = pgTable('users', {
   disabled: boolean('disabled').notNull().default(false),
 });
 
-export const apiTokens = pgTable('api_tokens', {
-  id: text('id').primaryKey(),
-  userId: text('user_id')
-    .notNull()
-    .references(() => users.id, { onDelete: 'cascade' }),
-  name: text('name').notNull(),
-  /** sha256 of the token; the token itself is shown once. */
-  tokenHash: text('token_hash').notNull().unique(),
-  prefix: text('prefix').notNull(),
-  createdAt: tsz('created_at').notNull().defaultNow(),
-  lastUsedAt: tsz('last_used_at'),
-  expiresAt: tsz('expires_at'),
-  revokedAt: tsz('revoked_at'),
-});
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** sha256 of the token; the token itself is shown once. */
+    tokenHash: text('token_hash').notNull().unique(),
+    prefix: text('prefix').notNull(),
+    createdAt: tsz('created_at').notNull().defaultNow(),
+    lastUsedAt: tsz('last_used_at'),
+    expiresAt: tsz('expires_at'),
+    revokedAt: tsz('revoked_at'),
+    /** The token that created this one (a token may only mint tokens that die with it). */
+    parentTokenId: text('parent_token_id'),
+  },
+  (t) => [index('api_tokens_user_idx').on(t.userId)],
+);
 
 export const sessions = pgTable('sessions', {
   /** sha256 of the session id carried by the cookie. */
@@ -298,7 +308,7 @@ export const exportsTable = pgTable(
     createdAt: tsz('created_at').notNull().defaultNow(),
     expiresAt: tsz('expires_at'),
   },
-  (t) => [index('exports_created_idx').on(t.createdAt)],
+  (t) => [index('exports_created_idx').on(t.createdAt), index('exports_partner_idx').on(t.partnerId)],
 );
 
 /**

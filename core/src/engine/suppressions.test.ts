@@ -4,6 +4,7 @@ import type { Database } from '../db/index.js';
 import { testDatabase } from '../testing/db.js';
 import {
   applySuppressions,
+  approveSuppression,
   createSuppression,
   listSuppressions,
   revokeSuppression,
@@ -44,6 +45,8 @@ const sup = (over: Partial<Suppression> = {}): Suppression => ({
   createdAt: NOW,
   revokedAt: null,
   revokedBy: null,
+  approvedAt: NOW,
+  secondApprover: null,
   ...over,
 });
 
@@ -81,6 +84,10 @@ describe('applySuppressions', () => {
     expect(applySuppressions([finding('fail')], [sup({ expiresAt: later(-1) })], NOW)[0]?.status).toBe('fail');
     expect(applySuppressions([finding('fail')], [sup({ revokedAt: NOW })], NOW)[0]?.status).toBe('fail');
     expect(applySuppressions([finding('fail')], [sup({ expiresAt: later(1) })], later(2))[0]?.status).toBe('fail');
+  });
+
+  it('a suppression waiting for its second approval changes no verdict', () => {
+    expect(applySuppressions([finding('fail')], [sup({ approvedAt: null })], NOW)[0]?.status).toBe('fail');
   });
 });
 
@@ -170,5 +177,27 @@ describe('suppression storage', () => {
       ),
     ).rejects.toThrow(/expiresAt: must be in the future/);
     expect((await listSuppressions(db, { includeExpired: true })).length).toBe(before);
+  });
+
+  it('bounds the expiry, keeps critical ones pending until a second person approves, never the requester', async () => {
+    const { db } = database;
+    const base = { partnerId: 'acme', controlId: 'ROOT-MFA', reason: 'CHG-9', approver: 'a@x', createdBy: 'a@x' };
+    await expect(createSuppression(db, { ...base, expiresAt: later(91), maxDays: 90 }, { now: NOW })).rejects.toThrow(
+      /expiresAt: must be at most 90 days from now/,
+    );
+    const p = await createSuppression(
+      db,
+      { ...base, expiresAt: later(30), maxDays: 90, needsSecondApproval: true },
+      { now: NOW },
+    );
+    expect(p.approvedAt).toBeNull();
+    const active = await listSuppressions(db, { now: NOW });
+    expect(active.map((s) => s.id)).not.toContain(p.id);
+    expect((await listSuppressions(db, { now: NOW, includePending: true })).map((s) => s.id)).toContain(p.id);
+    expect(await approveSuppression(db, p.id, 'a@x', NOW)).toEqual({ ok: false, reason: 'same_person' });
+    const ok = await approveSuppression(db, p.id, 'b@x', NOW);
+    expect(ok.ok && ok.suppression.secondApprover).toBe('b@x');
+    expect((await listSuppressions(db, { now: NOW })).map((s) => s.id)).toContain(p.id);
+    expect(await approveSuppression(db, p.id, 'c@x', NOW)).toEqual({ ok: false, reason: 'not_pending' });
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, gt, isNull, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNotNull, isNull, type SQL } from 'drizzle-orm';
 import type { Finding } from '../controls/types.js';
 import type { Db } from '../db/index.js';
 import { suppressions } from '../db/schema.js';
@@ -18,10 +18,25 @@ export interface Suppression {
   createdAt: Date;
   revokedAt: Date | null;
   revokedBy: string | null;
+  /** Null while it waits for a second admin (critical controls): until then it changes no verdict. */
+  approvedAt: Date | null;
+  secondApprover: string | null;
 }
 
-export const isActive = (s: Pick<Suppression, 'expiresAt' | 'revokedAt'>, now: Date) =>
-  !s.revokedAt && s.expiresAt.getTime() > now.getTime();
+export type SuppressionState = 'pending' | 'active' | 'expired' | 'revoked';
+
+export function suppressionState(
+  s: Pick<Suppression, 'expiresAt' | 'revokedAt' | 'approvedAt'>,
+  now: Date,
+): SuppressionState {
+  if (s.revokedAt) return 'revoked';
+  if (s.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return s.approvedAt ? 'active' : 'pending';
+}
+
+/** Only an approved, unexpired, unrevoked suppression counts: a pending one changes no verdict. */
+export const isActive = (s: Pick<Suppression, 'expiresAt' | 'revokedAt' | 'approvedAt'>, now: Date) =>
+  suppressionState(s, now) === 'active';
 
 /**
  * Turns fail/warn findings covered by an active suppression into `suppressed`, keeping the original status in the
@@ -63,6 +78,10 @@ export interface NewSuppression {
   approver: string;
   expiresAt: Date | string;
   createdBy: string;
+  /** A critical control's exception: stays pending until a second admin (not the requester) approves it. */
+  needsSecondApproval?: boolean;
+  /** Longest allowed expiry from now, in days (the distributor setting `suppressionMaxDays`). */
+  maxDays?: number;
 }
 
 export class SuppressionError extends Error {
@@ -92,6 +111,8 @@ export function validateSuppression(
   const exp = input.expiresAt instanceof Date ? input.expiresAt : new Date(String(input.expiresAt));
   if (Number.isNaN(exp.getTime())) errors.push({ path: 'expiresAt', message: 'must be a date (ISO 8601)' });
   else if (exp.getTime() <= now.getTime()) errors.push({ path: 'expiresAt', message: 'must be in the future' });
+  else if (input.maxDays !== undefined && exp.getTime() > now.getTime() + input.maxDays * 86_400_000)
+    errors.push({ path: 'expiresAt', message: `must be at most ${input.maxDays} days from now` });
   return errors;
 }
 
@@ -115,6 +136,7 @@ export async function createSuppression(
       expiresAt: input.expiresAt instanceof Date ? input.expiresAt : new Date(input.expiresAt),
       createdBy: input.createdBy,
       createdAt: now,
+      approvedAt: input.needsSecondApproval ? null : now,
     })
     .returning();
   if (!row) throw new Error('suppression was not stored');
@@ -136,15 +158,45 @@ export async function revokeSuppression(
   return row ?? null;
 }
 
-/** Newest first. By default only active ones (not revoked, not expired at `now`). */
+export type ApprovalOutcome =
+  | { ok: true; suppression: Suppression }
+  | { ok: false; reason: 'not_found' | 'not_pending' | 'same_person' };
+
+/**
+ * The second admin's approval of a pending suppression. The requester can never approve their own: one person
+ * alone must not be able to accept a critical risk.
+ */
+export async function approveSuppression(
+  db: Db,
+  id: string,
+  by: string,
+  now: Date = new Date(),
+): Promise<ApprovalOutcome> {
+  const [cur] = await db.select().from(suppressions).where(eq(suppressions.id, id));
+  if (!cur) return { ok: false, reason: 'not_found' };
+  if (suppressionState(cur, now) !== 'pending') return { ok: false, reason: 'not_pending' };
+  if (cur.createdBy === by) return { ok: false, reason: 'same_person' };
+  const [row] = await db
+    .update(suppressions)
+    .set({ approvedAt: now, secondApprover: by })
+    .where(and(eq(suppressions.id, id), isNull(suppressions.approvedAt), isNull(suppressions.revokedAt)))
+    .returning();
+  return row ? { ok: true, suppression: row } : { ok: false, reason: 'not_pending' };
+}
+
+/**
+ * Newest first. By default only active ones (approved, not revoked, not expired at `now`): what scoring applies.
+ * `includePending` adds those waiting for a second approval; `includeExpired` adds everything.
+ */
 export async function listSuppressions(
   db: Db,
-  opts: { partnerId?: string; includeExpired?: boolean; now?: Date } = {},
+  opts: { partnerId?: string; includeExpired?: boolean; includePending?: boolean; now?: Date } = {},
 ): Promise<Suppression[]> {
   const now = opts.now ?? new Date();
   const where: SQL[] = [];
   if (opts.partnerId) where.push(eq(suppressions.partnerId, opts.partnerId));
   if (!opts.includeExpired) where.push(isNull(suppressions.revokedAt), gt(suppressions.expiresAt, now));
+  if (!opts.includeExpired && !opts.includePending) where.push(isNotNull(suppressions.approvedAt));
   return db
     .select()
     .from(suppressions)

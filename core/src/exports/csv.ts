@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../db/index.js';
+import { neutralizeFormula } from './formula-guard.js';
 import { forAudience, rollupByControl } from './shape.js';
 import type { Sink } from './sink.js';
 import { findingsFor, snapshotPages } from './source.js';
@@ -36,7 +37,11 @@ export const csvColumns = (audience: ExportAudience) =>
 export async function writeCsv(db: Db, req: ExportRequest, sink: Sink): Promise<{ rows: number; partners: number }> {
   const audience = req.audience ?? 'distributor';
   const columns = csvColumns(audience);
-  const csv = stringify({ header: true, columns, cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  const csv = stringify({
+    header: true,
+    columns,
+    cast: { boolean: (b) => (b ? 'true' : 'false'), string: neutralizeFormula },
+  });
   csv.pipe(sink.stream, { end: false });
   const put = async (rec: Record<string, unknown>) => {
     if (!csv.write(rec)) await once(csv, 'drain');

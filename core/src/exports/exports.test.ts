@@ -160,4 +160,30 @@ describe('exports', () => {
     await expect(run({ format: 'csv', scope: { grades: ['Z'] } })).rejects.toThrow(/grades/);
     await expect(run({ format: 'csv', scope: { partnerId: "x' or 1=1" } })).rejects.toThrow(/partnerId/);
   });
+
+  it('partner-controlled text is never a formula: CSV cells are escaped, XLSX cells are text', async () => {
+    const names = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd'];
+    const { partners } = await import('../db/schema.js');
+    const { eq } = await import('drizzle-orm');
+    const ids = ['p00002', 'p00003', 'p00005', 'p00006', 'p00007', 'p00008'];
+    for (const [i, id] of ids.entries())
+      await database.db.update(partners).set({ name: names[i]! }).where(eq(partners.id, id));
+    const csv = parse((await run({ format: 'csv', scope: {} })).buf, { columns: true }) as Record<string, string>[];
+    for (const [i, id] of ids.entries()) {
+      const cell = csv.find((x) => x.partner_id === id)!.partner_name!;
+      expect(cell).toBe(`'${names[i]}`);
+    }
+    expect(csv.find((x) => x.partner_id === 'p00001')!.partner_name).toBe('Partner 1 p00001');
+    const r = await run({ format: 'xlsx', scope: {} });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(r.buf as never);
+    const summary = wb.getWorksheet('Summary')!;
+    for (const [i, id] of ids.entries()) {
+      const row = summary.getRows(2, summary.rowCount - 1)!.find((x) => x.getCell(1).value === id)!;
+      const cell = row.getCell(2);
+      expect(cell.type).toBe(ExcelJS.ValueType.String);
+      expect(String(cell.value).slice(1)).toBe(names[i]!.slice(1));
+      expect(cell.formula).toBeUndefined();
+    }
+  });
 });

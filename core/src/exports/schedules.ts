@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CronExpressionParser } from 'cron-parser';
 import { asc, eq, sql } from 'drizzle-orm';
+import { deliveryAllowPrivateNetworks } from '../config.js';
 import type { Db } from '../db/index.js';
 import { exportSchedules } from '../db/schema.js';
+import { checkDeliveryUrl } from '../delivery/address-guard.js';
 import { newWebhookSecret } from './signature.js';
 import { type ExportFormat, ExportInputError, type ExportScope, parseFormat, parseScope } from './types.js';
 
@@ -76,7 +78,35 @@ export function fireTimes(cron: string, timezone: string, now = new Date()): { p
   return { previous: it2.prev().toDate(), next };
 }
 
-export function parseDelivery(raw: unknown): ScheduleDelivery {
+/**
+ * A webhook URL with anything that may be a secret hidden: the query values, user info and every path segment after
+ * the first (Slack-style hooks carry their token in the path). For people who may read but not manage deliveries,
+ * and for the audit log.
+ */
+export function maskWebhookUrl(raw: string): string {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return '***';
+  }
+  const segments = u.pathname.split('/').filter(Boolean);
+  const path = segments.length ? `/${segments.map((s, i) => (i === 0 ? s : '***')).join('/')}` : '/';
+  const query = [...u.searchParams.keys()].map((k) => `${encodeURIComponent(k)}=***`).join('&');
+  return `${u.protocol}//${u.host}${path}${query ? `?${query}` : ''}`;
+}
+
+export const maskDelivery = (d: ScheduleDelivery): ScheduleDelivery => ({
+  ...d,
+  ...(d.webhook ? { webhook: { url: maskWebhookUrl(d.webhook.url) } } : {}),
+});
+
+export interface DeliveryRules {
+  /** DELIVERY_ALLOW_PRIVATE_NETWORKS; read from the environment when not given. */
+  allowPrivateNetworks?: boolean;
+}
+
+export function parseDelivery(raw: unknown, rules: DeliveryRules = {}): ScheduleDelivery {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ExportInputError('delivery: must be an object');
   const r = raw as Record<string, unknown>;
@@ -104,12 +134,16 @@ export function parseDelivery(raw: unknown): ScheduleDelivery {
     }
     if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:'))
       throw new ExportInputError('delivery.webhook.url: an http(s) URL');
+    const problem = checkDeliveryUrl(u.toString(), {
+      allowPrivateNetworks: rules.allowPrivateNetworks ?? deliveryAllowPrivateNetworks(),
+    });
+    if (problem) throw new ExportInputError(`delivery.webhook.url: ${problem}`);
     out.webhook = { url: u.toString() };
   }
   return out;
 }
 
-function validate(input: ScheduleInput) {
+function validate(input: ScheduleInput, rules: DeliveryRules = {}) {
   if (typeof input.name !== 'string' || !input.name.trim() || input.name.length > 200)
     throw new ExportInputError('name: required, up to 200 characters');
   const timezone = input.timezone ?? 'UTC';
@@ -124,7 +158,7 @@ function validate(input: ScheduleInput) {
     format: parseFormat(input.format),
     scope: parseScope(input.scope),
     retentionDays,
-    delivery: parseDelivery(input.delivery),
+    delivery: parseDelivery(input.delivery, rules),
     enabled: input.enabled ?? true,
   };
 }
@@ -162,8 +196,9 @@ export async function createSchedule(
   db: Db,
   input: ScheduleInput,
   createdBy: string,
+  rules: DeliveryRules = {},
 ): Promise<{ schedule: Schedule; webhookSecret?: string }> {
-  const v = validate(input);
+  const v = validate(input, rules);
   const webhookSecret = v.delivery.webhook ? newWebhookSecret() : undefined;
   const [row] = await db
     .insert(exportSchedules)
@@ -177,9 +212,9 @@ export async function updateSchedule(
   db: Db,
   id: string,
   input: ScheduleInput,
-  opts: { rotateSecret?: boolean } = {},
+  opts: { rotateSecret?: boolean } & DeliveryRules = {},
 ): Promise<{ schedule: Schedule; webhookSecret?: string } | undefined> {
-  const v = validate(input);
+  const v = validate(input, opts);
   const [cur] = await db.select().from(exportSchedules).where(eq(exportSchedules.id, id));
   if (!cur) return undefined;
   let webhookSecret: string | undefined;

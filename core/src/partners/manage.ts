@@ -1,6 +1,17 @@
 import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/index.js';
-import { partners, payers } from '../db/schema.js';
+import {
+  evidence,
+  exportsTable,
+  findings,
+  partners,
+  payers,
+  runPayers,
+  snapshots,
+  suppressions,
+  users,
+} from '../db/schema.js';
 import { validateEntry } from '../registry.js';
 import { dbCause } from './import.js';
 
@@ -204,8 +215,37 @@ export async function updatePartner(
   return (await getPartner(db, id))!;
 }
 
-/** Removes a partner and its payers (history of past runs is kept: findings and snapshots key on the id, not a FK). */
-export async function removePartner(db: Db, id: string): Promise<void> {
-  const r = await db.delete(partners).where(eq(partners.id, id)).returning({ id: partners.id });
-  if (!r.length) throw new PartnerError('not_found', `partner ${id} not found`);
+/**
+ * Removes a partner with everything recorded about it: payers, evidence, findings, snapshots, run outcomes,
+ * suppressions, its partner-scoped exports and its partner-viewer logins. All or nothing. Data is keyed by the
+ * partner id, so anything left behind would be inherited by a later partner given the same id; the audit log
+ * (who removed it, when) is kept. Returns how many rows of each kind went.
+ */
+export async function removePartner(db: Db, id: string): Promise<Record<string, number>> {
+  return guard(
+    db.transaction(async (tx) => {
+      const [p] = await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, id));
+      if (!p) throw new PartnerError('not_found', `partner ${id} not found`);
+      const removed: Record<string, number> = {};
+      const del = async (name: string, table: PgTable & { partnerId: AnyPgColumn }) => {
+        const r = await tx.delete(table).where(eq(table.partnerId, id)).returning({ x: sql`1` });
+        removed[name] = r.length;
+      };
+      await del('findings', findings);
+      await del('snapshots', snapshots);
+      await del('evidence', evidence);
+      await del('runPayers', runPayers);
+      await del('suppressions', suppressions);
+      await del('exports', exportsTable);
+      // Sessions and API tokens of these users go with them (foreign keys cascade).
+      const viewers = await tx
+        .delete(users)
+        .where(and(eq(users.partnerId, id), eq(users.role, 'partner_viewer')))
+        .returning({ x: users.id });
+      removed.partnerViewers = viewers.length;
+      await del('payers', payers);
+      await tx.delete(partners).where(eq(partners.id, id));
+      return removed;
+    }),
+  );
 }

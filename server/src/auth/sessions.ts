@@ -1,5 +1,5 @@
 import { type Db, schema } from '@payerguard/core';
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../types.js';
 import { randomToken, sha256 } from './crypto.js';
 
@@ -55,7 +55,7 @@ export async function principalFromToken(db: Db, token: string): Promise<Princip
   const tokenHash = sha256(token);
   const now = new Date();
   const rows = await db
-    .select({ ...principalCols, tokenId: schema.apiTokens.id })
+    .select({ ...principalCols, tokenId: schema.apiTokens.id, expiresAt: schema.apiTokens.expiresAt })
     .from(schema.apiTokens)
     .innerJoin(schema.users, eq(schema.users.id, schema.apiTokens.userId))
     .where(
@@ -70,5 +70,31 @@ export async function principalFromToken(db: Db, token: string): Promise<Princip
   const r = rows[0];
   if (!r) return null;
   await db.update(schema.apiTokens).set({ lastUsedAt: now }).where(eq(schema.apiTokens.id, r.tokenId));
-  return { userId: r.userId, email: r.email, role: r.role as Role, partnerId: r.partnerId, via: 'token' };
+  return {
+    userId: r.userId,
+    email: r.email,
+    role: r.role as Role,
+    partnerId: r.partnerId,
+    via: 'token',
+    tokenId: r.tokenId,
+    tokenExpiresAt: r.expiresAt,
+  };
+}
+
+/**
+ * Revokes tokens and every token minted from them (a child never outlives its parent). `where` picks the roots:
+ * one token id, or all of a user's tokens (password reset, disabled user).
+ */
+export async function revokeTokens(db: Db, roots: { tokenId: string } | { userId: string }): Promise<number> {
+  const root = 'tokenId' in roots ? sql`id = ${roots.tokenId}` : sql`user_id = ${roots.userId}`;
+  const r = await db.execute(sql`
+    with recursive tree(id) as (
+      select id from api_tokens where ${root}
+      union
+      select t.id from api_tokens t join tree on t.parent_token_id = tree.id
+    )
+    update api_tokens set revoked_at = now()
+    where id in (select id from tree) and revoked_at is null
+    returning id`);
+  return (r as unknown as { rows?: unknown[] }).rows?.length ?? 0;
 }

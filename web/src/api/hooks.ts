@@ -138,7 +138,6 @@ export interface SuppressionInput {
   controlId: string;
   resource: string;
   reason: string;
-  approver: string;
   expiresAt: string;
 }
 
@@ -146,6 +145,16 @@ export function useSuppress(partnerId: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: SuppressionInput) => post<Suppression>('/api/suppressions', { partnerId, ...body }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.partner(partnerId) }),
+  });
+}
+
+/** A second admin approves a critical control's pending exception (the server refuses the requester's own). */
+export function useApproveSuppression(partnerId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (suppressionId: string) =>
+      post<Suppression>(`/api/suppressions/${encodeURIComponent(suppressionId)}/approve`),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.partner(partnerId) }),
   });
 }

@@ -144,6 +144,10 @@ export interface Suppression {
   createdAt?: string;
   revokedAt?: string | null;
   revokedBy?: string | null;
+  /** "pending": a critical control's exception waiting for a second admin; it changes no verdict until approved. */
+  status?: 'pending' | 'active' | 'expired' | 'revoked';
+  approvedAt?: string | null;
+  secondApprover?: string | null;
 }
 
 export interface Snapshot {

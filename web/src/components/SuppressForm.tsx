@@ -3,7 +3,10 @@ import { useSuppress } from '../api/hooks.js';
 import { isoInDays } from '../format.js';
 import { InlineError } from './States.js';
 
-/** An accepted exception needs a reason, a named approver and an expiry: no silent, permanent suppressions. */
+/**
+ * An accepted exception needs a reason and an expiry; the approver is the signed-in admin (the server records it),
+ * and a critical control's exception waits for a second admin. No silent, permanent suppressions.
+ */
 export function SuppressForm({
   partnerId,
   controlId,
@@ -17,8 +20,8 @@ export function SuppressForm({
 }) {
   const id = useId();
   const [reason, setReason] = useState('');
-  const [approver, setApprover] = useState('');
-  const [expires, setExpires] = useState(isoInDays(90));
+  // Well inside the default bound (suppressionMaxDays, 90): the expiry is the end of the chosen day, UTC.
+  const [expires, setExpires] = useState(isoInDays(30));
   const [resource, setResource] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const m = useSuppress(partnerId);
@@ -26,15 +29,11 @@ export function SuppressForm({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (reason.trim().length < 5) return setProblem('Give a reason of at least a few words: auditors read it.');
-    if (!approver.trim()) return setProblem('Name who approved this exception.');
     const at = new Date(`${expires}T23:59:59Z`);
     if (Number.isNaN(at.getTime()) || at.getTime() <= Date.now())
       return setProblem('Choose an expiry date in the future.');
     setProblem(null);
-    m.mutate(
-      { controlId, resource, reason: reason.trim(), approver: approver.trim(), expiresAt: at.toISOString() },
-      { onSuccess: onDone },
-    );
+    m.mutate({ controlId, resource, reason: reason.trim(), expiresAt: at.toISOString() }, { onSuccess: onDone });
   };
 
   return (
@@ -54,14 +53,6 @@ export function SuppressForm({
       ) : null}
       <label htmlFor={`${id}-reason`}>Reason</label>
       <textarea id={`${id}-reason`} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} required />
-      <label htmlFor={`${id}-approver`}>Approver</label>
-      <input
-        id={`${id}-approver`}
-        value={approver}
-        onChange={(e) => setApprover(e.target.value)}
-        required
-        placeholder="name or email"
-      />
       <label htmlFor={`${id}-exp`}>Expires</label>
       <input
         id={`${id}-exp`}
@@ -71,6 +62,10 @@ export function SuppressForm({
         onChange={(e) => setExpires(e.target.value)}
         required
       />
+      <p className="sub">
+        You are recorded as the approver. The expiry is bounded by the distributor settings (90 days unless changed); a
+        critical control's exception counts only once a second admin approves it.
+      </p>
       <InlineError error={problem ?? m.error} />
       <div className="actions">
         <button type="submit" className="button button-primary" disabled={m.isPending}>

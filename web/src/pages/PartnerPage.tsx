@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
-import { useCheckAccess, usePartner, useUnsuppress } from '../api/hooks.js';
+import { useApproveSuppression, useCheckAccess, usePartner, useUnsuppress } from '../api/hooks.js';
 import type {
   EscalationPath,
   FindingChange,
@@ -16,7 +16,7 @@ import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { SuppressForm } from '../components/SuppressForm.js';
 import { fmtAgo, fmtDate, fmtDay, fmtMoney, fmtScore } from '../format.js';
-import { isStaff } from '../roles.js';
+import { isAdmin, isStaff } from '../roles.js';
 import { href } from '../router.js';
 
 const EChart = lazy(() => import('../components/EChart.js'));
@@ -192,7 +192,7 @@ function Payers({ d, user }: { d: PartnerDetail; user: User }) {
     <section className="card" aria-labelledby="payers-h">
       <div className="section-head">
         <h2 id="payers-h">Payer accounts and collection</h2>
-        {isStaff(user) && d.payers.length ? (
+        {isAdmin(user) && d.payers.length ? (
           <button
             type="button"
             className="button"
@@ -365,6 +365,7 @@ function Changes({ d }: { d: PartnerDetail }) {
 function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; user: User; open: boolean }) {
   const [suppressing, setSuppressing] = useState(false);
   const unsuppress = useUnsuppress(d.partner.id);
+  const approve = useApproveSuppression(d.partner.id);
   const failing = g.findings.filter((f) => f.status !== 'pass');
   const resources = [...new Set(failing.map((f) => f.resource).filter(Boolean))];
   const activeSuppressions = (d.suppressions ?? []).filter((s) => s.controlId === g.controlId && !s.revokedAt);
@@ -422,8 +423,22 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
           {activeSuppressions.map((s) => (
             <div key={s.id} className="suppression-note">
               <StatusBadge status="suppressed" /> {s.resource ? <code>{s.resource}</code> : 'Whole control'}: “
-              {s.reason}”, approved by {s.approver}, expires {fmtDay(s.expiresAt)}.
-              {isStaff(user) ? (
+              {s.reason}”,{' '}
+              {s.status === 'pending'
+                ? `requested by ${s.createdBy ?? s.approver}${s.createdAt ? ` on ${fmtDay(s.createdAt)}` : ''}, awaiting a second admin's approval (not applied yet)`
+                : `approved by ${s.approver}${s.secondApprover ? ` and ${s.secondApprover}` : ''}`}
+              , expires {fmtDay(s.expiresAt)}.
+              {isAdmin(user) && s.status === 'pending' && s.createdBy !== user.email ? (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={approve.isPending}
+                  onClick={() => approve.mutate(s.id)}
+                >
+                  Approve
+                </button>
+              ) : null}
+              {isAdmin(user) ? (
                 <button
                   type="button"
                   className="button button-quiet"
@@ -435,8 +450,9 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
               ) : null}
             </div>
           ))}
+          <InlineError error={approve.error} />
           <InlineError error={unsuppress.error} />
-          {isStaff(user) && g.status !== 'pass' && g.status !== 'suppressed' ? (
+          {isAdmin(user) && g.status !== 'pass' && g.status !== 'suppressed' ? (
             suppressing ? (
               <SuppressForm
                 partnerId={d.partner.id}
@@ -698,7 +714,10 @@ function Suppressions({ d, user }: { d: PartnerDetail; user: User }) {
   return (
     <section className="card" aria-labelledby="sup-h">
       <h2 id="sup-h">Suppressions</h2>
-      <ScrollTable label="Suppressions table" columns={['Control', 'Reason', 'Approver', 'Expires', 'State']}>
+      <ScrollTable
+        label="Suppressions table"
+        columns={['Control', 'Reason', 'Requested', 'Approved by', 'Expires', 'State']}
+      >
         {all.map((s) => (
           <tr key={s.id}>
             <td data-label="Control">
@@ -706,14 +725,23 @@ function Suppressions({ d, user }: { d: PartnerDetail; user: User }) {
               {s.resource ? <span className="sub wrap">{s.resource}</span> : null}
             </td>
             <td data-label="Reason">{s.reason}</td>
-            <td data-label="Approver">{s.approver}</td>
+            <td data-label="Requested">
+              {s.createdBy ?? '—'}
+              {s.createdAt ? <span className="sub">{fmtDay(s.createdAt)}</span> : null}
+            </td>
+            <td data-label="Approved by">
+              {s.status === 'pending' ? '—' : s.approver}
+              {s.secondApprover ? <span className="sub">and {s.secondApprover}</span> : null}
+            </td>
             <td data-label="Expires">{fmtDay(s.expiresAt)}</td>
             <td data-label="State">
               {s.revokedAt
                 ? `Revoked ${fmtDay(s.revokedAt)}${isStaff(user) && s.revokedBy ? ` by ${s.revokedBy}` : ''}`
                 : new Date(s.expiresAt) < new Date()
                   ? 'Expired'
-                  : 'Active'}
+                  : s.status === 'pending'
+                    ? 'Pending second approval'
+                    : 'Active'}
             </td>
           </tr>
         ))}

@@ -5,7 +5,7 @@ import { StatusBadge } from '../components/Badges.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { fmtAgo, fmtDate } from '../format.js';
-import { isStaff } from '../roles.js';
+import { isAdmin } from '../roles.js';
 import { href, navigate } from '../router.js';
 
 const runStatus = (s: string, failed = 0) =>
@@ -33,7 +33,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
     <>
       <div className="page-head">
         <h1>Collection runs</h1>
-        {isStaff(user) ? (
+        {isAdmin(user) ? (
           <button type="button" className="button button-primary" onClick={onStart} disabled={start.isPending}>
             {start.isPending ? 'Starting…' : 'Start a run'}
           </button>
@@ -49,7 +49,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
           <ErrorState error={runs.error} retry={() => runs.refetch()} what="runs" />
         ) : runs.data.length === 0 ? (
           <Empty title="No collection run yet.">
-            {isStaff(user) ? 'Start one with the button above.' : 'A distributor admin or analyst can start one.'}
+            {isAdmin(user) ? 'Start one with the button above.' : 'A distributor admin can start one.'}
           </Empty>
         ) : (
           <ScrollTable label="Runs table" columns={['Started', 'Status', 'Payers', 'Trigger']}>

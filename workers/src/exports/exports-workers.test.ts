@@ -16,6 +16,9 @@ import { type ExportWorkers, startExportWorkers } from './index.js';
 
 type Db = Awaited<ReturnType<typeof testDatabase>>;
 
+// Every delivery here goes to a receiver on loopback, which the delivery rule refuses by default.
+process.env.DELIVERY_ALLOW_PRIVATE_NETWORKS = 'true';
+
 const body = (req: IncomingMessage) =>
   new Promise<Buffer>((resolve) => {
     const parts: Buffer[] = [];
@@ -67,7 +70,7 @@ describe('export workers', () => {
   let workers: ExportWorkers | undefined;
   let rx: Awaited<ReturnType<typeof receiver>>;
   const prefix = testQueuePrefix();
-  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: 'silent', DELIVERY_ALLOW_PRIVATE_NETWORKS: 'true' });
   const logger = createLogger('silent');
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const queue = exportQueue({ connection: redis, prefix });

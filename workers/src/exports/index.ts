@@ -158,7 +158,9 @@ export async function startExportWorkers(deps: ExportWorkerDeps): Promise<Export
           const secret = rec.scheduleId ? await webhookSecretOf(db, rec.scheduleId) : null;
           if (!schedule?.delivery.webhook || !secret)
             throw new UnrecoverableError('the schedule has no webhook (or secret) any more');
-          destination = await deliverToWebhook(db, rec, schedule.delivery.webhook.url, secret);
+          destination = await deliverToWebhook(db, rec, schedule.delivery.webhook.url, secret, {
+            allowPrivateNetworks: config.deliveryAllowPrivateNetworks,
+          });
         }
         await recordDelivery(
           db,

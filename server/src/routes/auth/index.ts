@@ -19,17 +19,27 @@ const LoginBody = Type.Object(
 );
 
 export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, config, options }) => {
-  const maxFailed = options?.maxFailedLogins ?? 5;
-  const lockMs = (options?.lockoutMinutes ?? 15) * 60_000;
   const secure = config.publicUrl?.startsWith('https:') ?? false;
+  /**
+   * Failed logins are throttled per (account, address) pair, never per account alone: a stranger guessing from
+   * elsewhere uses up only their own budget, so they cannot lock the owner out. The key is the email as typed, so an
+   * account that does not exist is throttled exactly like one that does (no enumeration through the answers).
+   */
+  const failures = app.createRateLimit({
+    max: options?.maxFailedLogins ?? 5,
+    timeWindow: (options?.lockoutMinutes ?? 15) * 60_000,
+    keyGenerator: (req) => `login-fail:${req.ip}|${(req.body as { email?: string })?.email?.trim().toLowerCase()}`,
+  });
 
   app.post(
     '/api/auth/login',
     {
+      // Every attempt from one address, whatever the account: the coarse limit against spraying many accounts.
       config: {
         access: 'public',
         rateLimit: { max: options?.loginRateLimitPerMinute ?? 20, timeWindow: 60_000 },
       },
+      bodyLimit: 4096,
       schema: {
         tags: ['auth'],
         summary: 'Log in: sets the session cookie and returns the CSRF token',
@@ -38,27 +48,20 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
     },
     async (req, reply) => {
       const email = req.body.email.trim().toLowerCase();
+      const budget = await failures(req, { increment: false });
+      if (!budget.isAllowed && budget.remaining === 0) {
+        await audit(db, { actor: email, action: 'login_failed', detail: { reason: 'throttled' }, ip: req.ip });
+        reply.header('retry-after', String(budget.ttlInSeconds));
+        throw new HttpError(
+          429,
+          `too many failed logins for this account from your address: try again in ${Math.ceil(budget.ttlInSeconds / 60)} minute(s)`,
+        );
+      }
       const [user] = await db.select().from(schema.users).where(eq(schema.users.email, email)).limit(1);
       const now = new Date();
-      if (user?.lockedUntil && user.lockedUntil > now) {
-        await audit(db, { actor: email, action: 'login_failed', detail: { reason: 'locked' }, ip: req.ip });
-        throw new HttpError(423, 'too many failed logins: this account is locked for a while, try again later');
-      }
       const ok = await verifyPassword(user?.passwordHash, req.body.password);
       if (!user || !ok || user.disabled) {
-        if (user && !user.disabled) {
-          // One atomic update so parallel guesses cannot each see a low count.
-          const [u] = await db
-            .update(schema.users)
-            .set({ failedLogins: sql`${schema.users.failedLogins} + 1` })
-            .where(eq(schema.users.id, user.id))
-            .returning({ failedLogins: schema.users.failedLogins });
-          if (u && u.failedLogins >= maxFailed)
-            await db
-              .update(schema.users)
-              .set({ lockedUntil: new Date(now.getTime() + lockMs), failedLogins: 0 })
-              .where(eq(schema.users.id, user.id));
-        }
+        await failures(req);
         await audit(db, {
           actor: email,
           action: 'login_failed',

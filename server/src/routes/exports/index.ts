@@ -5,6 +5,8 @@ import {
   deleteSchedule,
   getSchedule,
   listSchedules,
+  maskDelivery,
+  type ScheduleDelivery,
   type ScheduleInput,
   updateSchedule,
 } from '@payerguard/core/exports/schedules';
@@ -19,11 +21,12 @@ import {
 import { EXPORT_FORMATS, ExportInputError, type ExportScope } from '@payerguard/core/exports/types';
 import { DEFAULT_QUEUE_PREFIX } from '@payerguard/core/queue/names';
 import type { Queue } from 'bullmq';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
-import { actorOf, partnerScope } from '../../scope.js';
+import { actorOf, byUser, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES, STAFF } from '../../types.js';
 
 const Format = Type.Union(EXPORT_FORMATS.map((f) => Type.Literal(f)));
@@ -84,7 +87,11 @@ const inputError = <T>(p: Promise<T>) =>
  * viewer's export is always their own partner only and never carries spend or margin (audience "partner").
  */
 export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, deps) => {
-  const { db, logger } = deps;
+  const { db, logger, config } = deps;
+  const rules = { allowPrivateNetworks: config.deliveryAllowPrivateNetworks };
+  /** Analysts read schedules but not the secrets some webhook URLs carry in their query or path. */
+  const shown = <T extends { delivery: ScheduleDelivery }>(req: FastifyRequest, s: T): T =>
+    req.principal?.role === 'admin' ? s : { ...s, delivery: maskDelivery(s.delivery) };
   const prefix = deps.queuePrefix ?? DEFAULT_QUEUE_PREFIX;
   const queue: Queue<ExportJobData> | undefined = deps.redis
     ? exportQueue({ connection: deps.redis, prefix })
@@ -98,8 +105,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
   app.get(
     '/api/export-schedules',
     { config: { access: STAFF }, schema: { tags: ['exports'], summary: 'Export schedules' } },
-    async () => ({
-      schedules: await listSchedules(db),
+    async (req) => ({
+      schedules: (await listSchedules(db)).map((s) => shown(req, s)),
     }),
   );
 
@@ -109,7 +116,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
     async (req) => {
       const s = await getSchedule(db, req.params.id);
       if (!s) throw notFound(`no export schedule ${req.params.id}`);
-      return s;
+      return shown(req, s);
     },
   );
 
@@ -124,7 +131,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       },
     },
     async (req, reply) => {
-      const r = await inputError(createSchedule(db, req.body as ScheduleInput, actorOf(req)));
+      const r = await inputError(createSchedule(db, req.body as ScheduleInput, actorOf(req), rules));
       await sync(r.schedule);
       await audit(db, {
         actor: actorOf(req),
@@ -136,6 +143,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
           timezone: r.schedule.timezone,
           format: r.schedule.format,
           scope: r.schedule.scope,
+          delivery: maskDelivery(r.schedule.delivery),
         },
         ip: req.ip,
       });
@@ -157,16 +165,30 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       },
     },
     async (req) => {
+      const before = await getSchedule(db, req.params.id);
       const r = await inputError(
-        updateSchedule(db, req.params.id, req.body as ScheduleInput, { rotateSecret: req.query.rotateSecret }),
+        updateSchedule(db, req.params.id, req.body as ScheduleInput, {
+          rotateSecret: req.query.rotateSecret,
+          ...rules,
+        }),
       );
       if (!r) throw notFound(`no export schedule ${req.params.id}`);
+      const deliveryBefore = maskDelivery(before?.delivery ?? {});
+      const deliveryAfter = maskDelivery(r.schedule.delivery);
       await sync(r.schedule);
       await audit(db, {
         actor: actorOf(req),
         action: 'export_schedule.update',
         target: r.schedule.id,
-        detail: { enabled: r.schedule.enabled, cron: r.schedule.cron, rotatedSecret: !!r.webhookSecret },
+        detail: {
+          enabled: r.schedule.enabled,
+          cron: r.schedule.cron,
+          rotatedSecret: !!r.webhookSecret,
+          // Where exports go is part of the record: a changed destination is always logged (secrets masked).
+          ...(JSON.stringify(deliveryBefore) !== JSON.stringify(deliveryAfter)
+            ? { deliveryChanged: { from: deliveryBefore, to: deliveryAfter } }
+            : {}),
+        },
         ip: req.ip,
       });
       return r;
@@ -194,7 +216,9 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
   app.post(
     '/api/exports',
     {
-      config: { access: ALL_ROLES },
+      // Each export renders a whole estate: a per-user budget keeps one account (or a stolen token) from queueing
+      // thousands.
+      config: { access: ALL_ROLES, rateLimit: { max: 20, timeWindow: 60 * 60_000, keyGenerator: byUser } },
       schema: {
         tags: ['exports'],
         summary: 'Create an export now (produced in the background; poll GET /api/exports/{id})',

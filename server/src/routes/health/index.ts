@@ -20,6 +20,21 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no answer within ${ms} ms`)), ms).unref()),
   ]);
 
+/**
+ * What anyone may see without logging in: states and counts. Host names, PIDs, worker ids and error texts describe
+ * the deployment to an attacker, so only distributor staff get them.
+ */
+function countsOnly<B extends { status: string; database: { ok: boolean }; redis: { ok: boolean } }>(
+  b: B & { workers: { alive: number } | null },
+) {
+  return {
+    status: b.status,
+    database: { ok: b.database.ok },
+    redis: { ok: b.redis.ok },
+    workers: b.workers ? { alive: b.workers.alive } : null,
+  };
+}
+
 export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, redis, queuePrefix, config }) => {
   app.get(
     '/api/health',
@@ -27,10 +42,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       config: { access: 'public' },
       schema: {
         tags: ['health'],
-        summary: 'Database, Redis and worker heartbeats (no login); 503 when a dependency is down',
+        summary:
+          'Database, Redis and worker heartbeats; without a login only states and counts; 503 when a dependency is down',
       },
     },
-    async (_req, reply) => {
+    async (req, reply) => {
       const database = await timed(() => withTimeout(db.execute(sql`select 1`), 3000));
       const redisCheck = redis
         ? await timed(() => withTimeout(redis.ping(), 3000))
@@ -39,7 +55,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
       const rootEvents = await rootEventsHealth(config, redisCheck.ok ? redis : undefined, queuePrefix);
       const ok = database.ok && redisCheck.ok;
       reply.code(ok ? 200 : 503);
-      return {
+      const body = {
         status: ok ? 'ok' : 'degraded',
         database: {
           ok: database.ok,
@@ -54,6 +70,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         workers,
         rootEvents,
       };
+      return req.principal && req.principal.role !== 'partner_viewer' ? body : countsOnly(body);
     },
   );
 };

@@ -264,6 +264,12 @@ export async function partnerDrilldown(
       reason: s.reason,
       approver: s.approver,
       expiresAt: s.expiresAt.toISOString(),
+      // Who asked, when, and whether a second admin still has to approve (pending ones change no verdict).
+      status: s.approvedAt ? ('active' as const) : ('pending' as const),
+      createdBy: s.createdBy,
+      createdAt: s.createdAt.toISOString(),
+      approvedAt: s.approvedAt?.toISOString() ?? null,
+      secondApprover: s.secondApprover,
     })),
   };
 }

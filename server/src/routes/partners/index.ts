@@ -11,11 +11,11 @@ import { controlsById } from '../../catalogue.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';
-import { ADMIN, ALL_ROLES, STAFF } from '../../types.js';
+import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
 import { partnerDrilldown } from './drilldown.js';
 import { onboardingFor } from './onboarding.js';
-import { addPayer, disablePartnerViewers, removePayer } from './store.js';
+import { addPayer, removePayer } from './store.js';
 
 const PartnerId = Type.String({
   pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
@@ -191,13 +191,23 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/:id',
     {
       config: { access: ADMIN },
-      schema: { tags: ['partners'], summary: 'Remove a partner and its payers (history is kept)', params: IdParams },
+      schema: {
+        tags: ['partners'],
+        summary:
+          'Remove a partner with its data (payers, evidence, findings, snapshots, suppressions, its exports, its viewer logins): a later partner given the same id starts empty. The audit log keeps the removal.',
+        params: IdParams,
+      },
     },
     async (req) => {
-      await removePartner(db, req.params.id).catch(partnerError);
-      await disablePartnerViewers(db, req.params.id);
-      await audit(db, { actor: actorOf(req), action: 'partner.remove', target: req.params.id, ip: req.ip });
-      return { ok: true };
+      const removed = await removePartner(db, req.params.id).catch(partnerError);
+      await audit(db, {
+        actor: actorOf(req),
+        action: 'partner.remove',
+        target: req.params.id,
+        detail: { removed },
+        ip: req.ip,
+      });
+      return { ok: true, removed };
     },
   );
 
@@ -205,6 +215,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners/import',
     {
       config: { access: ADMIN },
+      // Registry imports of thousands of partners are a few MB of JSON: the one route allowed a large body.
+      bodyLimit: 16 * 1024 * 1024,
       schema: {
         tags: ['partners'],
         summary:
@@ -323,7 +335,8 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
   app.post(
     '/api/partners/:id/check-access',
     {
-      config: { access: STAFF },
+      // It records the outcome on the payer (last access, last error): a write, so admins only.
+      config: { access: ADMIN },
       schema: {
         tags: ['partners'],
         summary: "One STS AssumeRole into each payer's collector role (or the one named): can the distributor get in?",

@@ -19,9 +19,12 @@ describe('collector role template', () => {
     for (const a of collectorActions().filter((x) => x !== 'sts:AssumeRole')) expect(granted).toContain(a);
   });
 
-  it('trusts only the hub account, and only with the partner ExternalId', () => {
+  it('trusts only the hub principal that collects (not the whole hub account), and only with the ExternalId', () => {
     const [stmt] = role.AssumeRolePolicyDocument.Statement;
-    expect(stmt?.Principal).toEqual({ AWS: `arn:aws:iam::${defaultSettings().hubAccountId}:root` });
+    const hub = defaultSettings();
+    expect(stmt?.Principal).toEqual({ AWS: hub.hubPrincipalArn });
+    expect(hub.hubPrincipalArn).toBe(`arn:aws:iam::${hub.hubAccountId}:role/PayerGuardHub`);
+    expect(JSON.stringify(role.AssumeRolePolicyDocument)).not.toContain(':root');
     expect(stmt?.Condition).toEqual({ StringEquals: { 'sts:ExternalId': 'pg-ext-test-0001' } });
   });
 });

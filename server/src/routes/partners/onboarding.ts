@@ -11,7 +11,8 @@ export function collectorTrustPolicy(s: DistributorSettings, externalId: string)
       {
         Sid: 'DistributorHubAssumesCollector',
         Effect: 'Allow',
-        Principal: { AWS: `arn:aws:iam::${s.hubAccountId}:root` },
+        // The one hub role that collects, not the whole hub account: no other identity there can get in.
+        Principal: { AWS: s.hubPrincipalArn },
         Action: 'sts:AssumeRole',
         Condition: { StringEquals: { 'sts:ExternalId': externalId } },
       },

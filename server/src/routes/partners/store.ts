@@ -4,14 +4,6 @@ import { conflict, notFound } from '../../errors.js';
 
 /* Payer-level writes core/src/partners/manage.ts does not offer (it replaces whole payer lists). */
 
-/** Partner viewers of a removed partner can no longer log in (their partner is gone, their history is not). */
-export async function disablePartnerViewers(db: Db, partnerId: string): Promise<void> {
-  await db
-    .update(schema.users)
-    .set({ disabled: true })
-    .where(and(eq(schema.users.partnerId, partnerId), eq(schema.users.role, 'partner_viewer')));
-}
-
 export async function addPayer(
   db: Db,
   partnerId: string,

@@ -1,16 +1,19 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { schema } from '@payerguard/core';
+import { DEFAULT_QUEUE_PREFIX } from '@payerguard/core/queue/names';
 import { FINISHED_RUN_STATUSES, startRun } from '@payerguard/core/queue/runs';
-import { asc, count, desc, eq } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { HttpError, notFound } from '../../errors.js';
-import { actorOf } from '../../scope.js';
-import { STAFF } from '../../types.js';
+import { actorOf, byUser } from '../../scope.js';
+import { ADMIN, STAFF } from '../../types.js';
 
 const RunParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 const DONE = new Set<string>(FINISHED_RUN_STATUSES);
+/** A run still "queued" or "running" after this long is stuck (its process died): it no longer blocks a new one. */
+const STUCK_RUN_MS = 6 * 60 * 60 * 1000;
 
 const runView = (r: typeof schema.runs.$inferSelect) => ({
   id: r.id,
@@ -41,7 +44,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
   app.post(
     '/api/runs',
     {
-      config: { access: STAFF },
+      config: { access: ADMIN, rateLimit: { max: 10, timeWindow: 60_000, keyGenerator: byUser } },
       // "Start a run" has always been a POST without a body; the optional body narrows it to one partner.
       preValidation: async (req) => {
         req.body ??= {};
@@ -49,7 +52,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
       schema: {
         tags: ['runs'],
         summary:
-          "Start a collection run over every payer, or over one partner's payers (its first findings on onboarding)",
+          "Start a collection run over every payer, or over one partner's payers (admins); while a run that covers " +
+          'them is queued or running, answers with it',
         body: Type.Optional(
           Type.Object(
             { partnerId: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' })) },
@@ -68,19 +72,48 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
           .where(eq(schema.partners.id, partnerId));
         if (!p) throw notFound(`partner ${partnerId} not found`);
       }
-      const { runId } = await startRun(
-        { db, connection: redis, ...(queuePrefix ? { prefix: queuePrefix } : {}) },
-        { trigger: 'manual', requestedBy: actorOf(req), ...(partnerId ? { partnerIds: [partnerId] } : {}) },
-      );
-      await audit(db, {
-        actor: actorOf(req),
-        action: 'run.start',
-        target: runId,
-        ...(partnerId ? { detail: { partnerId } } : {}),
-        ip: req.ip,
-      });
-      reply.code(202);
-      return { runId, events: `/api/runs/${runId}/events` };
+      // One run at a time: a second click (or a script in a loop) joins the run in progress instead of queueing
+      // another sweep. A partner's run joins any run still to collect that partner's payers. The short Redis lock
+      // makes check-then-start atomic across API processes.
+      const lockKey = `${queuePrefix ?? DEFAULT_QUEUE_PREFIX}:api:run-start-lock`;
+      const locked = await redis.set(lockKey, '1', 'PX', 15_000, 'NX');
+      if (!locked) throw new HttpError(409, 'a run is being started right now: try again in a moment');
+      try {
+        const [current] = await db
+          .select({ id: schema.runs.id })
+          .from(schema.runs)
+          .where(
+            and(
+              inArray(schema.runs.status, ['queued', 'running']),
+              gt(schema.runs.createdAt, new Date(Date.now() - STUCK_RUN_MS)),
+              partnerId
+                ? sql`exists (select 1 from run_payers rp where rp.run_id = ${schema.runs.id}
+                      and rp.partner_id = ${partnerId} and rp.status not in ('collected', 'failed'))`
+                : undefined,
+            ),
+          )
+          .orderBy(desc(schema.runs.createdAt))
+          .limit(1);
+        if (current) {
+          reply.code(200);
+          return { runId: current.id, events: `/api/runs/${current.id}/events`, alreadyRunning: true };
+        }
+        const { runId } = await startRun(
+          { db, connection: redis, ...(queuePrefix ? { prefix: queuePrefix } : {}) },
+          { trigger: 'manual', requestedBy: actorOf(req), ...(partnerId ? { partnerIds: [partnerId] } : {}) },
+        );
+        await audit(db, {
+          actor: actorOf(req),
+          action: 'run.start',
+          target: runId,
+          ...(partnerId ? { detail: { partnerId } } : {}),
+          ip: req.ip,
+        });
+        reply.code(202);
+        return { runId, events: `/api/runs/${runId}/events`, alreadyRunning: false };
+      } finally {
+        await redis.del(lockKey);
+      }
     },
   );
 

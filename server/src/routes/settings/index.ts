@@ -29,11 +29,17 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       },
     },
     async (req) => {
-      const next = req.body as DistributorSettings;
+      const before = await loadSettings(db);
+      // Fields added after a client was written keep their stored value when the client does not send them.
+      const next = {
+        hubPrincipalArn: before.hubPrincipalArn,
+        suppressionMaxDays: before.suppressionMaxDays,
+        apiTokenMaxDays: before.apiTokenMaxDays,
+        ...req.body,
+      } as DistributorSettings;
       for (const [i, w] of next.approvedRootWindows.entries())
         if (Date.parse(w.end) <= Date.parse(w.start))
           throw badRequest(`approvedRootWindows/${i}: end must be after start`);
-      const before = await loadSettings(db);
       const saved = await saveSettings(db, next, actorOf(req));
       if (!saved.ok) throw badRequest(saved.errors.map((e) => `${e.path}: ${e.message}`).join('; '));
       const changed = (Object.keys(next) as (keyof DistributorSettings)[]).filter(

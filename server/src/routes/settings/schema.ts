@@ -1,3 +1,4 @@
+import { API_TOKEN_MAX_DAYS_LIMIT, SUPPRESSION_MAX_DAYS_LIMIT } from '@payerguard/core';
 import { Type } from 'typebox';
 
 const Domain = Type.String({
@@ -68,6 +69,11 @@ export const SettingsSchema = Type.Object(
       { maxItems: 1000 },
     ),
     accessMaxAgeHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
+    hubPrincipalArn: Type.Optional(
+      Type.String({ minLength: 20, maxLength: 2048, description: 'the hub role that collects' }),
+    ),
+    suppressionMaxDays: Type.Optional(Type.Integer({ minimum: 1, maximum: SUPPRESSION_MAX_DAYS_LIMIT })),
+    apiTokenMaxDays: Type.Optional(Type.Integer({ minimum: 1, maximum: API_TOKEN_MAX_DAYS_LIMIT })),
   },
   { additionalProperties: false },
 );

@@ -1,28 +1,38 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { schema } from '@payerguard/core';
 import {
+  approveSuppression,
   createSuppression,
   listSuppressions,
   revokeSuppression,
   type Suppression,
   SuppressionError,
+  suppressionState,
 } from '@payerguard/core/engine/suppressions';
+import { loadSettings } from '@payerguard/core/settings-store';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
-import { controlCatalogue } from '../../catalogue.js';
+import { controlsById } from '../../catalogue.js';
 import type { FeatureOpts } from '../../deps.js';
-import { badRequest, notFound } from '../../errors.js';
+import { badRequest, conflict, forbidden, notFound } from '../../errors.js';
 import { actorOf, assertPartnerVisible, partnerScope } from '../../scope.js';
-import { ALL_ROLES, STAFF } from '../../types.js';
+import { ADMIN, ALL_ROLES } from '../../types.js';
 
-const view = (s: Suppression) => ({
+const view = (s: Suppression, now = new Date()) => ({
   ...s,
+  status: suppressionState(s, now),
   expiresAt: s.expiresAt.toISOString(),
   createdAt: s.createdAt.toISOString(),
   revokedAt: s.revokedAt?.toISOString() ?? null,
+  approvedAt: s.approvedAt?.toISOString() ?? null,
 });
 
+/**
+ * Accepting a risk is a distributor admin's decision: the approver is the signed-in admin (never free text), the
+ * expiry is bounded by the `suppressionMaxDays` setting, and a critical control needs a second admin before the
+ * exception changes any verdict. Analysts and partner viewers read only.
+ */
 export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
   app.get(
     '/api/suppressions',
@@ -30,7 +40,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
       config: { access: ALL_ROLES },
       schema: {
         tags: ['suppressions'],
-        summary: 'Accepted exceptions (active by default)',
+        summary: 'Accepted exceptions: active and pending approval by default',
         querystring: Type.Object({
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           includeExpired: Type.Boolean({ default: false, description: 'also revoked and expired ones' }),
@@ -43,18 +53,20 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
       const list = await listSuppressions(db, {
         partnerId: scope ?? req.query.partnerId,
         includeExpired: req.query.includeExpired,
+        includePending: true,
       });
-      return { suppressions: list.map(view) };
+      return { suppressions: list.map((s) => view(s)) };
     },
   );
 
   app.post(
     '/api/suppressions',
     {
-      config: { access: STAFF },
+      config: { access: ADMIN },
       schema: {
         tags: ['suppressions'],
-        summary: "Accept an exception: a partner's control (or one resource) stops counting until it expires",
+        summary:
+          "Accept an exception (admins): a partner's control (or one resource) stops counting until it expires; a critical control's waits for a second admin",
         body: Type.Object(
           {
             partnerId: Type.String({ minLength: 1, maxLength: 100 }),
@@ -63,8 +75,10 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
               Type.String({ maxLength: 2048, description: 'empty or absent: every resource of the control' }),
             ),
             reason: Type.String({ minLength: 1, maxLength: 2000 }),
-            approver: Type.String({ minLength: 1, maxLength: 320 }),
-            expiresAt: Type.String({ format: 'date-time' }),
+            expiresAt: Type.String({
+              format: 'date-time',
+              description: 'required; at most `suppressionMaxDays` (a setting) from now',
+            }),
           },
           { additionalProperties: false },
         ),
@@ -78,16 +92,25 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
         .from(schema.partners)
         .where(eq(schema.partners.id, b.partnerId));
       if (!p) throw notFound(`partner ${b.partnerId} not found`);
-      const known = new Set(controlCatalogue().map((c) => c.id));
+      const controls = controlsById();
+      const control = controls.get(b.controlId);
+      const settings = await loadSettings(db);
+      const me = actorOf(req);
       try {
         const s = await createSuppression(
           db,
-          { ...b, createdBy: actorOf(req) },
-          { knownControlIds: known.size ? known : undefined },
+          {
+            ...b,
+            approver: me,
+            createdBy: me,
+            needsSecondApproval: control?.severity === 'critical',
+            maxDays: settings.suppressionMaxDays,
+          },
+          { knownControlIds: controls.size ? new Set(controls.keys()) : undefined },
         );
         await audit(db, {
-          actor: actorOf(req),
-          action: 'suppression.create',
+          actor: me,
+          action: s.approvedAt ? 'suppression.create' : 'suppression.request',
           target: s.id,
           detail: {
             partnerId: s.partnerId,
@@ -96,6 +119,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
             reason: s.reason,
             approver: s.approver,
             expiresAt: s.expiresAt.toISOString(),
+            ...(s.approvedAt ? {} : { pending: 'a second admin must approve (critical control)' }),
           },
           ip: req.ip,
         });
@@ -108,13 +132,44 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
     },
   );
 
+  app.post(
+    '/api/suppressions/:id/approve',
+    {
+      config: { access: ADMIN },
+      schema: {
+        tags: ['suppressions'],
+        summary: "Second admin's approval of a critical control's exception (never the requester's own)",
+        params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+      },
+    },
+    async (req) => {
+      const me = actorOf(req);
+      const r = await approveSuppression(db, req.params.id, me);
+      if (!r.ok) {
+        if (r.reason === 'not_found') throw notFound(`no suppression ${req.params.id}`);
+        if (r.reason === 'same_person')
+          throw forbidden('a second admin must approve: the requester cannot approve their own exception');
+        throw conflict(`suppression ${req.params.id} is not waiting for approval`);
+      }
+      const s = r.suppression;
+      await audit(db, {
+        actor: me,
+        action: 'suppression.approve',
+        target: s.id,
+        detail: { partnerId: s.partnerId, controlId: s.controlId, requestedBy: s.createdBy, reason: s.reason },
+        ip: req.ip,
+      });
+      return view(s);
+    },
+  );
+
   app.delete(
     '/api/suppressions/:id',
     {
-      config: { access: STAFF },
+      config: { access: ADMIN },
       schema: {
         tags: ['suppressions'],
-        summary: 'Revoke an exception',
+        summary: 'Revoke an exception (or reject a pending one)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
       },
     },
@@ -125,7 +180,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
         actor: actorOf(req),
         action: 'suppression.revoke',
         target: s.id,
-        detail: { partnerId: s.partnerId, controlId: s.controlId },
+        detail: { partnerId: s.partnerId, controlId: s.controlId, wasPending: !s.approvedAt },
         ip: req.ip,
       });
       return view(s);

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { schema } from '@payerguard/core';
+import { loadSettings } from '@payerguard/core/settings-store';
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import { randomToken, sha256 } from '../../auth/crypto.js';
-import { TOKEN_PREFIX } from '../../auth/sessions.js';
+import { revokeTokens, TOKEN_PREFIX } from '../../auth/sessions.js';
 import type { FeatureOpts } from '../../deps.js';
-import { notFound } from '../../errors.js';
+import { badRequest, notFound } from '../../errors.js';
 import { actorOf } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
 
@@ -51,7 +52,13 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
         body: Type.Object(
           {
             name: Type.String({ minLength: 1, maxLength: 200 }),
-            expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+            expiresInDays: Type.Optional(
+              Type.Integer({
+                minimum: 1,
+                maximum: 3650,
+                description: 'default and maximum: the apiTokenMaxDays setting',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -59,6 +66,19 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
     },
     async (req, reply) => {
       const p = req.principal!;
+      const { apiTokenMaxDays } = await loadSettings(db);
+      const days = req.body.expiresInDays ?? apiTokenMaxDays;
+      if (days > apiTokenMaxDays)
+        throw badRequest(`expiresInDays: at most ${apiTokenMaxDays} days (the apiTokenMaxDays setting)`);
+      let expiresAt = new Date(Date.now() + days * 86_400_000);
+      // A token minting a token: the child has the same user (so no more rights) and dies no later than its parent.
+      if (p.via === 'token' && p.tokenExpiresAt) {
+        if (req.body.expiresInDays !== undefined && expiresAt > p.tokenExpiresAt)
+          throw badRequest(
+            `expiresInDays: a token created with a token cannot outlive it (it expires ${p.tokenExpiresAt.toISOString()})`,
+          );
+        if (expiresAt > p.tokenExpiresAt) expiresAt = p.tokenExpiresAt;
+      }
       const token = `${TOKEN_PREFIX}${randomToken(32)}`;
       const [row] = await db
         .insert(schema.apiTokens)
@@ -68,14 +88,20 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
           name: req.body.name,
           tokenHash: sha256(token),
           prefix: token.slice(0, 10),
-          expiresAt: req.body.expiresInDays ? new Date(Date.now() + req.body.expiresInDays * 86_400_000) : null,
+          expiresAt,
+          parentTokenId: p.via === 'token' ? (p.tokenId ?? null) : null,
         })
         .returning();
       await audit(db, {
         actor: actorOf(req),
         action: 'token.create',
         target: row!.id,
-        detail: { name: row!.name, prefix: row!.prefix },
+        detail: {
+          name: row!.name,
+          prefix: row!.prefix,
+          expiresAt: expiresAt.toISOString(),
+          viaToken: p.via === 'token',
+        },
         ip: req.ip,
       });
       reply.code(201);
@@ -97,19 +123,20 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
       const p = req.principal!;
       const own = p.role === 'admin' ? undefined : eq(schema.apiTokens.userId, p.userId);
       const [row] = await db
-        .update(schema.apiTokens)
-        .set({ revokedAt: new Date() })
-        .where(and(eq(schema.apiTokens.id, req.params.id), isNull(schema.apiTokens.revokedAt), own))
-        .returning();
+        .select()
+        .from(schema.apiTokens)
+        .where(and(eq(schema.apiTokens.id, req.params.id), isNull(schema.apiTokens.revokedAt), own));
       if (!row) throw notFound(`no active token ${req.params.id}`);
+      // Tokens minted from this one go with it.
+      const revoked = await revokeTokens(db, { tokenId: row.id });
       await audit(db, {
         actor: actorOf(req),
         action: 'token.revoke',
         target: row.id,
-        detail: { name: row.name },
+        detail: { name: row.name, ...(revoked > 1 ? { alsoRevoked: revoked - 1 } : {}) },
         ip: req.ip,
       });
-      return view(row);
+      return { ...view(row), revokedAt: new Date().toISOString() };
     },
   );
 };

@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords.js';
+import { revokeTokens } from '../../auth/sessions.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
 import { actorOf } from '../../scope.js';
@@ -92,14 +93,22 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
         .where(eq(schema.users.id, u.id))
         .returning();
       // A disabled user, a changed role or a new password ends every open session of that user.
-      if (b.disabled || b.role !== undefined || b.partnerId !== undefined || b.password)
+      // ... and revokes every API token of that user: a token must not outlive the password or the access it came from.
+      let tokensRevoked = 0;
+      if (b.disabled || b.role !== undefined || b.partnerId !== undefined || b.password) {
         await db.delete(schema.sessions).where(eq(schema.sessions.userId, u.id));
+        tokensRevoked = await revokeTokens(db, { userId: u.id });
+      }
       const { password: _pw, ...changes } = b;
       await audit(db, {
         actor: actorOf(req),
         action: b.disabled === true ? 'user.disable' : 'user.update',
         target: u.email,
-        detail: { ...changes, ...(b.password ? { passwordReset: true } : {}) },
+        detail: {
+          ...changes,
+          ...(b.password ? { passwordReset: true } : {}),
+          ...(tokensRevoked ? { tokensRevoked } : {}),
+        },
         ip: req.ip,
       });
       return userView(row!);
