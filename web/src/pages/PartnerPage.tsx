@@ -496,7 +496,8 @@ function EscalationPaths({ d }: { d: PartnerDetail }) {
                 </summary>
                 <ol className="steps">
                   {ps.map((p) => (
-                    <li key={`${p.methodId}-${p.action}-${p.resource}`}>
+                    // The same method can open on one action and resource under several request contexts.
+                    <li key={`${p.methodId}-${p.action}-${p.resource}-${p.requestContext ?? ''}`}>
                       <strong>{p.title}</strong>
                       {p.requestContext ? <span className="muted"> ({p.requestContext})</span> : null}
                       <ol>
