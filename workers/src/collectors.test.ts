@@ -7,7 +7,7 @@ import {
   type RegistryEntry,
 } from '@payerguard/core';
 import { DEFAULT_ENABLED_REGIONS } from '@payerguard/core/data/aws-regions';
-import { type ProfileId, type Simulator, startSimulator } from '@payerguard/sim';
+import { PROFILES, type ProfileId, type Simulator, startSimulator } from '@payerguard/sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionOptions } from './aws/client-options.js';
 import { callStats, callsOf, collectPayer } from './collect-payer.js';
@@ -29,7 +29,7 @@ let session: SessionOptions;
 beforeAll(async () => {
   process.env.AWS_ACCESS_KEY_ID = 'AKIATESTHUB000000001';
   process.env.AWS_SECRET_ACCESS_KEY = 'test-hub-secret';
-  sim = await startSimulator({ port: 0, partners: 30, seed: 11, credentialReportDelayMs: 300 });
+  sim = await startSimulator({ port: 0, partners: PROFILES.length, seed: 11, credentialReportDelayMs: 300 });
   session = { region: 'us-east-1', endpoint: sim.url, timeoutMs: 3_000, maxAttempts: 5 };
 });
 afterAll(async () => {

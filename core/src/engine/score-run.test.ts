@@ -65,14 +65,15 @@ describe('scoreRun', () => {
       })),
     );
     await addRun(db, 'run-1', T1, [good(), breaks.rootAccessKey(bad()), locked(), tricky()]);
-    // A payer whose collection failed outright: no evidence row, only its run_payers outcome.
+    // A payer whose collection was refused outright: no evidence row, only its run_payers outcome. (A timeout here
+    // would be "access unverified", not a lockout: see core/src/controls/access/lockout.ts.)
     await db.insert(runPayers).values({
       runId: 'run-1',
       payerAccountId: '200000000005',
       partnerId: 'gone',
       status: 'failed',
-      errorCode: 'TimeoutError',
-      errorMessage: 'gave up after 5 attempts',
+      errorCode: 'AccessDenied',
+      errorMessage: 'AssumeRole: not authorized to perform sts:AssumeRole',
     });
     s1 = await scoreRun(db, 'run-1');
   });
@@ -125,7 +126,7 @@ describe('scoreRun', () => {
     expect(byId.get('200000000001')?.lastAccessError).toBeNull();
     expect(byId.get('200000000003')?.lastAccessOkAt).toBeNull();
     expect(byId.get('200000000003')?.lastAccessError).toMatch(/^AccessDenied: /);
-    expect(byId.get('200000000005')?.lastAccessError).toMatch(/^TimeoutError: gave up/);
+    expect(byId.get('200000000005')?.lastAccessError).toMatch(/^AccessDenied: AssumeRole/);
   });
 
   it('is idempotent: re-scoring a run replaces, never duplicates', async () => {
