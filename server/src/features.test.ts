@@ -309,6 +309,11 @@ describe('runs', () => {
   });
 
   it("starts a run over one partner's payers only (a partner's first collection), and refuses an unknown partner", async () => {
+    // While the run above still has ALPHA's payer to collect, a run for ALPHA joins it.
+    const joined = await send('POST', '/api/runs', { partnerId: ALPHA.id }, admin);
+    expect(joined.statusCode).toBe(200);
+    expect(joined.json()).toMatchObject({ alreadyRunning: true });
+    await h.database.db.update(schema.runs).set({ status: 'completed' }).where(eq(schema.runs.id, joined.json().runId));
     const r = await send('POST', '/api/runs', { partnerId: ALPHA.id }, admin);
     expect(r.statusCode).toBe(202);
     const one = (await get(`/api/runs/${r.json().runId}`)).json();

@@ -40,7 +40,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
         ) : null}
       </div>
       <InlineError error={start.error} />
-      {selected ? <RunPanel id={selected} onRerun={isStaff(user) ? onStart : undefined} /> : null}
+      {selected ? <RunPanel id={selected} onRerun={isAdmin(user) ? onStart : undefined} /> : null}
       <section className="card" aria-labelledby="runs-h">
         <h2 id="runs-h">Recent runs</h2>
         {runs.isPending ? (

@@ -1,8 +1,12 @@
 import { API, collectorRoleArnFor, type DistributorSettings } from '@payerguard/core';
 import { deployCommands } from './deploy-commands.js';
 
-/** Every read-only API the collectors call, straight from the evidence contract (so the role never lacks one). */
-export const collectorActions = () => [...new Set(Object.values(API))].sort();
+/**
+ * Every read-only AWS API the collectors call, straight from the evidence contract (so the role never lacks one).
+ * Evidence the product reads from its own database (named `payerguard:...`) needs no AWS permission.
+ */
+export const collectorActions = () =>
+  [...new Set(Object.values(API))].filter((a) => !a.startsWith('payerguard:')).sort();
 
 export function collectorTrustPolicy(s: DistributorSettings, externalId: string) {
   return {
