@@ -497,7 +497,7 @@ function EscalationPaths({ d }: { d: PartnerDetail }) {
                 <ol className="steps">
                   {ps.map((p) => (
                     // The same method can open on one action and resource under several request contexts.
-                    <li key={`${p.methodId}-${p.action}-${p.resource}-${p.requestContext ?? ''}`}>
+                    <li key={`${p.methodId}-${p.action}-${p.resource}-${p.requestContext ?? ''}-${p.explanation}`}>
                       <strong>{p.title}</strong>
                       {p.requestContext ? <span className="muted"> ({p.requestContext})</span> : null}
                       <ol>

@@ -84,21 +84,31 @@ export function fromEvidence(ev: PayerEvidence, s: DistributorSettings, spend: b
         })
         .filter((p) => !p.serviceLinked)
     : [];
+  // Several routes of one method can open on the same call (they differ only in the request tags tried): a person
+  // reads one path, so paths that read the same are listed once.
+  const seenPaths = new Set<string>();
   const escalationPaths = (analysis?.principals ?? []).flatMap((p) =>
-    p.openPaths.map((o) => ({
-      payerAccountId: ev.payerAccountId,
-      principalArn: p.arn,
-      principalName: p.name,
-      hasDistributorBoundary: p.hasDistributorBoundary,
-      methodId: o.methodId,
-      title: o.title,
-      action: o.action,
-      resource: o.resource,
-      explanation: o.explanation,
-      decidingStatements: o.decidingStatements,
-      steps: o.steps,
-      ...(o.requestContext ? { requestContext: o.requestContext } : {}),
-    })),
+    p.openPaths
+      .filter((o) => {
+        const key = JSON.stringify([p.arn, o.methodId, o.action, o.resource, o.requestContext ?? '', o.explanation]);
+        if (seenPaths.has(key)) return false;
+        seenPaths.add(key);
+        return true;
+      })
+      .map((o) => ({
+        payerAccountId: ev.payerAccountId,
+        principalArn: p.arn,
+        principalName: p.name,
+        hasDistributorBoundary: p.hasDistributorBoundary,
+        methodId: o.methodId,
+        title: o.title,
+        action: o.action,
+        resource: o.resource,
+        explanation: o.explanation,
+        decidingStatements: o.decidingStatements,
+        steps: o.steps,
+        ...(o.requestContext ? { requestContext: o.requestContext } : {}),
+      })),
   );
   const re = ev.cloudtrail?.rootEvents;
   const rootEvents = isOk(re) ? re.data.map((e) => ({ payerAccountId: ev.payerAccountId, ...e })) : [];
