@@ -157,7 +157,8 @@ describe('live root events', () => {
     });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(ofEvent('root-activity').filter((r) => r.json.payerguard.eventId === eventId)).toHaveLength(1);
-    expect(received.length - before).toBe(1);
+    // The one other delivery this event may cause is the re-score's new-critical-finding (checked below).
+    expect(received.slice(before).filter((r) => r.json.payerguard.event !== 'new-critical-finding')).toHaveLength(1);
     expect(await db.select().from(schema.rootEvents).where(eq(schema.rootEvents.eventId, eventId))).toHaveLength(1);
 
     // Re-scored: a live-event run whose ROOT-SIGNIN-MFA fails on this very event, the partner's latest snapshot.
@@ -174,9 +175,39 @@ describe('live root events', () => {
     const snaps = await db.select().from(schema.snapshots).where(eq(schema.snapshots.runId, row.rescoreRunId!));
     expect(snaps.map((s) => s.partnerId)).toEqual([target.partnerId]);
 
+    // A sign-in without MFA outside every approved root-access window is a critical ROOT-ACTIVITY-IN-WINDOW failure
+    // (docs/root-access.md), new since the partner's previous snapshot: the re-score raises new-critical-finding for
+    // it, once. With the root-activity alert that makes exactly two deliveries for this event, the duplicate adding none.
+    expect(found.find((x) => x.controlId === 'ROOT-ACTIVITY-IN-WINDOW' && x.resource === eventId)).toMatchObject({
+      status: 'fail',
+      severity: 'critical',
+    });
+    const naming = (r: Received) =>
+      (r.json.payerguard.findings as { resource: string }[] | undefined)?.some((x) => x.resource === eventId);
+    const critical = await until("the re-score's new-critical-finding alert", async () =>
+      ofEvent('new-critical-finding').find(naming),
+    );
+    expect(critical.json.payerguard).toMatchObject({
+      partnerId: target.partnerId,
+      findings: [{ controlId: 'ROOT-ACTIVITY-IN-WINDOW', payerAccountId: target.payerAccountId, resource: eventId }],
+    });
+    const [criticalRun] = await db
+      .select()
+      .from(schema.runs)
+      .where(eq(schema.runs.id, critical.json.payerguard.runId as string));
+    expect(criticalRun?.trigger).toBe('live-event');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(received.slice(before).map((r) => r.json.payerguard.event)).toEqual([
+      'root-activity',
+      'new-critical-finding',
+    ]);
+    expect(ofEvent('new-critical-finding').filter(naming)).toHaveLength(1);
+
     const deliveries = await api(`/api/alert-channels/${channel.id}/deliveries`);
     expect(
-      deliveries.body.deliveries.find((d: { text: string }) => d.text.includes(target.payerAccountId)),
+      deliveries.body.deliveries.find(
+        (d: { text: string; event: string }) => d.event === 'root-activity' && d.text.includes(target.payerAccountId),
+      ),
     ).toMatchObject({
       event: 'root-activity',
       status: 'delivered',
