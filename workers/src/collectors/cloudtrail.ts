@@ -9,7 +9,6 @@ import { regionsToRead } from '@payerguard/core/data/aws-regions';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
 import { clientConfig, limitResponseSize } from '../aws/client-options.js';
 import { rateLimit } from '../aws/rate-limit.js';
-import { lookupEventsKey, lookupEventsPacer } from '../aws/rate-pacer.js';
 import { allLimited } from '../limit.js';
 import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget } from './context.js';
 import { parseRootEvent } from './root-events.js';
@@ -24,7 +23,8 @@ export async function collectCloudTrail(ctx: CollectorContext): Promise<CloudTra
   rateLimit(client, ctx.accountId);
   const lookbackDays = ctx.settings.rootLookbackDays;
 
-  const rootEvents = collectRootEventsByRegion(ctx);
+  // The session's own region reuses this client: building an SDK client costs more CPU than the call it makes.
+  const rootEvents = collectRootEventsByRegion(ctx, { [ctx.session.region]: client });
 
   const trails = capture<Trail[]>(API.describeTrails, pagedBudget(ctx), async (abortSignal, ids) => {
     const out = await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
@@ -66,15 +66,17 @@ export async function collectCloudTrail(ctx: CollectorContext): Promise<CloudTra
 const REGION_PARALLELISM = 3;
 
 /**
- * Root events from every region in ctx.regions (us-east-1 only when unset), each region paced at LookupEvents' quota.
+ * Root events from every region in ctx.regions (us-east-1 only when unset). Every page waits its turn at LookupEvents'
+ * quota (2 a second per account and region) in the process rate limiter (aws/rate-limit.ts), retries included.
  * The merged list is only "ok" when every region was read: a region not seen fails it, naming the region.
  */
 export async function collectRootEventsByRegion(
   ctx: CollectorContext,
+  clients: Record<string, CloudTrailClient> = {},
 ): Promise<{ merged: Call<RootEvent[]>; byRegion: Record<string, Call<{ rootEvents: number }>> }> {
   const regions = ctx.regions ?? regionsToRead([]);
   const calls = await allLimited(
-    regions.map((region) => () => lookupRootEvents(ctx, region)),
+    regions.map((region) => () => lookupRootEvents(ctx, region, clients[region])),
     REGION_PARALLELISM,
   );
   const byRegion: Record<string, Call<{ rootEvents: number }>> = {};
@@ -121,17 +123,14 @@ export async function collectRootEventsByRegion(
 }
 
 /** One region's root events over the look-back window. */
-function lookupRootEvents(ctx: CollectorContext, region: string): Promise<Call<RootEvent[]>> {
-  const client = new CloudTrailClient(clientConfig({ ...ctx.session, region }, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
+function lookupRootEvents(ctx: CollectorContext, region: string, reuse?: CloudTrailClient): Promise<Call<RootEvent[]>> {
+  const client = reuse ?? regionalClient(ctx, region);
   const StartTime = new Date(ctx.now.getTime() - ctx.settings.rootLookbackDays * DAY_MS);
   return capture<RootEvent[]>(API.lookupEvents, pagedBudget(ctx), async (abortSignal, ids) => {
     const events: RootEvent[] = [];
     let NextToken: string | undefined;
     for (let page = 0; ; page++) {
       if (page >= MAX_PAGES) throw new MalformedAnswer(`LookupEvents still paginating after ${MAX_PAGES} pages`);
-      await lookupEventsPacer.wait(lookupEventsKey(ctx.accountId, region), abortSignal);
       const out = await client.send(
         new LookupEventsCommand({
           // LookupEvents takes one attribute; root's user name is "root". Each event is still checked by its identity type.
@@ -154,4 +153,11 @@ function lookupRootEvents(ctx: CollectorContext, region: string): Promise<Call<R
       if (!NextToken) return events;
     }
   });
+}
+
+function regionalClient(ctx: CollectorContext, region: string): CloudTrailClient {
+  const client = new CloudTrailClient(clientConfig({ ...ctx.session, region }, ctx.credentials));
+  limitResponseSize(client);
+  rateLimit(client, ctx.accountId);
+  return client;
 }
