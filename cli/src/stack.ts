@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { type Config, createLogger, type Logger, loadConfig, openDatabase } from '@payerguard/core';
+import { installRoot } from '@payerguard/core/install-root';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { buildServer } from '@payerguard/server/app';
@@ -13,7 +13,7 @@ import { startWorkers, type WorkerDeps } from '@payerguard/workers';
 import { Redis } from 'ioredis';
 import { ensureRedis } from './redis.js';
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const repoRoot = installRoot(import.meta.url);
 export const webDist = join(repoRoot, 'web', 'dist');
 
 /** Builds the dashboard when web/dist is missing or older than its sources (a fresh clone has no build). */
@@ -25,7 +25,8 @@ export function ensureWebBuild(logger?: Logger): void {
     }, 0);
   const index = join(webDist, 'index.html');
   const src = join(repoRoot, 'web', 'src');
-  if (existsSync(index) && statSync(index).mtimeMs >= newest(src)) return;
+  // The image ships web/dist without its sources: what is there is what runs.
+  if (existsSync(index) && (!existsSync(src) || statSync(index).mtimeMs >= newest(src))) return;
   logger?.info('building the dashboard (web/dist)');
   const r = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
     cwd: join(repoRoot, 'web'),

@@ -19,6 +19,10 @@ const ACCOUNT_RE = /^\d{12}$/;
 const PARTNER_ID_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const ROLE_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
 const EXTERNAL_ID_RE = /^[\w+=,.@:/-]{2,1224}$/;
+/** The same bound as a partner added by hand (core/src/partners/manage.ts). */
+export const PARTNER_NAME_MAX = 200;
+/** Largest registry file `partners import` reads: ~100,000 payers fit in a tenth of it. */
+export const REGISTRY_MAX_BYTES = 256 * 1024 * 1024;
 
 export function validateEntry(raw: unknown): { entry?: RegistryEntry; problems: string[] } {
   const problems: string[] = [];
@@ -33,6 +37,8 @@ export function validateEntry(raw: unknown): { entry?: RegistryEntry; problems: 
   if (!partnerId || !PARTNER_ID_RE.test(partnerId))
     problems.push('partnerId: required, lower-case letters, digits and "-" (max 63)');
   if (!partnerName) problems.push('partnerName: required');
+  else if (partnerName.length > PARTNER_NAME_MAX)
+    problems.push(`partnerName: at most ${PARTNER_NAME_MAX} characters (got ${partnerName.length})`);
   if (!payerAccountId || !ACCOUNT_RE.test(payerAccountId)) problems.push('payerAccountId: required, 12 digits');
   const m = roleArn ? ROLE_ARN_RE.exec(roleArn) : null;
   if (!m) problems.push('roleArn: required, an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)');
@@ -81,6 +87,25 @@ export function parseRegistry(text: string): { entries: RegistryEntry[]; problem
       }
     });
   }
+  return checkRows(rows, problems);
+}
+
+/**
+ * An already-parsed registry (the API's `entries`): the same rules as parseRegistry, row i on "line" i + 1. The
+ * values are never serialized again, so a hostile value (nested thousands deep) is refused, not a stack overflow.
+ */
+export function registryFromValues(values: unknown[]): { entries: RegistryEntry[]; problems: RegistryProblem[] } {
+  return checkRows(
+    values.map((value, i) => ({ line: i + 1, value })),
+    [],
+  );
+}
+
+function checkRows(
+  rows: { line: number; value: unknown }[],
+  problems: RegistryProblem[],
+): { entries: RegistryEntry[]; problems: RegistryProblem[] } {
+  const entries: RegistryEntry[] = [];
   const seenPayers = new Map<string, number>();
   const partnerNames = new Map<string, string>();
   for (const { line, value } of rows) {

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './db/index.js';
 import { settings as settingsTable } from './db/schema.js';
 import type { PolicyDocument } from './evidence/types.js';
+import { jsonShape, POLICY_DOCUMENT_MAX_DEPTH, POLICY_DOCUMENT_MAX_NODES } from './json-bounds.js';
 import {
   API_TOKEN_MAX_DAYS_LIMIT,
   DEFAULT_HUB_EVENT_BUS_NAME,
@@ -82,7 +83,15 @@ export function validateSettings(input: unknown): SettingsValidation {
     const d = boundary.approvedDocument;
     if (typeof d !== 'object' || Array.isArray(d) || !('Statement' in (d as object)))
       err('boundary.approvedDocument', 'expected an IAM policy document with a Statement, or null');
-    else approvedDocument = d as PolicyDocument;
+    else {
+      const shape = jsonShape(d, POLICY_DOCUMENT_MAX_NODES);
+      if (shape.depth > POLICY_DOCUMENT_MAX_DEPTH || shape.nodes > POLICY_DOCUMENT_MAX_NODES)
+        err(
+          'boundary.approvedDocument',
+          `an IAM policy document is at most ${POLICY_DOCUMENT_MAX_DEPTH} levels deep and ${POLICY_DOCUMENT_MAX_NODES} values`,
+        );
+      else approvedDocument = d as PolicyDocument;
+    }
   }
   const pr = obj(x.protectedResources, 'protectedResources');
   const dp = obj(x.distributorPrincipals, 'distributorPrincipals');

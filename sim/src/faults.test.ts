@@ -95,6 +95,24 @@ describe('fault kinds reach the SDK as the right error', () => {
     expect(JSON.parse(await raw.text()).Organization.MasterAccountId).toBe(accountId);
   });
 
+  it('oversized, chunked: the padded document arrives without Content-Length', async () => {
+    sim.faults.add({ kind: 'oversized', api: 'organizations:DescribeOrganization', bytes: 3_000_000, chunked: true });
+    const raw = await fetch(sim.url, {
+      method: 'POST',
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=${creds.accessKeyId}/20260101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0`,
+        'x-amz-target': 'AWSOrganizationsV20161128.DescribeOrganization',
+        'content-type': 'application/x-amz-json-1.1',
+      },
+      body: '{}',
+    });
+    expect(raw.headers.get('content-length')).toBeNull();
+    expect(raw.headers.get('transfer-encoding')).toBe('chunked');
+    const text = await raw.text();
+    expect(text.length).toBeGreaterThan(3_000_000);
+    expect(JSON.parse(text).Organization.MasterAccountId).toBe(accountId);
+  });
+
   it('garbage: a huge body that is not a document fails in the SDK', async () => {
     sim.faults.add({ kind: 'garbage', bytes: 2 * 1024 * 1024, api: 'cloudtrail:*' });
     const err = await failure(clients(sim.url, creds).cloudtrail.send(new LookupEventsCommand({})));
@@ -174,6 +192,10 @@ describe('admin API', () => {
       '{"kind":"latency"}',
       '{"kind":"throttle","accountId":"12"}',
       '{"kind":"throttle","oops":1}',
+      '{"kind":"throttle","jitterMs":10}',
+      '{"kind":"latency","ms":1,"jitterMs":-1}',
+      '{"kind":"throttle","chunked":true}',
+      '{"kind":"oversized","chunked":"yes"}',
     ]) {
       const r = await fetch(`${sim.url}/_sim/faults`, { method: 'POST', body });
       expect(r.status).toBe(400);
@@ -210,5 +232,15 @@ describe('fault matching (pure)', () => {
     f.add({ kind: 'throttle', rate: 0.5 });
     const fired = [0, 1, 2, 3].map(() => f.plan('123456789012', 'iam:GetRole').fault?.kind ?? null);
     expect(fired).toEqual(['throttle', null, 'throttle', null]);
+  });
+
+  it('latency jitter adds 0..jitterMs to ms, drawn per request', () => {
+    let i = 0;
+    // Each plan draws twice: the rate check, then the jitter.
+    const seq = [0, 0, 0, 0.5, 0, 0.9999];
+    const f = new Faults(() => seq[i++]!);
+    f.add({ kind: 'latency', ms: 100, jitterMs: 50 });
+    const delays = [0, 1, 2].map(() => f.plan('123456789012', 'iam:GetRole').latencyMs);
+    expect(delays).toEqual([100, 125, 150]);
   });
 });

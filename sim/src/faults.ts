@@ -3,7 +3,7 @@
  * caller's account and the API, both optional), with probability `rate`.
  */
 export const FAULT_KINDS = [
-  /** Delay every matching answer by `ms`. */
+  /** Delay every matching answer by `ms`, plus a random 0..`jitterMs` when set. */
   'latency',
   /** Throttling / ThrottlingException, as each protocol words it. */
   'throttle',
@@ -35,8 +35,12 @@ export interface FaultSpec {
   rate?: number;
   /** For latency. */
   ms?: number;
+  /** For latency: a further delay drawn uniformly from 0 to jitterMs per request (networks are not steady). */
+  jitterMs?: number;
   /** For oversized and garbage. */
   bytes?: number;
+  /** For oversized and garbage: send the body chunked, without Content-Length (a cap must count, not trust headers). */
+  chunked?: boolean;
 }
 
 export interface Fault extends FaultSpec {
@@ -54,7 +58,7 @@ export function validateFaultSpec(raw: unknown): FaultSpec {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw new FaultSpecError('a fault must be a JSON object');
   const r = raw as Record<string, unknown>;
-  const known = new Set(['accountId', 'api', 'region', 'kind', 'rate', 'ms', 'bytes']);
+  const known = new Set(['accountId', 'api', 'region', 'kind', 'rate', 'ms', 'jitterMs', 'bytes', 'chunked']);
   for (const k of Object.keys(r)) if (!known.has(k)) throw new FaultSpecError(`unknown fault field "${k}"`);
   if (typeof r.kind !== 'string' || !(FAULT_KINDS as readonly string[]).includes(r.kind))
     throw new FaultSpecError(`kind must be one of ${FAULT_KINDS.join(', ')}`);
@@ -84,7 +88,19 @@ export function validateFaultSpec(raw: unknown): FaultSpec {
       throw new FaultSpecError('ms must be a whole number from 0 to 600000');
     spec.ms = r.ms;
   }
+  if (r.jitterMs !== undefined) {
+    if (typeof r.jitterMs !== 'number' || !Number.isInteger(r.jitterMs) || r.jitterMs < 0 || r.jitterMs > 600_000)
+      throw new FaultSpecError('jitterMs must be a whole number from 0 to 600000');
+    if (spec.kind !== 'latency') throw new FaultSpecError('jitterMs applies to latency faults only');
+    spec.jitterMs = r.jitterMs;
+  }
   if (spec.kind === 'latency' && spec.ms === undefined) throw new FaultSpecError('a latency fault needs ms');
+  if (r.chunked !== undefined) {
+    if (typeof r.chunked !== 'boolean') throw new FaultSpecError('chunked must be true or false');
+    if (spec.kind !== 'oversized' && spec.kind !== 'garbage')
+      throw new FaultSpecError('chunked applies to oversized and garbage faults only');
+    spec.chunked = r.chunked;
+  }
   if (r.bytes !== undefined) {
     if (typeof r.bytes !== 'number' || !Number.isInteger(r.bytes) || r.bytes < 1 || r.bytes > MAX_BYTES)
       throw new FaultSpecError(`bytes must be a whole number from 1 to ${MAX_BYTES}`);
@@ -146,7 +162,8 @@ export class Faults {
       if (f.region !== undefined && f.region !== region) continue;
       if (!apiMatches(f.api, api)) continue;
       if (this.random() >= (f.rate ?? 1)) continue;
-      if (f.kind === 'latency') latencyMs += f.ms ?? 0;
+      if (f.kind === 'latency')
+        latencyMs += (f.ms ?? 0) + (f.jitterMs ? Math.floor(this.random() * (f.jitterMs + 1)) : 0);
       else fault ??= f;
     }
     return { latencyMs, ...(fault ? { fault } : {}) };

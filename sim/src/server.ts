@@ -79,10 +79,27 @@ export interface RootActivityResult {
 const MAX_REQUEST_BYTES = 1024 * 1024;
 const CREDENTIAL_RE = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
+/** Writes a body in 64 KiB chunks, honouring back-pressure; a client that hangs up ends it. */
+function writeChunked(res: ServerResponse, body: Buffer): void {
+  const CHUNK = 64 * 1024;
+  let at = 0;
+  const more = () => {
+    while (at < body.length && !res.destroyed) {
+      const piece = body.subarray(at, at + CHUNK);
+      at += piece.length;
+      if (!res.write(piece)) return void res.once('drain', more);
+    }
+    if (!res.destroyed) res.end();
+  };
+  more();
+}
+
 interface Answer {
   status: number;
   headers: Record<string, string>;
   body: string | Buffer;
+  /** Sent with Transfer-Encoding: chunked and no Content-Length (the chunked oversized and garbage faults). */
+  chunked?: boolean;
 }
 
 const CONTENT_TYPES: Record<Protocol, string> = {
@@ -315,6 +332,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     if (fault?.kind === 'malformed') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
     const out: Answer = { status: 200, headers: { 'content-type': CONTENT_TYPES[protocol] }, body: text };
     if (fault?.kind === 'garbage') out.body = randomBytes(bytes);
+    if (fault?.chunked) out.chunked = true;
     return out;
   }
 
@@ -405,6 +423,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     const requestId = randomUUID();
     const send = (a: Answer) => {
       if (res.destroyed) return;
+      if (a.chunked) {
+        res.writeHead(a.status, { ...a.headers, 'x-amzn-requestid': requestId });
+        writeChunked(res, typeof a.body === 'string' ? Buffer.from(a.body) : a.body);
+        return;
+      }
       res.writeHead(a.status, {
         ...a.headers,
         'x-amzn-requestid': requestId,

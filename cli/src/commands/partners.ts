@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadConfig, openDatabase, parseRegistry } from '@payerguard/core';
+import { loadConfig, openDatabase, parseRegistry, REGISTRY_MAX_BYTES } from '@payerguard/core';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { listPartners } from '@payerguard/core/partners/manage';
 import { UsageError } from '../usage.js';
@@ -32,6 +32,14 @@ export async function run(argv: string[]): Promise<number | undefined> {
     const file = positionals[0]!;
     let text: string;
     try {
+      // A file far beyond any real registry is refused before it is read into memory.
+      const size = (await stat(file)).size;
+      if (size > REGISTRY_MAX_BYTES) {
+        process.stderr.write(
+          `payerguard: ${file} is ${size} bytes, more than the ${REGISTRY_MAX_BYTES}-byte limit for a registry; nothing imported\n`,
+        );
+        return 1;
+      }
       text = await readFile(file, 'utf8');
     } catch (e) {
       process.stderr.write(

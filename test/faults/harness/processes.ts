@@ -17,9 +17,12 @@ export interface Proc {
   kill(): Promise<void>;
 }
 
-/** `payerguard <args>` as a separate process, the way an operator runs the API, a worker or `collect`. */
-export function payerguard(name: string, args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], {
+/**
+ * `payerguard <args>` as a separate process, the way an operator runs the API, a worker or `collect`. `bin` is the
+ * entry point: the source CLI by default, or the compiled one (dist/payerguard.mjs) the image runs.
+ */
+export function payerguard(name: string, args: string[], env: Record<string, string>, bin = BIN): Proc {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',

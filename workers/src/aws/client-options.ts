@@ -1,5 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { pipeline, Readable, Transform } from 'node:stream';
 
 /** Temporary credentials from STS AssumeRole (or the hub's own). Never logged. */
 export interface SessionCredentials {
@@ -52,23 +53,47 @@ export function clientConfig(session: SessionOptions, credentials?: Credentials)
   };
 }
 
+function tooLarge(what: string): Error {
+  const err = new Error(`response of ${what} exceeds the ${MAX_RESPONSE_BYTES}-byte limit`);
+  err.name = 'ResponseTooLarge';
+  return err;
+}
+
+/**
+ * A pass-through that counts the bytes of a body and fails the stream past the cap. Content-Length cannot be trusted
+ * for this: a chunked answer has none, so the bytes themselves are counted as the SDK collects them.
+ */
+export function cappedBody(body: Readable, limit = MAX_RESPONSE_BYTES): Readable {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(tooLarge(`more than ${limit} bytes (sent without a usable Content-Length)`));
+      else done(null, chunk);
+    },
+  });
+  // pipeline destroys the source socket when the cap trips, so the rest of the answer is never read.
+  pipeline(body, counter, () => {});
+  return counter;
+}
+
 /**
  * Rejects oversized answers before the SDK parses them. Sits at the bottom of the deserialize step, so it sees the raw
- * HTTP response first.
+ * HTTP response first: a declared length above the cap is refused at once, and every other body is counted as it is
+ * read (chunked answers carry no length).
  */
 export function limitResponseSize(client: {
   middlewareStack: { add: (mw: never, opts: { step: 'deserialize'; priority: 'low'; name: string }) => void };
 }): void {
   const mw = (next: (args: unknown) => Promise<{ response: unknown }>) => async (args: unknown) => {
     const out = await next(args);
-    const res = out.response as { headers?: Record<string, string>; body?: { destroy?: () => void } } | undefined;
+    const res = out.response as { headers?: Record<string, string>; body?: unknown } | undefined;
     const len = Number(res?.headers?.['content-length'] ?? res?.headers?.['Content-Length'] ?? 0);
     if (len > MAX_RESPONSE_BYTES) {
-      res?.body?.destroy?.();
-      const err = new Error(`response of ${len} bytes exceeds the ${MAX_RESPONSE_BYTES}-byte limit`);
-      err.name = 'ResponseTooLarge';
-      throw err;
+      (res?.body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw tooLarge(`${len} bytes`);
     }
+    if (res && res.body instanceof Readable) res.body = cappedBody(res.body);
     return out;
   };
   client.middlewareStack.add(mw as never, {

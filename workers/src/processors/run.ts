@@ -1,4 +1,5 @@
 import type { Db, Logger } from '@payerguard/core';
+import { scoreRun as scoreRunOfCore } from '@payerguard/core/engine/score-run';
 import type { RunJobData } from '@payerguard/core/queue/names';
 import type { Job } from 'bullmq';
 import { sql } from 'drizzle-orm';
@@ -6,16 +7,7 @@ import { handBack } from './foreign.js';
 import { runStatus } from './outcome.js';
 import { databaseWaiter } from './payer.js';
 
-// A variable specifier: the scoring module is another part of the product and may be absent in a partial checkout.
-const SCORE_RUN_MODULE = '@payerguard/core/engine/score-run';
-
 type ScoreRun = (db: Db, runId: string, opts?: { now?: Date }) => Promise<unknown>;
-
-async function loadScoreRun(): Promise<ScoreRun> {
-  const mod = (await import(SCORE_RUN_MODULE)) as { scoreRun?: ScoreRun };
-  if (typeof mod.scoreRun !== 'function') throw new Error(`${SCORE_RUN_MODULE} has no scoreRun export`);
-  return mod.scoreRun;
-}
 
 /**
  * The parent job of a run: runs once every payer job has finished (failed ones included). Closes payers that ended
@@ -56,7 +48,7 @@ export function runProcessor(deps: {
     );
     let error: string | undefined;
     try {
-      const scoreRun = deps.scoreRun ?? (await loadScoreRun());
+      const scoreRun = deps.scoreRun ?? scoreRunOfCore;
       const now = new Date();
       await waitDb(() => scoreRun(db, runId, { now }));
     } catch (err) {

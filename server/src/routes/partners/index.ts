@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { collectorRoleArnFor, parseRegistry, schema, validateEntry } from '@payerguard/core';
+import { collectorRoleArnFor, parseRegistry, registryFromValues, schema, validateEntry } from '@payerguard/core';
 import { importRegistry, RegistryImportError } from '@payerguard/core/partners/import';
 import { addPartner, PartnerError, removePartner, updatePartner } from '@payerguard/core/partners/manage';
 import { loadSettings } from '@payerguard/core/settings-store';
@@ -237,7 +237,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       const { registry, entries, dryRun } = req.body;
       if ((registry === undefined) === (entries === undefined))
         throw badRequest('send either "registry" (the file text) or "entries" (an array)');
-      const parsed = parseRegistry(registry ?? JSON.stringify(entries));
+      const parsed = registry !== undefined ? parseRegistry(registry) : registryFromValues(entries ?? []);
       if (parsed.problems.length) {
         reply.code(400);
         return {
