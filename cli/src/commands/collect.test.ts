@@ -88,7 +88,8 @@ describe('payerguard partners import / collect', () => {
     // Progress went to stderr; no ExternalId anywhere in what the user sees.
     expect(r.stderr).toMatch(new RegExp(`${registry.length}/${registry.length} done`));
     for (const e of registry) expect(r.stdout + r.stderr).not.toContain(e.externalId);
-  });
+    // A whole run in a child process that reads every enabled region: minutes on a busy 2-core machine.
+  }, 240_000);
 
   it('rejects bad flags with a usage error', async () => {
     const r = await cli(['collect', '--bogus']);

@@ -67,5 +67,5 @@ describe('payerguard migrate / users', () => {
     const users = JSON.parse(list.stdout) as { email: string; role: string }[];
     expect(users.map((u) => [u.email, u.role])).toEqual([['ops@example.com', 'analyst']]);
     expect(list.stdout).not.toMatch(/passwordHash|argon2/);
-  }, 60_000);
+  }, 180_000);
 });
