@@ -16,7 +16,8 @@ let sim: Simulator;
 /** A second estate whose sessions expire within the test, and a third whose credential reports do. */
 let shortLived: Simulator;
 let shortReports: Simulator;
-const REPORT_TTL_MS = 5_000;
+// Long enough for two AWS CLI starts (seconds each on a busy machine) before the report expires.
+const REPORT_TTL_MS = 20_000;
 
 const entryFor = (s: Simulator, profile: ProfileId): RegistryEntry => {
   const partner = s.estate.partners.find((p) => p.profiles.includes(profile));
@@ -136,13 +137,14 @@ describe('expiry', () => {
   it('a credential report past its lifetime is ReportExpired (410) until generated anew; GeneratedTime is sent', async () => {
     const creds = await assume(shortReports.url, shortReports.registry()[1]!);
     const cli = (args: string[]) => cliAs(shortReports, creds, args);
-    const asked = Date.now();
     expect((await cli(['iam', 'generate-credential-report'])).json).toMatchObject({ State: 'STARTED' });
+    // The report was generated before the CLI returned: its lifetime ends by this time + TTL, whatever the CLI's start-up.
+    const generatedBy = Date.now();
     const fresh = await cli(['iam', 'get-credential-report']);
     expect(fresh.code, fresh.stderr).toBe(0);
     const generated = Date.parse((fresh.json as { GeneratedTime: string }).GeneratedTime);
     expect(Math.abs(Date.now() - generated)).toBeLessThan(60_000);
-    await new Promise((r) => setTimeout(r, Math.max(0, asked + REPORT_TTL_MS + 300 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, generatedBy + REPORT_TTL_MS + 500 - Date.now())));
     expect(errorCode((await cli(['iam', 'get-credential-report'])).stderr)).toBe('ReportExpired');
     expect((await cli(['iam', 'generate-credential-report'])).json).toMatchObject({ State: 'STARTED' });
     expect((await cli(['iam', 'get-credential-report'])).code).toBe(0);
