@@ -7,7 +7,7 @@
 import { Writable } from 'node:stream';
 import { openDatabase } from '@payerguard/core';
 import { EXPORT_FORMATS, writeExport } from '@payerguard/core/exports/index';
-import { seedExportFixture } from '@payerguard/core/exports/seed';
+import { seedExportFixture } from '@payerguard/core/testing/export-seed';
 
 const partners = Number(process.env.EXPORT_BENCH_PARTNERS ?? 10_000);
 const formats = (process.env.EXPORT_BENCH_FORMATS?.split(',') ?? [

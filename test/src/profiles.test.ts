@@ -1,5 +1,5 @@
 import { type Database, schema } from '@payerguard/core';
-import { controlById } from '@payerguard/core/controls/registry';
+import { controlById } from '@payerguard/core/controls/all-controls';
 import { latestSnapshots, type RunSummary, type StoredFinding } from '@payerguard/core/engine/score-run';
 import { PROFILES, type ProfileId, type Simulator } from '@payerguard/sim';
 import { eq } from 'drizzle-orm';

@@ -8,7 +8,7 @@ import { UsageError } from '../usage.js';
 const USAGE = 'usage: payerguard partners import FILE [--prune] | payerguard partners list [--json]';
 
 /**
- * `payerguard partners import FILE`: the registry (JSON Lines or a JSON array; see core/src/registry.ts) into the
+ * `payerguard partners import FILE`: the registry (JSON Lines or a JSON array; see core/src/partners/registry-file.ts) into the
  * database in one transaction. Any bad row: every problem printed with its line number, nothing imported, exit 1.
  * `payerguard partners list`: partners and their payers (never the ExternalIds).
  */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTROLS } from '../controls/registry.js';
+import { CONTROLS } from '../controls/all-controls.js';
 import type { Control } from '../controls/types.js';
 import { breaks, compliantEvidence, fixtureContext } from '../testing/evidence.js';
 import { evaluatePayer } from './evaluate.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CONTROLS } from '../controls/registry.js';
+import { CONTROLS } from '../controls/all-controls.js';
 import type { Control, ControlResult, EvaluationContext, Finding } from '../controls/types.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import type { DistributorSettings } from '../settings.js';

@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
-import { controlById } from '../controls/registry.js';
+import { controlById } from '../controls/all-controls.js';
 import type { Finding, FindingStatus, Severity } from '../controls/types.js';
 import type { Db } from '../db/index.js';
 import {

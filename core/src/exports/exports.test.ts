@@ -4,8 +4,8 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/index.js';
 import { testDatabase } from '../testing/db.js';
+import { seedExportFixture } from '../testing/export-seed.js';
 import { CSV_COLUMNS, ExportInputError, type ExportRequest, JSON_SCHEMA_ID, writeExport } from './index.js';
-import { seedExportFixture } from './seed.js';
 
 class Collect extends Writable {
   chunks: Buffer[] = [];

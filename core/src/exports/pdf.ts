@@ -2,7 +2,7 @@ import PDFDocument from 'pdfkit';
 import type { ControlMeta } from '../controls/types.js';
 import type { Db } from '../db/index.js';
 import type { RootAccessTrail } from '../root-windows/trail.js';
-import { controlsById } from './catalogue.js';
+import { controlsById } from './controls-by-id.js';
 import { rootTrailsFor } from './root-access.js';
 import { forAudience, sortFindings } from './shape.js';
 import type { Sink } from './sink.js';

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/index.js';
 import { testDatabase } from '../testing/db.js';
+import { seedExportFixture } from '../testing/export-seed.js';
 import { writeExport } from './index.js';
 import {
   claimSlot,
@@ -14,7 +15,6 @@ import {
   parseDelivery,
   updateSchedule,
 } from './schedules.js';
-import { seedExportFixture } from './seed.js';
 import { signBody, verifySignature } from './signature.js';
 import {
   createExport,

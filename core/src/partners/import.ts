@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
-import { type RegistryEntry, type RegistryProblem, validateEntry } from '../registry.js';
+import { type RegistryEntry, type RegistryProblem, validateEntry } from './registry-file.js';
 
 export class RegistryImportError extends Error {
   override name = 'RegistryImportError';

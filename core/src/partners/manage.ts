@@ -12,8 +12,8 @@ import {
   suppressions,
   users,
 } from '../db/schema.js';
-import { validateEntry } from '../registry.js';
 import { dbCause } from './import.js';
+import { validateEntry } from './registry-file.js';
 
 /** A bad request the API turns into 400 / 404 / 409; the message names the field. */
 export class PartnerError extends Error {

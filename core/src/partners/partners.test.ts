@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, schema } from '../index.js';
-import type { RegistryEntry } from '../registry.js';
 import { testDatabase } from '../testing/db.js';
 import { importRegistry, RegistryImportError } from './import.js';
 import { addPartner, getPartner, listPartners, PartnerError, removePartner, updatePartner } from './manage.js';
+import type { RegistryEntry } from './registry-file.js';
 
 const entry = (i: number, partner = `p-${i}`): RegistryEntry => {
   const acct = String(200000000000 + i);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { boundaryArnFor, defaultSettings } from '../settings.js';
 import { compliantEvidence, FIXTURE_PAYER } from '../testing/evidence.js';
+import { ADMIN_ARN, details, editDetails, role, user } from '../testing/iam-fixtures.js';
 import { analyzePayer, analyzePayerCached } from './analyze.js';
 import { effectivePolicies, PolicyIndex } from './effective.js';
-import { ADMIN_ARN, details, editDetails, role, user } from './fixtures.js';
 
 const settings = defaultSettings();
 const B = boundaryArnFor(settings, FIXTURE_PAYER);

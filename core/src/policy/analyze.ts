@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { AuthorizationDetails, IamRole, IamUser, PayerEvidence } from '../evidence/types.js';
 import { boundaryArnFor, type DistributorSettings } from '../settings.js';
-import { ESCALATION_METHODS, isActionName, type ProbeStep } from './catalogue.js';
 import { defaultVersionDocument, type EffectivePolicies, effectivePolicies, PolicyIndex } from './effective.js';
 import { PolicySet, simulationsRun, validatePolicyDocument } from './engine.js';
+import { ESCALATION_METHODS, isActionName, type ProbeStep } from './escalation-methods.js';
 import { type Caller, evaluateMethod, type OpenPath, requestFor } from './probe.js';
 import {
   attackerVariants,

@@ -1,7 +1,7 @@
 import type { PolicyDocument } from '../evidence/types.js';
 import { type DistributorSettings, defaultSettings } from '../settings.js';
-import { ESCALATION_METHODS } from './catalogue.js';
 import { type NamedPolicy, PolicySet, simulationsRun, validatePolicyDocument } from './engine.js';
+import { ESCALATION_METHODS } from './escalation-methods.js';
 import { type Caller, evaluateMethod, type OpenPath, requestFor } from './probe.js';
 import { syntheticTargets } from './targets.js';
 
@@ -11,7 +11,7 @@ export class PolicyInputError extends Error {
 }
 
 export interface BoundaryCheck {
-  /** The escalation method or protection id from the catalogue (catalogue.ts). */
+  /** The escalation method or protection id from the catalogue (escalation-methods.ts). */
   id: string;
   title: string;
   kind: 'escalation' | 'protection';

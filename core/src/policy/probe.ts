@@ -1,5 +1,5 @@
-import type { EscalationMethod, ProbeStep, Route } from './catalogue.js';
 import { type DecidingStatement, describeDeciding, type PolicySet, type ProbeRequest } from './engine.js';
+import type { EscalationMethod, ProbeStep, Route } from './escalation-methods.js';
 import { actionInfo, applicableContext } from './iam-data.js';
 import type { ContextVariant, PayerTargets } from './targets.js';
 

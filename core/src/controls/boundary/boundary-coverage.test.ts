@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ARN, editDetails, role, user } from '../../policy/fixtures.js';
 import { breaks, compliantEvidence, fixtureContext } from '../../testing/evidence.js';
+import { ADMIN_ARN, editDetails, role, user } from '../../testing/iam-fixtures.js';
 import { boundaryCoverage as c } from './boundary-coverage.js';
 
 const ctx = fixtureContext();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { deployBoundary, editDetails, withoutSids } from '../../policy/fixtures.js';
 import { referenceBoundary } from '../../policy/reference-boundary.js';
 import { defaultSettings } from '../../settings.js';
 import { breaks, compliantEvidence, FIXTURE_PAYER, fixtureContext } from '../../testing/evidence.js';
+import { deployBoundary, editDetails, withoutSids } from '../../testing/iam-fixtures.js';
 import { boundaryDrift as c } from './boundary-drift.js';
 
 const ctx = fixtureContext();

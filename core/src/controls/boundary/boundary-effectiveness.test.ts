@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ADMIN_ARN, deployBoundary, editDetails, role, user, withoutSids } from '../../policy/fixtures.js';
 import { referenceBoundary } from '../../policy/reference-boundary.js';
 import { boundaryArnFor, defaultSettings } from '../../settings.js';
 import { breaks, compliantEvidence, FIXTURE_PAYER, fixtureContext } from '../../testing/evidence.js';
+import { ADMIN_ARN, deployBoundary, editDetails, role, user, withoutSids } from '../../testing/iam-fixtures.js';
 import { boundaryEffectiveness as c } from './boundary-effectiveness.js';
 
 const ctx = fixtureContext();

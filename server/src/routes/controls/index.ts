@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { controlCatalogue } from '../../catalogue.js';
+import { controlCatalogue } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { notFound } from '../../errors.js';
 import { ALL_ROLES } from '../../types.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { controlCatalogue } from '../../catalogue.js';
+import { controlCatalogue } from '../../control-metadata.js';
 import {
   type EstatePartner,
   estateTrend,

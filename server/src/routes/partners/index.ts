@@ -7,7 +7,7 @@ import { asc, count, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import { randomToken } from '../../auth/crypto.js';
-import { controlsById } from '../../catalogue.js';
+import { controlsById } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';

@@ -13,7 +13,7 @@ import { loadSettings } from '@payerguard/core/settings-store';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
-import { controlsById } from '../../catalogue.js';
+import { controlsById } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, conflict, forbidden, notFound } from '../../errors.js';
 import { actorOf, assertPartnerVisible, partnerScope } from '../../scope.js';

@@ -1,4 +1,4 @@
-import { CONTROLS } from '@payerguard/core/controls/registry';
+import { CONTROLS } from '@payerguard/core/controls/all-controls';
 import type { ControlMeta } from '@payerguard/core/controls/types';
 
 /** The control catalogue as the API shows it: metadata only (evaluate() stays in core). */

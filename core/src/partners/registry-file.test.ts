@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRegistry } from './registry.js';
+import { parseRegistry } from './registry-file.js';
 
 const good = {
   partnerId: 'acme-1',

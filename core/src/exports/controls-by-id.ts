@@ -1,7 +1,7 @@
-import { CONTROLS } from '../controls/registry.js';
+import { CONTROLS } from '../controls/all-controls.js';
 import type { ControlMeta } from '../controls/types.js';
 
-/** The control catalogue (core/src/controls/registry.ts, CONTROLS) by id, for titles and remediation in the evidence pack. */
+/** The control catalogue (core/src/controls/all-controls.ts, CONTROLS) by id, for titles and remediation in the evidence pack. */
 let cached: Promise<Map<string, ControlMeta>> | undefined;
 
 export function controlsById(): Promise<Map<string, ControlMeta>> {

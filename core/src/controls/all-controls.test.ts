@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONTROLS, controlById } from './registry.js';
+import { CONTROLS, controlById } from './all-controls.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

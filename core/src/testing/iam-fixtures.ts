@@ -1,5 +1,5 @@
 import type { AuthorizationDetails, IamRole, IamUser, PayerEvidence, PolicyDocument } from '../evidence/types.js';
-import { withEvidence } from '../testing/evidence.js';
+import { withEvidence } from './evidence.js';
 
 /**
  * Small edits of fixture evidence (core/testing/evidence.ts) for the policy and boundary-control tests: add a user
