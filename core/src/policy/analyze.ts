@@ -307,13 +307,13 @@ function analyzeOnce(
 ): AnalysisCore {
   const policies = new PolicySet(eff.identity, eff.boundary);
   const now = opts.now ?? new Date();
-  const allowed = (step: ProbeStep) => policies.simulate(requestFor(caller, step, now)).result === 'Allowed';
+  const allowed = (step: ProbeStep) => policies.allows(requestFor(caller, step, now));
   const canAdministerIam = IAM_ADMIN_PROBES(targets.accountId, targets.boundaryArn).some(allowed);
   const reachesProtected = PROTECTED_PROBES(targets.settings).some(allowed);
   const openPaths: OpenPath[] = [];
   if (opts.withPaths !== false) {
     for (const method of ESCALATION_METHODS)
-      openPaths.push(...evaluateMethod(method, policies, caller, targets, { now }).open);
+      openPaths.push(...evaluateMethod(method, policies, caller, targets, { now, denials: false }).open);
   }
   return { canAdministerIam, reachesProtected, openPaths };
 }
