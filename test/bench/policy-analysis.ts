@@ -98,7 +98,8 @@ const payers = await collectEstate();
 // JIT warm-up on a few payers, so neither mode pays for compiling the other's code.
 run('full', payers.slice(0, 10));
 run('fast', payers.slice(0, 10));
-const full = run('full', payers);
+// BENCH_POLICY_FAST_ONLY=1 skips the full analysis (for profiling the fast one).
+const full = process.env.BENCH_POLICY_FAST_ONLY ? run('fast', []) : run('full', payers);
 const fast = run('fast', payers);
 const differing = Object.keys(full.digests).filter((p) => full.digests[p] !== fast.digests[p]);
 console.log(JSON.stringify(full.line));
