@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createLogger, type PayerEvidence } from '@payerguard/core';
 import { analyzePayer, type PayerAnalysis } from '@payerguard/core/policy/analyze';
+import { memoStats } from '@payerguard/core/policy/decision-memo';
 import { resetPolicyMemo, setPolicyShortcuts } from '@payerguard/core/policy/engine';
 import { defaultSettings } from '@payerguard/core/settings';
 import { collectPayer } from '@payerguard/workers/collect-payer';
@@ -90,6 +91,7 @@ function run(mode: 'full' | 'fast', payers: PayerEvidence[]) {
       cpuMsPerPayer: r2((cpu.user + cpu.system) / 1000 / n),
       simulationsPerPayer: r2(simulations / n),
       heapUsedMb: Math.round(process.memoryUsage().heapUsed / 1024 / 1024),
+      ...Object.fromEntries(Object.entries(memoStats()).map(([k, v]) => [k, n ? r2(v / n) : 0])),
     },
   };
 }

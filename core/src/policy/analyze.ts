@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthorizationDetails, IamRole, IamUser, PayerEvidence } from '../evidence/types.js';
 import { boundaryArnFor, type DistributorSettings } from '../settings.js';
-import { ESCALATION_METHODS, isActionName, type ProbeStep } from './catalogue.js';
+import { ESCALATION_METHODS, isActionName, type ProbeStep, type Route } from './catalogue.js';
 import { defaultVersionDocument, type EffectivePolicies, effectivePolicies, PolicyIndex } from './effective.js';
 import { PolicySet, simulationsRun, validatePolicyDocument } from './engine.js';
 import { type Caller, evaluateMethod, type OpenPath, requestFor } from './probe.js';
@@ -299,6 +299,17 @@ export function analyzePrincipal(
   };
 }
 
+/** Each method's routes for a payer's targets, worked out once for all its principals. */
+const routesByTargets = new WeakMap<PayerTargets, Route[][]>();
+function routesOf(targets: PayerTargets): Route[][] {
+  let routes = routesByTargets.get(targets);
+  if (!routes) {
+    routes = ESCALATION_METHODS.map((m) => m.routes(targets));
+    routesByTargets.set(targets, routes);
+  }
+  return routes;
+}
+
 function analyzeOnce(
   caller: Caller,
   eff: EffectivePolicies,
@@ -312,8 +323,12 @@ function analyzeOnce(
   const reachesProtected = PROTECTED_PROBES(targets.settings).some(allowed);
   const openPaths: OpenPath[] = [];
   if (opts.withPaths !== false) {
-    for (const method of ESCALATION_METHODS)
-      openPaths.push(...evaluateMethod(method, policies, caller, targets, { now, denials: false }).open);
+    const routes = routesOf(targets);
+    ESCALATION_METHODS.forEach((method, i) => {
+      openPaths.push(
+        ...evaluateMethod(method, policies, caller, targets, { now, denials: false, routes: routes[i] }).open,
+      );
+    });
   }
   return { canAdministerIam, reachesProtected, openPaths };
 }

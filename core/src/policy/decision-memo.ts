@@ -67,16 +67,21 @@ export const crossPayerDecisions = new Lru<string>(100_000);
 /** Boundary-only results: true when the boundary lets the request through (see 1 above). */
 export const boundaryVerdicts = new Lru<boolean>(100_000);
 
-let memoHits = { boundaryDenied: 0 };
-export const memoStats = () => ({ ...memoHits, boundaryVerdicts: boundaryVerdicts.size });
+let memoHits = { boundaryDenied: 0, boundaryAnalyses: 0, fullSimulations: 0 };
+/** What the memos saved so far in this thread (for the bench). */
+export const memoStats = () => ({
+  ...memoHits,
+  boundaryVerdicts: boundaryVerdicts.size,
+  crossPayerDecisions: crossPayerDecisions.size,
+});
 
 /** Forgets everything (a fresh evaluation thread; benches and tests). */
 export function resetDecisionMemo(): void {
   crossPayerDecisions.clear();
   boundaryVerdicts.clear();
-  memoHits = { boundaryDenied: 0 };
+  memoHits = { boundaryDenied: 0, boundaryAnalyses: 0, fullSimulations: 0 };
 }
 
-export function countBoundaryDenied(): void {
-  memoHits.boundaryDenied++;
+export function count(what: keyof typeof memoHits): void {
+  memoHits[what]++;
 }

@@ -5,7 +5,7 @@ import {
   ACCOUNT_IN_ARN,
   ACCOUNT_TOKEN,
   boundaryVerdicts,
-  countBoundaryDenied,
+  count,
   crossPayerDecisions,
   hashOf,
   normalizeAccount,
@@ -256,6 +256,13 @@ function conditionKeysOf(doc: PolicyDocument): Set<string> | null {
   return keys;
 }
 
+/** The context entries whose keys are in `keys` (lower case), in a stable order. */
+function namedContext(context: Record<string, string | string[]>, keys: Set<string>): [string, string | string[]][] {
+  return Object.entries(context)
+    .filter(([k]) => keys.has(k.toLowerCase()))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /**
  * One principal's policies, loaded once and evaluated many times. Documents must already be valid
  * (validatePolicyDocument); an invalid one throws here.
@@ -268,6 +275,8 @@ export class PolicySet {
 
   private readonly docsJson: string;
   private readonly timeSensitive: boolean;
+  /** Condition keys any of the documents names, or null when one uses policy variables. */
+  private readonly namedKeys: Set<string> | null;
   private readonly docsKeyByAccount = new Map<string, string | null>();
   private readonly boundaryJson: string | undefined;
   private readonly boundaryKeys: Set<string> | null | undefined;
@@ -281,6 +290,8 @@ export class PolicySet {
       boundary ? [boundary.name, boundary.document] : null,
     ]);
     this.timeSensitive = TIME_KEYS.test(this.docsJson);
+    const named = [...identity, ...(boundary ? [boundary] : [])].map((p) => conditionKeysOf(p.document));
+    this.namedKeys = named.some((k) => k === null) ? null : new Set(named.flatMap((k) => [...(k ?? [])]));
     if (boundary) {
       this.boundaryJson = JSON.stringify([boundary.name, boundary.document]);
       this.boundaryKeys = conditionKeysOf(boundary.document);
@@ -310,7 +321,7 @@ export class PolicySet {
       req.action.toLowerCase() !== 'sts:getcalleridentity' &&
       !this.boundaryLetsThrough(req)
     ) {
-      countBoundaryDenied();
+      count('boundaryDenied');
       return null;
     }
     return this.simulateKeyed(req, key);
@@ -346,7 +357,8 @@ export class PolicySet {
   /**
    * Payers of one distributor carry the same boundary and the same handful of partner policies, differing only in
    * their account id. A decision is a pure function of (policies, request), so with the payer's account id replaced by
-   * a token it is shared across payers: the key names every policy, statement and context value that could matter.
+   * a token it is shared across payers: the key names every policy, statement and context value that could matter
+   * (the context keys the documents name, or all of them and the principal when a document uses policy variables).
    * Not shared when the account id is not a plain token in them (decision-memo.ts), or when policies read the clock
    * (the request time then matters).
    */
@@ -360,9 +372,16 @@ export class PolicySet {
       this.docsKeyByAccount.set(account, docsKey);
     }
     if (docsKey === null) return undefined;
-    const context = this.timeSensitive ? req.context : withoutTime(req.context);
+    // Documents that name no principal key and use no variable decide alike for every principal of the account.
+    const keys = this.namedKeys;
+    const who = keys ? req.principal.replace(/\/.*$/, '') : req.principal;
+    const context = keys
+      ? namedContext(req.context, keys)
+      : this.timeSensitive
+        ? req.context
+        : withoutTime(req.context);
     const requestJson = normalizeAccount(
-      JSON.stringify([req.principal, req.action, req.resource, req.resourceAccount, req.wildcardOnly ?? null, context]),
+      JSON.stringify([who, req.action, req.resource, req.resourceAccount, req.wildcardOnly ?? null, context]),
       account,
     );
     return requestJson === undefined ? undefined : { key: `${docsKey}\u0000${requestJson}`, account };
@@ -382,11 +401,7 @@ export class PolicySet {
       this.boundaryKeyByAccount.set(account, docKey);
     }
     const keys = this.boundaryKeys;
-    const context = keys
-      ? Object.entries(req.context)
-          .filter(([k]) => keys.has(k.toLowerCase()))
-          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      : req.context;
+    const context = keys ? namedContext(req.context, keys) : req.context;
     const requestJson =
       docKey === null
         ? undefined
@@ -398,6 +413,7 @@ export class PolicySet {
     const known = key === undefined ? undefined : boundaryVerdicts.get(key);
     if (known !== undefined) return known;
     simulationCount++;
+    count('boundaryAnalyses');
     const analysis = lib.analyzePermissionBoundaryPolicies(this.boundary, this.toRequest(req), STRICT());
     const through = analysis?.result === 'Allowed';
     if (key !== undefined) boundaryVerdicts.set(key, through);
@@ -416,6 +432,7 @@ export class PolicySet {
 
   private evaluate(req: ProbeRequest): SimulationOutcome {
     simulationCount++;
+    count('fullSimulations');
     const analysis = lib.authorize({
       request: this.toRequest(req),
       sessionPolicy: undefined,
