@@ -3,9 +3,11 @@
  * the production collectors (simulator in its own process, no added latency), then every payer is analysed in turn
  * (analyzePayer, what the boundary controls read) as one evaluation thread would see them. Prints
  *   {"bench":"policy-analysis", partners, payers, principals, msPerPayer, simulationsPerPayer, ...}
- * with `mode` "full" (every request simulated in full, the way analysis worked before its shortcuts) and "fast"
- * (the shortcuts of core/src/policy/engine.ts), each in a fresh state, and fails when any payer's analysis
- * (principals, open paths, deciding statements, the fenced admin's paths) differs between the two.
+ * with `mode` "full" (every request simulated in full, cross-payer decisions keyed by principal: the way analysis
+ * worked before core/src/policy/decision-memo.ts) and "fast" (its shortcuts), each in a fresh state as a new
+ * evaluation thread starts, and fails when any payer's analysis (principals, open paths, deciding statements, the
+ * fenced admin's paths) differs between the two. The memo counters are per payer: boundaryDenied (requests decided by
+ * the boundary verdict alone), boundaryAnalyses and fullSimulations (what ran), and the memo entries added.
  * BENCH_PARTNERS (default 200); BENCH_EVIDENCE_FILE keeps the collected evidence there and reuses it when present;
  * BENCH_ANALYSIS_OUT writes each payer's analysis digest (to compare two versions of the code).
  */

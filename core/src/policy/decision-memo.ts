@@ -62,10 +62,13 @@ export function normalizeAccount(text: string, account: string): string | undefi
   return ACCOUNT_NOT_A_TOKEN.test(normalized) ? undefined : normalized;
 }
 
+// Entries are a few hundred bytes: at these limits a thread's memos stay under ~50 MB whatever the estate. What
+// repeats across payers (the catalogue's requests on the boundary, the governance resources) stays recently used;
+// what names one payer's own principals ages out.
 /** Whole decisions in normalized JSON (see 2 above). */
-export const crossPayerDecisions = new Lru<string>(100_000);
+export const crossPayerDecisions = new Lru<string>(50_000);
 /** Boundary-only results: true when the boundary lets the request through (see 1 above). */
-export const boundaryVerdicts = new Lru<boolean>(100_000);
+export const boundaryVerdicts = new Lru<boolean>(50_000);
 
 let memoHits = { boundaryDenied: 0, boundaryAnalyses: 0, fullSimulations: 0 };
 /** What the memos saved so far in this thread (for the bench). */

@@ -223,7 +223,10 @@ let simulationCount = 0;
 export const simulationsRun = () => simulationCount;
 
 let shortcuts = true;
-/** Turns the boundary shortcut off (every request simulated in full): for the bench and the tests that compare. */
+/**
+ * Turns the shortcuts off (every request simulated in full, cross-payer decisions keyed by principal, as analysis
+ * worked before them): for the bench and the tests that compare.
+ */
 export function setPolicyShortcuts(on: boolean): void {
   shortcuts = on;
 }
@@ -373,7 +376,7 @@ export class PolicySet {
     }
     if (docsKey === null) return undefined;
     // Documents that name no principal key and use no variable decide alike for every principal of the account.
-    const keys = this.namedKeys;
+    const keys = shortcuts ? this.namedKeys : null;
     const who = keys ? req.principal.replace(/\/.*$/, '') : req.principal;
     const context = keys
       ? namedContext(req.context, keys)
