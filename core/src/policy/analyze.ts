@@ -3,7 +3,7 @@ import type { AuthorizationDetails, IamRole, IamUser, PayerEvidence } from '../e
 import { boundaryArnFor, type DistributorSettings } from '../settings.js';
 import { defaultVersionDocument, type EffectivePolicies, effectivePolicies, PolicyIndex } from './effective.js';
 import { PolicySet, simulationsRun, validatePolicyDocument } from './engine.js';
-import { ESCALATION_METHODS, isActionName, type ProbeStep } from './escalation-methods.js';
+import { ESCALATION_METHODS, isActionName, type ProbeStep, type Route } from './escalation-methods.js';
 import { type Caller, evaluateMethod, type OpenPath, requestFor } from './probe.js';
 import {
   attackerVariants,
@@ -299,6 +299,17 @@ export function analyzePrincipal(
   };
 }
 
+/** Each method's routes for a payer's targets, worked out once for all its principals. */
+const routesByTargets = new WeakMap<PayerTargets, Route[][]>();
+function routesOf(targets: PayerTargets): Route[][] {
+  let routes = routesByTargets.get(targets);
+  if (!routes) {
+    routes = ESCALATION_METHODS.map((m) => m.routes(targets));
+    routesByTargets.set(targets, routes);
+  }
+  return routes;
+}
+
 function analyzeOnce(
   caller: Caller,
   eff: EffectivePolicies,
@@ -307,13 +318,17 @@ function analyzeOnce(
 ): AnalysisCore {
   const policies = new PolicySet(eff.identity, eff.boundary);
   const now = opts.now ?? new Date();
-  const allowed = (step: ProbeStep) => policies.simulate(requestFor(caller, step, now)).result === 'Allowed';
+  const allowed = (step: ProbeStep) => policies.allows(requestFor(caller, step, now));
   const canAdministerIam = IAM_ADMIN_PROBES(targets.accountId, targets.boundaryArn).some(allowed);
   const reachesProtected = PROTECTED_PROBES(targets.settings).some(allowed);
   const openPaths: OpenPath[] = [];
   if (opts.withPaths !== false) {
-    for (const method of ESCALATION_METHODS)
-      openPaths.push(...evaluateMethod(method, policies, caller, targets, { now }).open);
+    const routes = routesOf(targets);
+    ESCALATION_METHODS.forEach((method, i) => {
+      openPaths.push(
+        ...evaluateMethod(method, policies, caller, targets, { now, denials: false, routes: routes[i] }).open,
+      );
+    });
   }
   return { canAdministerIam, reachesProtected, openPaths };
 }

@@ -88,6 +88,18 @@ export class PolicyIndex {
     const p = this.byArn.get(arn);
     return (p && defaultVersionDocument(p)) ?? KNOWN_AWS_MANAGED[arn];
   }
+  // Principals of a payer share managed policies and their groups' documents: validate each document once per
+  // analysis (the index lives as long as one analysis of one payer's evidence).
+  private readonly validated = new WeakMap<object, string[]>();
+  problems(doc: PolicyDocument): string[] {
+    if (typeof doc !== 'object' || doc === null) return validatePolicyDocument(doc);
+    let problems = this.validated.get(doc);
+    if (!problems) {
+      problems = validatePolicyDocument(doc);
+      this.validated.set(doc, problems);
+    }
+    return [...problems];
+  }
 }
 
 export interface EffectivePolicies {
@@ -120,7 +132,7 @@ export function effectivePolicies(
       if (ref) unresolved.push(ref);
       return;
     }
-    const problems = validatePolicyDocument(document);
+    const problems = index.problems(document);
     if (problems.length) invalid.push({ name, problems });
     else identity.push({ name, document });
   };
@@ -142,7 +154,7 @@ export function effectivePolicies(
     const name = principal.permissionsBoundaryArn.slice(principal.permissionsBoundaryArn.lastIndexOf('/') + 1);
     if (!doc) unresolved.push(principal.permissionsBoundaryArn);
     else {
-      const problems = validatePolicyDocument(doc);
+      const problems = index.problems(doc);
       if (problems.length) invalid.push({ name: `boundary ${name}`, problems });
       else boundary = { name, document: doc };
     }

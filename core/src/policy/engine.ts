@@ -1,7 +1,16 @@
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { PolicyDocument } from '../evidence/types.js';
+import {
+  ACCOUNT_IN_ARN,
+  ACCOUNT_TOKEN,
+  boundaryVerdicts,
+  count,
+  crossPayerDecisions,
+  hashOf,
+  normalizeAccount,
+  resetDecisionMemo,
+} from './decision-memo.js';
 
 /**
  * A synchronous front to @cloud-copilot/iam-simulate's evaluation core.
@@ -30,6 +39,11 @@ interface LoadedPolicy {
 }
 interface Internals {
   authorize(request: unknown): RequestAnalysisLike;
+  analyzePermissionBoundaryPolicies(
+    boundaries: LoadedPolicy[] | undefined,
+    request: unknown,
+    parameters: unknown,
+  ): { result: EvaluationResult } | undefined;
   AwsRequestImpl: new (
     principal: string,
     resource: { resource: string; accountId: string },
@@ -90,6 +104,7 @@ function loadInternals(): Internals {
   );
   const internals: Internals = {
     authorize: core.authorize,
+    analyzePermissionBoundaryPolicies: core.analyzePermissionBoundaryPolicies,
     AwsRequestImpl: req.AwsRequestImpl,
     RequestContextImpl: ctx.RequestContextImpl,
     DiscoveryContextKeyConstraints: disc.DiscoveryContextKeyConstraints,
@@ -204,26 +219,57 @@ const mapType = (t: string): DecidingStatement['policyType'] =>
   t === 'pb' ? 'boundary' : t === 'identity' || t === 'resource' || t === 'scp' || t === 'rcp' ? t : 'other';
 
 let simulationCount = 0;
-/** Simulations run by this process so far (for throughput figures). */
+/** Simulations run by this process so far (for throughput figures); a boundary-only analysis counts as one. */
 export const simulationsRun = () => simulationCount;
 
+let shortcuts = true;
 /**
- * One principal's policies, loaded once and evaluated many times. Documents must already be valid
- * (validatePolicyDocument); an invalid one throws here.
+ * Turns the shortcuts off (every request simulated in full, cross-payer decisions keyed by principal, as analysis
+ * worked before them): for the bench and the tests that compare.
  */
-const ACCOUNT_TOKEN = '<payer-account>';
-const ACCOUNT_IN_ARN = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/;
-const PARTIAL_DIGIT_WILDCARD = /\d[*?]|[*?]\d|<payer-account>[*?]|[*?]<payer-account>/;
+export function setPolicyShortcuts(on: boolean): void {
+  shortcuts = on;
+}
+/** Forgets every cross-payer decision and boundary verdict (a fresh evaluation thread). */
+export const resetPolicyMemo = resetDecisionMemo;
+
 const TIME_KEYS = /CurrentTime|EpochTime/i;
-const CROSS_PAYER_LIMIT = 200_000;
-/** Decisions shared across PolicySets (see crossPayerKey), in normalized JSON. Bounded: cleared when full. */
-const crossPayerDecisions = new Map<string, string>();
+/** Keys of a context that a document can read without naming them: policy variables. */
+const POLICY_VARIABLE = /\$\{/;
 
 function withoutTime(context: Record<string, string | string[]>): Record<string, string | string[]> {
   const { 'aws:CurrentTime': _t, 'aws:EpochTime': _e, ...rest } = context;
   return rest;
 }
 
+const STRICT = () => ({
+  simulationMode: 'Strict',
+  discoveryContextKeyConstraints: new lib.DiscoveryContextKeyConstraints([]),
+});
+
+/** Condition keys a document names (lower case), or null when it uses policy variables (any key may matter). */
+function conditionKeysOf(doc: PolicyDocument): Set<string> | null {
+  if (POLICY_VARIABLE.test(JSON.stringify(doc))) return null;
+  const keys = new Set<string>();
+  const statements = (doc as { Statement?: unknown }).Statement;
+  for (const st of Array.isArray(statements) ? statements : [statements]) {
+    const cond = (st as { Condition?: Record<string, Record<string, unknown>> } | null)?.Condition;
+    for (const block of Object.values(cond ?? {})) for (const k of Object.keys(block ?? {})) keys.add(k.toLowerCase());
+  }
+  return keys;
+}
+
+/** The context entries whose keys are in `keys` (lower case), in a stable order. */
+function namedContext(context: Record<string, string | string[]>, keys: Set<string>): [string, string | string[]][] {
+  return Object.entries(context)
+    .filter(([k]) => keys.has(k.toLowerCase()))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * One principal's policies, loaded once and evaluated many times. Documents must already be valid
+ * (validatePolicyDocument); an invalid one throws here.
+ */
 export class PolicySet {
   private readonly identity: LoadedPolicy[];
   private readonly boundary: LoadedPolicy[] | undefined;
@@ -232,7 +278,12 @@ export class PolicySet {
 
   private readonly docsJson: string;
   private readonly timeSensitive: boolean;
+  /** Condition keys any of the documents names, or null when one uses policy variables. */
+  private readonly namedKeys: Set<string> | null;
   private readonly docsKeyByAccount = new Map<string, string | null>();
+  private readonly boundaryJson: string | undefined;
+  private readonly boundaryKeys: Set<string> | null | undefined;
+  private readonly boundaryKeyByAccount = new Map<string, string | null>();
 
   constructor(identity: NamedPolicy[], boundary: NamedPolicy | null) {
     this.identity = identity.map((p) => lib.loadPolicy(p.document, { name: p.name }));
@@ -242,10 +293,61 @@ export class PolicySet {
       boundary ? [boundary.name, boundary.document] : null,
     ]);
     this.timeSensitive = TIME_KEYS.test(this.docsJson);
+    const named = [...identity, ...(boundary ? [boundary] : [])].map((p) => conditionKeysOf(p.document));
+    this.namedKeys = named.some((k) => k === null) ? null : new Set(named.flatMap((k) => [...(k ?? [])]));
+    if (boundary) {
+      this.boundaryJson = JSON.stringify([boundary.name, boundary.document]);
+      this.boundaryKeys = conditionKeysOf(boundary.document);
+    }
+  }
+
+  /**
+   * Whether the request is Allowed: simulate(req).result === 'Allowed', decided without simulating the identity
+   * policies when the boundary alone denies the request (decision-memo.ts, 1).
+   */
+  allows(req: ProbeRequest): boolean {
+    return this.simulateUnlessBoundaryDenies(req)?.result === 'Allowed';
+  }
+
+  /**
+   * simulate(req), or null when the boundary alone denies the request: the request is then denied for these
+   * policies whatever they say, and its deciding statements were not worked out.
+   */
+  simulateUnlessBoundaryDenies(req: ProbeRequest): SimulationOutcome | null {
+    const key = this.requestKey(req);
+    const known = this.decided.get(key);
+    if (known) return known;
+    // sts:GetCallerIdentity is allowed to every signed-in caller whatever its policies: no shortcut there.
+    if (
+      shortcuts &&
+      this.boundary &&
+      req.action.toLowerCase() !== 'sts:getcalleridentity' &&
+      !this.boundaryLetsThrough(req)
+    ) {
+      count('boundaryDenied');
+      return null;
+    }
+    return this.simulateKeyed(req, key);
   }
 
   simulate(req: ProbeRequest): SimulationOutcome {
-    const key = JSON.stringify([
+    return this.decided.get(this.requestKey(req)) ?? this.simulateKeyed(req, this.requestKey(req));
+  }
+
+  private simulateKeyed(req: ProbeRequest, key: string): SimulationOutcome {
+    const cross = this.crossPayerKey(req);
+    const hit = cross && crossPayerDecisions.get(cross.key);
+    const outcome = hit
+      ? (JSON.parse(hit.replaceAll(ACCOUNT_TOKEN, cross.account)) as SimulationOutcome)
+      : this.evaluate(req);
+    if (cross && !hit)
+      crossPayerDecisions.set(cross.key, JSON.stringify(outcome).replaceAll(cross.account, ACCOUNT_TOKEN));
+    this.decided.set(key, outcome);
+    return outcome;
+  }
+
+  private requestKey(req: ProbeRequest): string {
+    return JSON.stringify([
       req.principal,
       req.action,
       req.resource,
@@ -253,62 +355,89 @@ export class PolicySet {
       req.wildcardOnly ?? null,
       req.context,
     ]);
-    const known = this.decided.get(key);
-    if (known) return known;
-    const cross = this.crossPayerKey(req);
-    const hit = cross && crossPayerDecisions.get(cross.key);
-    const outcome = hit
-      ? (JSON.parse(hit.replaceAll(ACCOUNT_TOKEN, cross.account)) as SimulationOutcome)
-      : this.evaluate(req);
-    if (cross && !hit) {
-      if (crossPayerDecisions.size >= CROSS_PAYER_LIMIT) crossPayerDecisions.clear();
-      crossPayerDecisions.set(cross.key, JSON.stringify(outcome).replaceAll(cross.account, ACCOUNT_TOKEN));
-    }
-    this.decided.set(key, outcome);
-    return outcome;
   }
 
   /**
    * Payers of one distributor carry the same boundary and the same handful of partner policies, differing only in
    * their account id. A decision is a pure function of (policies, request), so with the payer's account id replaced by
-   * a token it is shared across payers: the key names every policy, statement and context value that could matter.
-   * Not shared when a pattern could match account digits partly (e.g. "arn:aws:iam::2000*"), or when policies read
-   * the clock (the request time then matters).
+   * a token it is shared across payers: the key names every policy, statement and context value that could matter
+   * (the context keys the documents name, or all of them and the principal when a document uses policy variables).
+   * Not shared when the account id is not a plain token in them (decision-memo.ts), or when policies read the clock
+   * (the request time then matters).
    */
   private crossPayerKey(req: ProbeRequest): { key: string; account: string } | undefined {
     const account = ACCOUNT_IN_ARN.exec(req.principal)?.[1];
     if (!account) return undefined;
     let docsKey = this.docsKeyByAccount.get(account);
     if (docsKey === undefined) {
-      const normalized = this.docsJson.replaceAll(account, ACCOUNT_TOKEN);
-      docsKey = PARTIAL_DIGIT_WILDCARD.test(normalized) ? null : createHash('sha256').update(normalized).digest('hex');
+      const normalized = normalizeAccount(this.docsJson, account);
+      docsKey = normalized === undefined ? null : hashOf(normalized);
       this.docsKeyByAccount.set(account, docsKey);
     }
     if (docsKey === null) return undefined;
-    const context = this.timeSensitive ? req.context : withoutTime(req.context);
-    const requestJson = JSON.stringify([
-      req.principal,
-      req.action,
-      req.resource,
-      req.resourceAccount,
-      req.wildcardOnly ?? null,
-      context,
-    ]).replaceAll(account, ACCOUNT_TOKEN);
-    if (PARTIAL_DIGIT_WILDCARD.test(requestJson)) return undefined;
-    return { key: `${docsKey}\u0000${requestJson}`, account };
+    // Documents that name no principal key and use no variable decide alike for every principal of the account.
+    const keys = shortcuts ? this.namedKeys : null;
+    const who = keys ? req.principal.replace(/\/.*$/, '') : req.principal;
+    const context = keys
+      ? namedContext(req.context, keys)
+      : this.timeSensitive
+        ? req.context
+        : withoutTime(req.context);
+    const requestJson = normalizeAccount(
+      JSON.stringify([who, req.action, req.resource, req.resourceAccount, req.wildcardOnly ?? null, context]),
+      account,
+    );
+    return requestJson === undefined ? undefined : { key: `${docsKey}\u0000${requestJson}`, account };
   }
 
-  private evaluate(req: ProbeRequest): SimulationOutcome {
+  /**
+   * Whether the boundary alone lets the request through, remembered for the whole estate. The boundary's analysis
+   * reads the action, the resource and the context keys its conditions name (all keys when it has policy variables),
+   * never the principal, so the key holds just those, with the payer's account id as a token.
+   */
+  private boundaryLetsThrough(req: ProbeRequest): boolean {
+    const account = ACCOUNT_IN_ARN.exec(req.principal)?.[1] ?? req.resourceAccount;
+    let docKey = this.boundaryKeyByAccount.get(account);
+    if (docKey === undefined) {
+      const normalized = normalizeAccount(this.boundaryJson as string, account);
+      docKey = normalized === undefined ? null : hashOf(normalized).slice(0, 32);
+      this.boundaryKeyByAccount.set(account, docKey);
+    }
+    const keys = this.boundaryKeys;
+    const context = keys ? namedContext(req.context, keys) : req.context;
+    const requestJson =
+      docKey === null
+        ? undefined
+        : normalizeAccount(
+            JSON.stringify([req.action, req.resource, req.resourceAccount, req.wildcardOnly ?? null, context]),
+            account,
+          );
+    const key = requestJson === undefined ? undefined : `${docKey}\u0000${requestJson}`;
+    const known = key === undefined ? undefined : boundaryVerdicts.get(key);
+    if (known !== undefined) return known;
     simulationCount++;
-    const request = new lib.AwsRequestImpl(
+    count('boundaryAnalyses');
+    const analysis = lib.analyzePermissionBoundaryPolicies(this.boundary, this.toRequest(req), STRICT());
+    const through = analysis?.result === 'Allowed';
+    if (key !== undefined) boundaryVerdicts.set(key, through);
+    return through;
+  }
+
+  private toRequest(req: ProbeRequest): unknown {
+    return new lib.AwsRequestImpl(
       req.principal,
       { resource: req.resource, accountId: req.resourceAccount },
       req.action,
       new lib.RequestContextImpl(req.context),
       req.wildcardOnly ?? req.resource === '*',
     );
+  }
+
+  private evaluate(req: ProbeRequest): SimulationOutcome {
+    simulationCount++;
+    count('fullSimulations');
     const analysis = lib.authorize({
-      request,
+      request: this.toRequest(req),
       sessionPolicy: undefined,
       identityPolicies: this.identity,
       serviceControlPolicies: [],
@@ -316,10 +445,7 @@ export class PolicySet {
       resourcePolicy: undefined,
       permissionBoundaries: this.boundary,
       vpcEndpointPolicies: undefined,
-      simulationParameters: {
-        simulationMode: 'Strict',
-        discoveryContextKeyConstraints: new lib.DiscoveryContextKeyConstraints([]),
-      },
+      simulationParameters: STRICT(),
       serviceSettings: { s3: { blockPublicAccess: undefined } },
     });
     const result = analysis.result;

@@ -81,8 +81,19 @@ export interface ActionInfo {
   conditionKeys: string[];
 }
 
+const actionInfos = new Map<string, ActionInfo | undefined>();
+
 /** undefined when the action does not exist (a typo, or a service newer than the packaged data). */
 export function actionInfo(action: string): ActionInfo | undefined {
+  // Every probe asks for its action's data: read the packaged files once per action name.
+  if (actionInfos.has(action)) return actionInfos.get(action);
+  const info = readActionInfo(action);
+  if (info) Object.freeze(info.conditionKeys);
+  actionInfos.set(action, info ? Object.freeze(info) : undefined);
+  return info;
+}
+
+function readActionInfo(action: string): ActionInfo | undefined {
   const i = action.indexOf(':');
   if (i <= 0) return undefined;
   const service = action.slice(0, i);
@@ -103,6 +114,26 @@ export function actionInfo(action: string): ActionInfo | undefined {
   };
 }
 
+const keyPatterns = new Map<string, { exact: Set<string>; prefixes: string[] }>();
+
+/** The service keys an action carries, lower case: exact names, and prefixes of patterns such as "aws:RequestTag/". */
+function keyPatternsOf(action: string): { exact: Set<string>; prefixes: string[] } {
+  let p = keyPatterns.get(action);
+  if (!p) {
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const k of actionInfo(action)?.conditionKeys ?? []) {
+      const lk = k.toLowerCase();
+      const slash = lk.indexOf('/${');
+      if (slash >= 0) prefixes.push(lk.slice(0, slash + 1));
+      else exact.add(lk);
+    }
+    p = { exact, prefixes };
+    keyPatterns.set(action, p);
+  }
+  return p;
+}
+
 /**
  * Keeps the global keys (aws:...) and the service keys the action is documented to carry, as runSimulation does:
  * a key AWS would not send must not be able to satisfy (or defeat) a condition.
@@ -111,17 +142,14 @@ export function applicableContext(
   action: string,
   context: Record<string, string | string[]>,
 ): Record<string, string | string[]> {
-  const info = actionInfo(action);
-  const patterns = (info?.conditionKeys ?? []).map((k) => k.toLowerCase());
+  const { exact, prefixes } = keyPatternsOf(action);
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(context)) {
     const lk = k.toLowerCase();
     const applies =
       (lk.startsWith('aws:') && !lk.startsWith('aws:requesttag/') && lk !== 'aws:tagkeys') ||
-      patterns.some((p) => {
-        const slash = p.indexOf('/${');
-        return slash >= 0 ? lk.startsWith(p.slice(0, slash + 1)) : lk === p;
-      });
+      exact.has(lk) ||
+      prefixes.some((p) => lk.startsWith(p));
     if (applies) out[k] = v;
   }
   return out;

@@ -118,14 +118,15 @@ const label = (ds: DecidingStatement[]) => [...new Set(ds.map(describeDeciding))
 
 /**
  * Tries every route of a method. A route is open when each step is Allowed; the first denied step closes it.
- * At most `maxOpen` open paths are kept (one is enough to fail; a few help the reader).
+ * At most `maxOpen` open paths are kept (one is enough to fail; a few help the reader). With `denials: false` the
+ * outcome's deniedBy may leave out statements (the caller does not show them) and the analysis is cheaper.
  */
 export function evaluateMethod(
   method: EscalationMethod,
   policies: PolicySet,
   caller: Caller,
   targets: PayerTargets,
-  opts: { now?: Date; maxOpen?: number; routes?: Route[] } = {},
+  opts: { now?: Date; maxOpen?: number; routes?: Route[]; denials?: boolean } = {},
 ): MethodOutcome {
   const now = opts.now ?? new Date('2026-01-01T00:00:00Z');
   const routes = opts.routes ?? method.routes(targets);
@@ -141,10 +142,12 @@ export function evaluateMethod(
       allowed = true;
       for (let i = 0; i < route.steps.length; i++) {
         const step = route.steps[i] as ProbeStep;
-        const outcome = policies.simulate(requestFor(caller, withResourceTags(step, targets), now, variant));
-        if (outcome.result !== 'Allowed') {
+        const req = requestFor(caller, withResourceTags(step, targets), now, variant);
+        // Without denials wanted, a request the boundary alone denies needs no full simulation (engine.ts).
+        const outcome = opts.denials === false ? policies.simulateUnlessBoundaryDenies(req) : policies.simulate(req);
+        if (outcome?.result !== 'Allowed') {
           allowed = false;
-          for (const l of label(outcome.deciding)) deniedBy.add(l);
+          for (const l of label(outcome?.deciding ?? [])) deniedBy.add(l);
           break;
         }
         if (i === reportAt) reportDeciding = outcome.deciding;

@@ -5,7 +5,8 @@ import type { EvaluationReply, EvaluationRequest } from './protocol.js';
 /**
  * One evaluation thread: runs the controls (policy simulation is most of their cost) on payers the pool sends, so
  * the worker process uses every core and its event loop (BullMQ locks, the API with PGlite) never waits on them.
- * Each thread keeps its own cross-payer decision cache (core/src/policy/engine.ts), warmed by the payers it sees.
+ * Each thread keeps its own policy memos (core/src/policy/decision-memo.ts: boundary verdicts and whole decisions,
+ * bounded LRUs), warmed by the payers it sees, so the pool's memory stays flat however many payers pass through it.
  */
 const fingerprints = new Map<string, string>();
 
