@@ -13,6 +13,7 @@ import {
   snapshots,
 } from '../db/schema.js';
 import type { PayerEvidence } from '../evidence/types.js';
+import { payerViewBuilder, prunePayerViews } from '../read-model/payer-views-store.js';
 import { loadSettings } from '../settings-store.js';
 import { evaluatePayer, evaluationFingerprint } from './evaluate.js';
 import { type Grade, type PartnerScore, scorePartner } from './scoring.js';
@@ -146,6 +147,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     byPartner.set(ev.partnerId, entry);
     accessOutcomes.push({ payerAccountId: ev.payerAccountId, collectedAt: ev.collectedAt, access: ev.access });
   };
+  const views = await payerViewBuilder(db, runId, settings, fingerprint);
   const seen = new Set<string>();
   for (let after = ''; ; ) {
     const page = await db
@@ -168,10 +170,15 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
       // Findings the payer job evaluated with these same settings and controls are used as they are.
       const ahead =
         r.evaluatedWith === fingerprint && Array.isArray(r.findings) ? (r.findings as Finding[]) : undefined;
-      await evaluate(
-        { ...d, payerAccountId: r.payerAccountId, partnerId: r.partnerId, collectedAt: r.collectedAt.toISOString() },
-        ahead,
-      );
+      const ev = {
+        ...d,
+        payerAccountId: r.payerAccountId,
+        partnerId: r.partnerId,
+        collectedAt: r.collectedAt.toISOString(),
+      };
+      await evaluate(ev, ahead);
+      // The drill-down's view of this payer, unless the payer job stored it (same object: no second simulation).
+      await views.add(ev);
     }
     if (page.length < EVIDENCE_PAGE) break;
     after = page[page.length - 1]!.payerAccountId;
@@ -376,6 +383,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     summary.durationMs = Date.now() - started;
     await tx.update(runs).set({ summary }).where(eq(runs.id, runId));
   });
+  await prunePayerViews(db, partnerIds);
   return summary;
 }
 

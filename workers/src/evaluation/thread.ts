@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
+import { buildPayerView } from '@payerguard/core/read-model/payer-view';
 import type { EvaluationReply, EvaluationRequest } from './protocol.js';
 
 /**
@@ -24,7 +25,9 @@ parentPort?.on('message', (req: EvaluationRequest) => {
       if (fingerprints.size > 16) fingerprints.clear();
       fingerprints.set(key, fingerprint);
     }
-    reply = { id: req.id, ok: true, findings, fingerprint };
+    // After the controls: the view reuses their policy analysis of this same evidence object.
+    const view = buildPayerView(req.evidence, req.settings);
+    reply = { id: req.id, ok: true, findings, fingerprint, view };
   } catch (err) {
     reply = { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
