@@ -13,11 +13,13 @@ import {
   snapshots,
 } from '../db/schema.js';
 import type { PayerEvidence } from '../evidence/types.js';
-import { payerViewBuilder, prunePayerViews } from '../read-model/payer-views-store.js';
+import { payerViewBuilder } from '../read-model/build-payer-view.js';
+import { prunePayerViews } from '../read-model/payer-views-store.js';
 import { loadSettings } from '../settings-store.js';
 import { evaluatePayer, evaluationFingerprint } from './evaluate.js';
 import { type Grade, type PartnerScore, scorePartner } from './scoring.js';
 import { lastFullMonthSpend } from './spend.js';
+import { compliantShare, isAtRisk, isCompliant } from './standing.js';
 import { applySuppressions, listSuppressions } from './suppressions.js';
 
 /** Rows per bulk statement: keeps each statement's arrays (and memory) bounded on very large estates. */
@@ -55,13 +57,13 @@ export interface RunSummary {
   payers: number;
   byGrade: Record<Grade, number>;
   averageScore: number;
-  /** Partners graded A or B (which implies no critical failure), over all partners; 0..1. */
+  /** isCompliant (graded A or B) over the partners scored in this run; 0..1. */
   compliantShare: number;
   compliantPartners: number;
   lockouts: { partners: number; payers: number; partnerIds: string[] };
   /** USD, last full month. */
   totalSpend: number;
-  /** USD, last full month, of partners failing any critical control. */
+  /** USD, last full month, of partners at risk (isAtRisk: locked out or failing a critical control). */
   spendAtRisk: number;
   /** Partners whose spend could not be read (counted as 0 above). */
   partnersWithoutSpend: number;
@@ -319,12 +321,12 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
 
     byGrade[score.grade] += 1;
     scoreSum += score.score;
-    if (score.grade === 'A' || score.grade === 'B') compliantPartners += 1;
+    if (isCompliant(score)) compliantPartners += 1;
     if (score.lockedOut) lockedPartners.push(partnerId);
     lockedPayers += payersLockedOut;
     if (monthlySpend === null) partnersWithoutSpend += 1;
     totalSpend += monthlySpend ?? 0;
-    if (score.criticalFailures.length) spendAtRisk += monthlySpend ?? 0;
+    if (isAtRisk(score)) spendAtRisk += monthlySpend ?? 0;
     for (const f of pf) {
       findingTotals[f.status] += 1;
       findingTotals.total += 1;
@@ -348,7 +350,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     payers: accessOutcomes.length,
     byGrade,
     averageScore: partnerIds.length ? Math.round((scoreSum / partnerIds.length) * 10) / 10 : 0,
-    compliantShare: partnerIds.length ? Math.round((compliantPartners / partnerIds.length) * 1000) / 1000 : 0,
+    compliantShare: compliantShare(snapshotRows) ?? 0,
     compliantPartners,
     lockouts: { partners: lockedPartners.length, payers: lockedPayers, partnerIds: lockedPartners.slice(0, 100) },
     totalSpend: Math.round(totalSpend * 100) / 100,

@@ -1,8 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
-import type { PayerEvidence } from '../evidence/types.js';
-import type { DistributorSettings } from '../settings.js';
-import { buildPayerView, PAYER_VIEW_SCHEMA_VERSION, type PayerView } from './payer-view.js';
+import { PAYER_VIEW_SCHEMA_VERSION, type PayerView } from './payer-view.js';
 
 /**
  * Stored payer views. One row per (run, payer), written by the payer job with its findings (or by scoreRun for the
@@ -36,34 +34,14 @@ export async function payerViewsFor(db: Db, runId: string, partnerId: string): P
   return rows.map((r) => (typeof r.view === 'string' ? (JSON.parse(r.view) as PayerView) : r.view));
 }
 
-/**
- * For scoreRun: builds the views its run lacks (payers the job did not evaluate, views built with other settings or
- * an older schema version, runs stored before views existed). Call `add` with the very evidence object the controls
- * were just run on: the policy analysis is memoised on it, so the view costs no second simulation.
- */
-export async function payerViewBuilder(db: Db, runId: string, settings: DistributorSettings, fingerprint: string) {
-  const ready = new Set(
-    (
-      await rowsOf<{ payer_account_id: string }>(
-        db,
-        sql`select payer_account_id from payer_views
-            where run_id = ${runId} and built_with = ${fingerprint} and schema_version = ${PAYER_VIEW_SCHEMA_VERSION}`,
-      )
-    ).map((r) => r.payer_account_id),
+/** Payers of a run whose stored view was built with these settings and controls and the current schema version. */
+export async function payerViewsReady(db: Db, runId: string, fingerprint: string): Promise<Set<string>> {
+  const rows = await rowsOf<{ payer_account_id: string }>(
+    db,
+    sql`select payer_account_id from payer_views
+        where run_id = ${runId} and built_with = ${fingerprint} and schema_version = ${PAYER_VIEW_SCHEMA_VERSION}`,
   );
-  let built = 0;
-  return {
-    async add(ev: PayerEvidence): Promise<void> {
-      if (ready.has(ev.payerAccountId)) return;
-      await storePayerView(db, runId, buildPayerView(ev, settings), fingerprint);
-      ready.add(ev.payerAccountId);
-      built++;
-    },
-    /** Views built here (the rest came from the payer jobs). */
-    get built() {
-      return built;
-    },
-  };
+  return new Set(rows.map((r) => r.payer_account_id));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { DistributorSettings, PayerEvidence } from '@payerguard/core';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
-import { buildPayerView } from '@payerguard/core/read-model/payer-view';
+import { buildPayerView } from '@payerguard/core/read-model/build-payer-view';
 import type { Evaluated, EvaluationReply, EvaluationRequest } from './protocol.js';
 
 export type { Evaluated } from './protocol.js';

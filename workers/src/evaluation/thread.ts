@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
-import { buildPayerView } from '@payerguard/core/read-model/payer-view';
+import { buildPayerView } from '@payerguard/core/read-model/build-payer-view';
 import type { EvaluationReply, EvaluationRequest } from './protocol.js';
 
 /**
