@@ -280,6 +280,8 @@ export interface PartnerDetail {
   boundaryCoverage?: BoundaryCoverage;
   escalationPaths: EscalationPath[];
   rootEvents: RootEventView[];
+  /** The latest run was scored before payer details were stored: members, principals and the rest come with the next run. */
+  detailsPending?: boolean;
   history: Snapshot[];
   suppressions: Suppression[];
   /** Two-party root access: windows with the root events inside them, and the violations. */
