@@ -1,3 +1,4 @@
+import { type SQL, sql } from 'drizzle-orm';
 import type { Grade } from './scoring.js';
 
 /**
@@ -25,3 +26,6 @@ export function compliantShare(scored: readonly { grade: Grade | string }[]): nu
   if (!scored.length) return null;
   return Math.round((scored.filter(isCompliant).length / scored.length) * 1000) / 1000;
 }
+
+/** isAtRisk over snapshot rows in SQL (columns locked_out, critical_failures), for aggregates such as the estate trend. */
+export const AT_RISK_SQL: SQL = sql`(locked_out or jsonb_array_length(critical_failures) > 0)`;
