@@ -177,7 +177,14 @@ export async function payerViewBuilder(db: Db, runId: string, settings: Distribu
   return {
     async add(ev: PayerEvidence): Promise<void> {
       if (ready.has(ev.payerAccountId)) return;
-      await storePayerView(db, runId, buildPayerView(ev, settings), fingerprint);
+      let view: PayerView;
+      try {
+        view = buildPayerView(ev, settings);
+      } catch {
+        // Evidence too odd to show must not fail the scoring; the drill-down lists the payer without details.
+        return;
+      }
+      await storePayerView(db, runId, view, fingerprint);
       ready.add(ev.payerAccountId);
       built++;
     },

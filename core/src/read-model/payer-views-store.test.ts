@@ -29,16 +29,14 @@ async function stored(): Promise<string[]> {
 describe('payer views', () => {
   it('keeps only the views latest snapshots refer to, and those of newer runs not yet scored', async () => {
     const { db } = database;
-    await db
-      .insert(runs)
-      .values(
-        [1, 2, 3].map((d) => ({
-          id: `r${d}`,
-          status: d < 3 ? 'completed' : 'running',
-          trigger: 'manual',
-          createdAt: at(d),
-        })),
-      );
+    await db.insert(runs).values(
+      [1, 2, 3].map((d) => ({
+        id: `r${d}`,
+        status: d < 3 ? 'completed' : 'running',
+        trigger: 'manual',
+        createdAt: at(d),
+      })),
+    );
     const snap = (partnerId: string, runId: string, d: number) => ({
       id: `s-${partnerId}-${runId}`,
       partnerId,

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { DistributorSettings, PayerEvidence } from '@payerguard/core';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
 import { buildPayerView } from '@payerguard/core/read-model/build-payer-view';
+import type { PayerView } from '@payerguard/core/read-model/payer-view';
 import type { Evaluated, EvaluationReply, EvaluationRequest } from './protocol.js';
 
 export type { Evaluated } from './protocol.js';
@@ -23,7 +24,11 @@ export interface Evaluator {
 export const inlineEvaluator: Evaluator = {
   async evaluate({ evidence, settings, now, lastAccessOkAt }) {
     const findings = evaluatePayer(evidence, { settings, now, ...(lastAccessOkAt ? { lastAccessOkAt } : {}) });
-    return { findings, fingerprint: evaluationFingerprint(settings), view: buildPayerView(evidence, settings) };
+    let view: PayerView | undefined;
+    try {
+      view = buildPayerView(evidence, settings);
+    } catch {}
+    return { findings, fingerprint: evaluationFingerprint(settings), ...(view ? { view } : {}) };
   },
   async close() {},
 };
@@ -63,7 +68,12 @@ export class EvaluationPool implements Evaluator {
       const p = slot.pending.get(reply.id);
       if (!p) return;
       slot.pending.delete(reply.id);
-      if (reply.ok) p.resolve({ findings: reply.findings, fingerprint: reply.fingerprint, view: reply.view });
+      if (reply.ok)
+        p.resolve({
+          findings: reply.findings,
+          fingerprint: reply.fingerprint,
+          ...(reply.view ? { view: reply.view } : {}),
+        });
       else p.reject(new Error(reply.error));
     });
     const fail = (err: Error) => {

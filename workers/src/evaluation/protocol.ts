@@ -12,12 +12,12 @@ export interface EvaluationRequest {
 }
 
 export type EvaluationReply =
-  | { id: number; ok: true; findings: Finding[]; fingerprint: string; view: PayerView }
+  | { id: number; ok: true; findings: Finding[]; fingerprint: string; view?: PayerView }
   | { id: number; ok: false; error: string };
 
 export interface Evaluated {
   findings: Finding[];
   fingerprint: string;
-  /** The drill-down's view of the payer, built from the same analysis as the findings. */
-  view: PayerView;
+  /** The drill-down's view of the payer, built from the same analysis as the findings (absent if it could not be). */
+  view?: PayerView;
 }

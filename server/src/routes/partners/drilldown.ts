@@ -105,7 +105,9 @@ export async function partnerDrilldown(
     principals,
     boundaryCoverage: partnerBoundaryCoverage(views),
     escalationPaths: views.flatMap((v) => v.escalationPaths),
-    rootEvents: views.flatMap((v) => v.rootEvents).sort((a, b) => b.eventTime.localeCompare(a.eventTime)),
+    rootEvents: views
+      .flatMap((v) => v.rootEvents)
+      .sort((a, b) => String(b.eventTime).localeCompare(String(a.eventTime))),
     // Runs scored before payer views existed have none: their details arrive with the next run, never simulated here.
     detailsPending: !!runId && views.length === 0,
     history: history
