@@ -14,6 +14,12 @@ import {
 } from './payer-view.js';
 import { payerViewsReady, storePayerView } from './payer-views-store.js';
 
+/**
+ * Builds payer views (payer-view.ts) in the payer job's evaluation thread and, for payers that arrive without one, in
+ * scoreRun: from the evidence and settings the controls judged, with the controls' own rules (isDistributorDomain,
+ * the policy analysis' distributor ownership and verdicts), so the drill-down cannot contradict a finding.
+ */
+
 function callState(c: Call<unknown> | undefined): CallState {
   if (!c) return { status: 'not collected' };
   return c.status === 'ok'

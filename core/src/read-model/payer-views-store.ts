@@ -50,18 +50,19 @@ export async function payerViewsReady(db: Db, runId: string, fingerprint: string
  */
 export async function prunePayerViews(db: Db, partnerIds: readonly string[]): Promise<number> {
   if (!partnerIds.length) return 0;
+  // Per stored view (a few per payer), one index lookup of its partner's latest snapshot: never a scan of history.
   const deleted = await rowsOf<{ run_id: string }>(
     db,
     sql`
       delete from payer_views v
-      using (
-        select distinct on (s.partner_id) s.partner_id, s.run_id, r.created_at
-        from snapshots s join runs r on r.id = s.run_id
-        where s.partner_id = any(${sql.param([...partnerIds])}::text[])
-        order by s.partner_id, s.taken_at desc, s.id desc
-      ) latest, runs vr
-      where v.partner_id = latest.partner_id and v.run_id <> latest.run_id
-        and vr.id = v.run_id and vr.created_at <= latest.created_at
+      where v.partner_id = any(${sql.param([...partnerIds])}::text[])
+        and exists (
+          select 1
+          from (select s.run_id from snapshots s where s.partner_id = v.partner_id
+                order by s.taken_at desc, s.id desc limit 1) latest
+          join runs lr on lr.id = latest.run_id
+          join runs vr on vr.id = v.run_id
+          where latest.run_id <> v.run_id and vr.created_at <= lr.created_at)
       returning v.run_id`,
   );
   return deleted.length;
