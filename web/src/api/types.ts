@@ -281,7 +281,7 @@ export interface PartnerDetail {
   escalationPaths: EscalationPath[];
   rootEvents: RootEventView[];
   /** The latest run was scored before payer details were stored: members, principals and the rest come with the next run. */
-  detailsPending?: boolean;
+  detailsWithNextRun?: boolean;
   history: Snapshot[];
   suppressions: Suppression[];
   /** Two-party root access: windows with the root events inside them, and the violations. */

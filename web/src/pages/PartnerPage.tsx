@@ -129,7 +129,7 @@ export default function PartnerPage({ id, control, user }: { id: string; control
         </section>
       )}
 
-      {d.detailsPending ? (
+      {d.detailsWithNextRun ? (
         <section className="callout" role="status">
           Member accounts, principals, escalation paths and root events of this partner arrive with its next collection
           run: its latest run was scored before they were stored.

@@ -109,7 +109,7 @@ export async function partnerDrilldown(
       .flatMap((v) => v.rootEvents)
       .sort((a, b) => String(b.eventTime).localeCompare(String(a.eventTime))),
     // Runs scored before payer views existed have none: their details arrive with the next run, never simulated here.
-    detailsPending: !!runId && views.length === 0,
+    detailsWithNextRun: !!runId && views.length === 0,
     history: history
       .map((h) => ({
         runId: h.runId,
