@@ -129,6 +129,30 @@ export const evidence = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.payerAccountId] }), index('evidence_partner_idx').on(t.partnerId)],
 );
 
+/**
+ * What the drill-down shows about one payer in one run (core/src/read-model/payer-view.ts), built with the findings.
+ * Only the views of partners' latest snapshots (and of runs not yet scored) are kept: see payer-views-store.ts.
+ */
+export const payerViews = pgTable(
+  'payer_views',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    payerAccountId: text('payer_account_id').notNull(),
+    partnerId: text('partner_id').notNull(),
+    schemaVersion: integer('schema_version').notNull(),
+    /** The evaluation fingerprint (settings and controls) the view was built with. */
+    builtWith: text('built_with').notNull(),
+    view: jsonb('view').notNull(),
+    builtAt: tsz('built_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.payerAccountId] }),
+    index('payer_views_partner_run_idx').on(t.partnerId, t.runId),
+  ],
+);
+
 /** Findings of one run. Immutable: suppression state at scoring time is recorded in `status`. */
 export const findings = pgTable(
   'findings',

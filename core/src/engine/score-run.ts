@@ -13,10 +13,13 @@ import {
   snapshots,
 } from '../db/schema.js';
 import type { PayerEvidence } from '../evidence/types.js';
+import { payerViewBuilder } from '../read-model/build-payer-view.js';
+import { prunePayerViews } from '../read-model/payer-views-store.js';
 import { loadSettings } from '../settings-store.js';
 import { evaluatePayer, evaluationFingerprint } from './evaluate.js';
 import { type Grade, type PartnerScore, scorePartner } from './scoring.js';
 import { lastFullMonthSpend } from './spend.js';
+import { compliantShare, isAtRisk, isCompliant } from './standing.js';
 import { applySuppressions, listSuppressions } from './suppressions.js';
 
 /** Rows per bulk statement: keeps each statement's arrays (and memory) bounded on very large estates. */
@@ -54,13 +57,13 @@ export interface RunSummary {
   payers: number;
   byGrade: Record<Grade, number>;
   averageScore: number;
-  /** Partners graded A or B (which implies no critical failure), over all partners; 0..1. */
+  /** isCompliant (graded A or B) over the partners scored in this run; 0..1. */
   compliantShare: number;
   compliantPartners: number;
   lockouts: { partners: number; payers: number; partnerIds: string[] };
   /** USD, last full month. */
   totalSpend: number;
-  /** USD, last full month, of partners failing any critical control. */
+  /** USD, last full month, of partners at risk (isAtRisk: locked out or failing a critical control). */
   spendAtRisk: number;
   /** Partners whose spend could not be read (counted as 0 above). */
   partnersWithoutSpend: number;
@@ -146,6 +149,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     byPartner.set(ev.partnerId, entry);
     accessOutcomes.push({ payerAccountId: ev.payerAccountId, collectedAt: ev.collectedAt, access: ev.access });
   };
+  const views = await payerViewBuilder(db, runId, settings, fingerprint);
   const seen = new Set<string>();
   for (let after = ''; ; ) {
     const page = await db
@@ -168,10 +172,15 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
       // Findings the payer job evaluated with these same settings and controls are used as they are.
       const ahead =
         r.evaluatedWith === fingerprint && Array.isArray(r.findings) ? (r.findings as Finding[]) : undefined;
-      await evaluate(
-        { ...d, payerAccountId: r.payerAccountId, partnerId: r.partnerId, collectedAt: r.collectedAt.toISOString() },
-        ahead,
-      );
+      const ev = {
+        ...d,
+        payerAccountId: r.payerAccountId,
+        partnerId: r.partnerId,
+        collectedAt: r.collectedAt.toISOString(),
+      };
+      await evaluate(ev, ahead);
+      // The drill-down's view of this payer, unless the payer job stored it (same object: no second simulation).
+      await views.add(ev);
     }
     if (page.length < EVIDENCE_PAGE) break;
     after = page[page.length - 1]!.payerAccountId;
@@ -312,12 +321,12 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
 
     byGrade[score.grade] += 1;
     scoreSum += score.score;
-    if (score.grade === 'A' || score.grade === 'B') compliantPartners += 1;
+    if (isCompliant(score)) compliantPartners += 1;
     if (score.lockedOut) lockedPartners.push(partnerId);
     lockedPayers += payersLockedOut;
     if (monthlySpend === null) partnersWithoutSpend += 1;
     totalSpend += monthlySpend ?? 0;
-    if (score.criticalFailures.length) spendAtRisk += monthlySpend ?? 0;
+    if (isAtRisk(score)) spendAtRisk += monthlySpend ?? 0;
     for (const f of pf) {
       findingTotals[f.status] += 1;
       findingTotals.total += 1;
@@ -341,7 +350,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     payers: accessOutcomes.length,
     byGrade,
     averageScore: partnerIds.length ? Math.round((scoreSum / partnerIds.length) * 10) / 10 : 0,
-    compliantShare: partnerIds.length ? Math.round((compliantPartners / partnerIds.length) * 1000) / 1000 : 0,
+    compliantShare: compliantShare(snapshotRows) ?? 0,
     compliantPartners,
     lockouts: { partners: lockedPartners.length, payers: lockedPayers, partnerIds: lockedPartners.slice(0, 100) },
     totalSpend: Math.round(totalSpend * 100) / 100,
@@ -376,6 +385,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
     summary.durationMs = Date.now() - started;
     await tx.update(runs).set({ summary }).where(eq(runs.id, runId));
   });
+  await prunePayerViews(db, partnerIds);
   return summary;
 }
 

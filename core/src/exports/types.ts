@@ -5,7 +5,10 @@
 export const EXPORT_FORMATS = ['csv', 'json', 'xlsx', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export const GRADES = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
+import { GRADES } from '../engine/scoring.js';
+
+/** The grades a scope may filter on: the scoring's own (one owner). */
+export { GRADES };
 
 /** Which partners: all (empty), one partner, or a filter on the snapshot's grade and/or a control that fails. */
 export interface ExportScope {

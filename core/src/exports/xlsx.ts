@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/index.js';
 import { isOk, type PayerEvidence } from '../evidence/types.js';
+import { isDistributorOwned, isServiceLinkedPath } from '../policy/analyze.js';
 import { boundaryArnFor, type DistributorSettings } from '../settings.js';
 import { forAudience, sortFindings } from './shape.js';
 import type { Sink } from './sink.js';
@@ -187,18 +188,13 @@ export function boundaryRows(s: DistributorSettings, ev: PayerEvidence): Boundar
   const auth = ev.iam?.authorizationDetails;
   if (!isOk(auth)) return [];
   const expected = boundaryArnFor(s, ev.payerAccountId);
-  const own = (p: { path: string; name: string; tags: Record<string, string> }) =>
-    s.distributorPrincipals.paths.some((x) => p.path.startsWith(x)) ||
-    s.distributorPrincipals.names.includes(p.name) ||
-    s.distributorPrincipals.tags.some((t) => p.tags?.[t.key] === t.value);
+  // The controls' own rules for who is the distributor's and which roles IAM cannot fence (one owner: policy/analyze).
   const principals = [
     ...auth.data.users.map((u) => ({ ...u, type: 'user' as const })),
-    ...auth.data.roles
-      .filter((r) => !r.path.startsWith('/aws-service-role/'))
-      .map((r) => ({ ...r, type: 'role' as const })),
+    ...auth.data.roles.filter((r) => !isServiceLinkedPath(r.path || '/')).map((r) => ({ ...r, type: 'role' as const })),
   ];
   return principals.map((p) => {
-    const owned = own(p);
+    const owned = isDistributorOwned({ name: p.name, path: p.path || '/', tags: p.tags ?? {} }, p.type, s);
     const coverage: BoundaryRow['coverage'] = owned
       ? 'exempt'
       : !p.permissionsBoundaryArn

@@ -83,7 +83,7 @@ export const isDistributorOwned = (
 ): boolean => distributorOwnership(p, kind, settings) !== undefined;
 
 /** Identity Center roles live under /aws-reserved/ but carry permission-set rights a partner uses: keep them in scope. */
-const isServiceLinkedPath = (path: string) => SERVICE_PATHS.test(path) && !RESERVED_SSO.test(path);
+export const isServiceLinkedPath = (path: string) => SERVICE_PATHS.test(path) && !RESERVED_SSO.test(path);
 
 interface AnalysisCore {
   canAdministerIam: boolean;

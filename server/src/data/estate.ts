@@ -1,4 +1,5 @@
 import { type Db, schema } from '@payerguard/core';
+import { AT_RISK_SQL } from '@payerguard/core/engine/standing';
 import { LIVE_EVENT_TRIGGER } from '@payerguard/core/root-events/rescore';
 import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { num, rows } from './rows.js';
@@ -133,7 +134,7 @@ export async function estateTrend(db: Db, onlyPartnerId: string | null, lastRuns
     db,
     sql`select run_id, min(taken_at) as at, count(*) as partners, avg(score) as avg_score,
                sum(case when locked_out then 1 else 0 end) as lockouts,
-               sum(case when locked_out or jsonb_array_length(critical_failures) > 0 then coalesce(monthly_spend, 0) else 0 end) as spend_at_risk
+               sum(case when ${AT_RISK_SQL} then coalesce(monthly_spend, 0) else 0 end) as spend_at_risk
         from snapshots ${where} group by run_id order by min(taken_at) desc limit ${lastRuns}`,
   );
   return r.reverse().map((x) => ({

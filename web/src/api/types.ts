@@ -8,7 +8,9 @@ import type { RootAccessTrail } from './root-windows.js';
 export type Role = 'admin' | 'analyst' | 'partner_viewer';
 export type Status = 'pass' | 'fail' | 'warn' | 'unknown' | 'suppressed';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
-export type Grade = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+/** The API's grades (core/src/engine/scoring.ts GRADES): there is no E. */
+export const GRADES = ['A', 'B', 'C', 'D', 'F'] as const;
+export type Grade = (typeof GRADES)[number];
 
 export interface User {
   id: string;
@@ -278,6 +280,8 @@ export interface PartnerDetail {
   boundaryCoverage?: BoundaryCoverage;
   escalationPaths: EscalationPath[];
   rootEvents: RootEventView[];
+  /** The latest run was scored before payer details were stored: members, principals and the rest come with the next run. */
+  detailsWithNextRun?: boolean;
   history: Snapshot[];
   suppressions: Suppression[];
   /** Two-party root access: windows with the root events inside them, and the violations. */

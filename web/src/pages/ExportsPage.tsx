@@ -9,14 +9,15 @@ import {
   useSchedules,
   useUpdateSchedule,
 } from '../api/hooks.js';
-import type {
-  DeliveryState,
-  ExportScope,
-  ExportView,
-  ScheduleDelivery,
-  ScheduleInput,
-  ScheduleView,
-  User,
+import {
+  type DeliveryState,
+  type ExportScope,
+  type ExportView,
+  GRADES,
+  type ScheduleDelivery,
+  type ScheduleInput,
+  type ScheduleView,
+  type User,
 } from '../api/types.js';
 import { StatusBadge } from '../components/Badges.js';
 import { ScrollTable } from '../components/ScrollTable.js';
@@ -30,7 +31,6 @@ const FORMATS = [
   { value: 'xlsx', label: 'Spreadsheet (XLSX)' },
   { value: 'pdf', label: 'PDF evidence pack' },
 ];
-const GRADES = ['A', 'B', 'C', 'D', 'E', 'F'] as const;
 /** Common IANA zones; the browser's own zone is offered too when it is not one of them. */
 const TIMEZONES = [
   'UTC',

@@ -1,5 +1,6 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { useMatrix, useOverview } from '../api/hooks.js';
+import { GRADES } from '../api/types.js';
 import { LockoutBadge } from '../components/Badges.js';
 import { Heatmap } from '../components/Heatmap.js';
 import { PartnerTable, rankPartners } from '../components/PartnerTable.js';
@@ -11,7 +12,6 @@ import { href } from '../router.js';
 
 const EChart = lazy(() => import('../components/EChart.js'));
 
-const GRADES = ['A', 'B', 'C', 'D', 'F'];
 const GRADE_COLOURS: Record<string, string> = {
   A: '#2e7d4f',
   B: '#5f9e3a',
@@ -127,7 +127,7 @@ export default function OverviewPage() {
                   option={{
                     grid: { left: 36, right: 12, top: 12, bottom: 28 },
                     tooltip: { trigger: 'axis' },
-                    xAxis: { type: 'category', data: GRADES },
+                    xAxis: { type: 'category', data: [...GRADES] },
                     yAxis: { type: 'value', minInterval: 1 },
                     series: [
                       {

@@ -129,6 +129,13 @@ export default function PartnerPage({ id, control, user }: { id: string; control
         </section>
       )}
 
+      {d.detailsWithNextRun ? (
+        <section className="callout" role="status">
+          Member accounts, principals, escalation paths and root events of this partner arrive with its next collection
+          run: its latest run was scored before they were stored.
+        </section>
+      ) : null}
+
       {s?.lockedOut ? (
         <section className="callout callout-bad" role="alert">
           <strong>The distributor is locked out of this payer account.</strong> The collector role could not be assumed,

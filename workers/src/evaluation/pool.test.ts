@@ -28,6 +28,23 @@ describe('evaluation threads', () => {
     const broken = { ...compliantEvidence(), iam: { nonsense: true } } as never;
     const out = await pool.evaluate({ evidence: broken, settings, now: FIXTURE_NOW });
     expect(out.findings.some((f) => f.status === 'unknown')).toBe(true);
+    const odd = {
+      ...compliantEvidence(),
+      iam: { authorizationDetails: { status: 'ok', api: 'iam:GetAccountAuthorizationDetails', data: { users: 'x' } } },
+      organizations: { accounts: { status: 'ok', api: 'organizations:ListAccounts', data: [{ id: 1 }] } },
+    } as never;
+    const both = await pool.evaluate({ evidence: odd, settings, now: FIXTURE_NOW });
+    expect(both.findings.some((f) => f.status === 'unknown')).toBe(true);
+    // The view of odd evidence still lists what it can, and the failed policy analysis says so.
+    expect(both.view?.memberAccounts).toHaveLength(1);
+    expect(both.view?.principals).toEqual([]);
+  });
+
+  it('builds the payer view beside the findings', async () => {
+    const { view } = await pool.evaluate({ evidence: compliantEvidence(), settings, now: FIXTURE_NOW });
+    expect(view?.principals.length).toBeGreaterThan(0);
+    expect(view?.payer.policyAnalysisError).toBeNull();
+    expect(view?.boundaryCoverage.covered).toBe(view?.boundaryCoverage.partnerPrincipals);
   });
 
   it('refuses work once closed', async () => {

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { DistributorSettings, PayerEvidence } from '@payerguard/core';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
+import { buildPayerView } from '@payerguard/core/read-model/build-payer-view';
+import type { PayerView } from '@payerguard/core/read-model/payer-view';
 import type { Evaluated, EvaluationReply, EvaluationRequest } from './protocol.js';
 
 export type { Evaluated } from './protocol.js';
@@ -12,7 +14,7 @@ export interface EvaluationInput {
   lastAccessOkAt?: Date;
 }
 
-/** Runs the controls on one payer; the findings are identical wherever they run. */
+/** Runs the controls on one payer and builds its view; both are identical wherever they run. */
 export interface Evaluator {
   evaluate(input: EvaluationInput): Promise<Evaluated>;
   close(): Promise<void>;
@@ -21,10 +23,12 @@ export interface Evaluator {
 /** In the calling thread: for EVALUATION_THREADS=0 and as the fallback when a thread cannot start. */
 export const inlineEvaluator: Evaluator = {
   async evaluate({ evidence, settings, now, lastAccessOkAt }) {
-    return {
-      findings: evaluatePayer(evidence, { settings, now, ...(lastAccessOkAt ? { lastAccessOkAt } : {}) }),
-      fingerprint: evaluationFingerprint(settings),
-    };
+    const findings = evaluatePayer(evidence, { settings, now, ...(lastAccessOkAt ? { lastAccessOkAt } : {}) });
+    let view: PayerView | undefined;
+    try {
+      view = buildPayerView(evidence, settings);
+    } catch {}
+    return { findings, fingerprint: evaluationFingerprint(settings), ...(view ? { view } : {}) };
   },
   async close() {},
 };
@@ -64,7 +68,12 @@ export class EvaluationPool implements Evaluator {
       const p = slot.pending.get(reply.id);
       if (!p) return;
       slot.pending.delete(reply.id);
-      if (reply.ok) p.resolve({ findings: reply.findings, fingerprint: reply.fingerprint });
+      if (reply.ok)
+        p.resolve({
+          findings: reply.findings,
+          fingerprint: reply.fingerprint,
+          ...(reply.view ? { view: reply.view } : {}),
+        });
       else p.reject(new Error(reply.error));
     });
     const fail = (err: Error) => {

@@ -1,5 +1,6 @@
 import type { DistributorSettings, PayerEvidence } from '@payerguard/core';
 import type { Finding } from '@payerguard/core/controls/types';
+import type { PayerView } from '@payerguard/core/read-model/payer-view';
 
 /** One payer to evaluate, as sent to an evaluation thread (structured clone: dates travel as ISO strings). */
 export interface EvaluationRequest {
@@ -11,10 +12,12 @@ export interface EvaluationRequest {
 }
 
 export type EvaluationReply =
-  | { id: number; ok: true; findings: Finding[]; fingerprint: string }
+  | { id: number; ok: true; findings: Finding[]; fingerprint: string; view?: PayerView }
   | { id: number; ok: false; error: string };
 
 export interface Evaluated {
   findings: Finding[];
   fingerprint: string;
+  /** The drill-down's view of the payer, built from the same analysis as the findings (absent if it could not be). */
+  view?: PayerView;
 }

@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { evaluatePayer, evaluationFingerprint } from '@payerguard/core/engine/evaluate';
+import { buildPayerView } from '@payerguard/core/read-model/build-payer-view';
+import type { PayerView } from '@payerguard/core/read-model/payer-view';
 import type { EvaluationReply, EvaluationRequest } from './protocol.js';
 
 /**
@@ -25,7 +27,13 @@ parentPort?.on('message', (req: EvaluationRequest) => {
       if (fingerprints.size > 16) fingerprints.clear();
       fingerprints.set(key, fingerprint);
     }
-    reply = { id: req.id, ok: true, findings, fingerprint };
+    // After the controls: the view reuses their policy analysis of this same evidence object.
+    // A view that cannot be built must not cost the findings: scoreRun tries again and the page says it is missing.
+    let view: PayerView | undefined;
+    try {
+      view = buildPayerView(req.evidence, req.settings);
+    } catch {}
+    reply = { id: req.id, ok: true, findings, fingerprint, ...(view ? { view } : {}) };
   } catch (err) {
     reply = { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
   }

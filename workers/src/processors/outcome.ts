@@ -1,5 +1,7 @@
 import type { Db, PayerEvidence } from '@payerguard/core';
 import type { Finding } from '@payerguard/core/controls/types';
+import type { PayerView } from '@payerguard/core/read-model/payer-view';
+import { storePayerView } from '@payerguard/core/read-model/payer-views-store';
 import { sql } from 'drizzle-orm';
 
 export interface PayerOutcome {
@@ -12,8 +14,8 @@ export interface PayerOutcome {
   callStats?: Record<string, number>;
   /** Stored even for a failed payer when there is any (a lockout's evidence is what raises the finding). */
   evidence?: PayerEvidence;
-  /** Findings evaluated right after collection, and the fingerprint they were evaluated with. */
-  evaluated?: { findings: Finding[]; fingerprint: string };
+  /** Findings and the payer's view evaluated right after collection, and the fingerprint they were evaluated with. */
+  evaluated?: { findings: Finding[]; fingerprint: string; view?: PayerView };
 }
 
 /**
@@ -35,6 +37,9 @@ export async function recordOutcome(db: Db, o: PayerOutcome): Promise<boolean> {
         values (${o.runId}, ${o.payerAccountId}, ${o.partnerId}, ${o.evidence.collectedAt}, ${JSON.stringify(o.evidence)}::jsonb,
           ${o.evaluated ? JSON.stringify(o.evaluated.findings) : null}::jsonb, ${o.evaluated?.fingerprint ?? null})
         on conflict do nothing`);
+    // With the findings it was built beside; scoreRun builds the views of payers that arrive without one.
+    if (o.evidence && o.evaluated?.view)
+      await storePayerView(tx as unknown as Db, o.runId, o.evaluated.view, o.evaluated.fingerprint);
     if (o.status === 'collected')
       await tx.execute(sql`update runs set collected = collected + 1 where id = ${o.runId}`);
     else await tx.execute(sql`update runs set failed = failed + 1 where id = ${o.runId}`);

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { GRADES } from '@payerguard/core/engine/scoring';
+import { compliantShare, isAtRisk } from '@payerguard/core/engine/standing';
 import { Type } from 'typebox';
 import { controlCatalogue } from '../../control-metadata.js';
 import {
@@ -14,11 +16,8 @@ import { canSeeSpend, partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
 import { filterAndSort, OverviewQuery } from './filter.js';
 
-const GRADES = ['A', 'B', 'C', 'D', 'F'];
-
-/** Compliant: collected, reachable, and no critical control failing. */
-const isCompliant = (p: EstatePartner) => !!p.latest && !p.latest.lockedOut && p.latest.criticalFailures.length === 0;
-const atRisk = (p: EstatePartner) => !!p.latest && (p.latest.lockedOut || p.latest.criticalFailures.length > 0);
+// Compliant and at risk are core's (engine/standing.ts), so this page and the run summary say the same.
+const atRisk = (p: EstatePartner) => !!p.latest && isAtRisk(p.latest);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function totals(estate: EstatePartner[], spend: boolean) {
@@ -34,7 +33,7 @@ function totals(estate: EstatePartner[], spend: boolean) {
     lockouts: collected.filter((p) => p.latest!.lockedOut).length,
     failingCritical: collected.filter((p) => p.latest!.criticalFailures.length > 0).length,
     averageScore: avg === null ? null : Math.round(avg * 10) / 10,
-    compliantShare: collected.length ? round2(collected.filter(isCompliant).length / collected.length) : null,
+    compliantShare: compliantShare(collected.map((p) => p.latest!)),
     ...(spend
       ? {
           totalMonthlySpend: round2(collected.reduce((s, p) => s + (p.latest!.monthlySpend ?? 0), 0)),

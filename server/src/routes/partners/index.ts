@@ -109,7 +109,6 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     async (req) => {
       assertPartnerVisible(req, req.params.id);
       const d = await partnerDrilldown(db, req.params.id, {
-        settings: await loadSettings(db),
         catalogue: controlsById(),
         spend: canSeeSpend(req),
         historyLimit: req.query.history,
