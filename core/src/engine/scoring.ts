@@ -15,7 +15,9 @@ import type { Finding, FindingStatus, Severity } from '../controls/types.js';
  * - Grades: A >= 90, B >= 80, C >= 70, D >= 60, F < 60.
  */
 
-export type Grade = 'A' | 'B' | 'C' | 'D' | 'F';
+/** The grades, best first: the one list exports, the API schemas and the overview use. */
+export const GRADES = ['A', 'B', 'C', 'D', 'F'] as const;
+export type Grade = (typeof GRADES)[number];
 
 export const SEVERITY_WEIGHT: Record<Severity, number> = { critical: 10, high: 5, medium: 3, low: 1 };
 export const STATUS_CREDIT: Record<Exclude<FindingStatus, 'suppressed'>, number> = {

@@ -10,6 +10,17 @@ import { randomToken } from '../../auth/crypto.js';
 import { controlsById } from '../../catalogue.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
+import { Ok, ref, responses } from '../../schemas/common.js';
+import {
+  AccessCheckResults,
+  Onboarding,
+  PartnerCreated,
+  PartnerDetail,
+  PartnerList,
+  PartnerOnboarding,
+  PartnerRemoved,
+  RegistryImported,
+} from '../../schemas/partners.js';
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
@@ -75,7 +86,11 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners',
     {
       config: { access: ALL_ROLES },
-      schema: { tags: ['partners'], summary: 'Partners (id, name, payer count); viewers see their own' },
+      schema: {
+        tags: ['partners'],
+        summary: 'Partners (id, name, payer count); viewers see their own',
+        response: responses({ 200: ref(PartnerList) }),
+      },
     },
     async (req) => {
       const scope = partnerScope(req);
@@ -104,6 +119,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           'Drill-down: findings with evidence and remediation, members, principals and boundary coverage, escalation paths, root events, history, changes',
         params: IdParams,
         querystring: Type.Object({ history: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }) }),
+        response: responses({ 200: ref(PartnerDetail) }),
       },
     },
     async (req) => {
@@ -136,6 +152,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           },
           { additionalProperties: false },
         ),
+        response: responses({ 201: ref(PartnerCreated) }),
       },
     },
     async (req, reply) => {
@@ -172,6 +189,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tags: Type.Optional(Tags) },
           { additionalProperties: false, minProperties: 1 },
         ),
+        response: responses({ 200: ref(Ok) }),
       },
     },
     async (req) => {
@@ -196,6 +214,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary:
           'Remove a partner with its data (payers, evidence, findings, snapshots, suppressions, its exports, its viewer logins): a later partner given the same id starts empty. The audit log keeps the removal.',
         params: IdParams,
+        response: responses({ 200: ref(PartnerRemoved) }),
       },
     },
     async (req) => {
@@ -231,6 +250,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           },
           { additionalProperties: false },
         ),
+        response: responses({ 200: ref(RegistryImported) }),
       },
     },
     async (req, reply) => {
@@ -269,6 +289,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         tags: ['partners'],
         summary: "Admins only: each payer's ExternalId, trust policy and collector role template",
         params: IdParams,
+        response: responses({ 200: ref(PartnerOnboarding) }),
       },
     },
     async (req) => {
@@ -292,6 +313,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary: 'Add a payer: generates its ExternalId, returns the role template to deploy',
         params: IdParams,
         body: PayerInput,
+        response: responses({ 201: ref(Onboarding) }),
       },
     },
     async (req, reply) => {
@@ -317,6 +339,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         tags: ['partners'],
         summary: 'Remove a payer from a partner',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), accountId: AccountId }),
+        response: responses({ 200: ref(Ok) }),
       },
     },
     async (req) => {
@@ -342,6 +365,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary: "One STS AssumeRole into each payer's collector role (or the one named): can the distributor get in?",
         params: IdParams,
         body: Type.Optional(Type.Object({ payerAccountId: Type.Optional(AccountId) }, { additionalProperties: false })),
+        response: responses({ 200: ref(AccessCheckResults) }),
       },
     },
     async (req) => {
