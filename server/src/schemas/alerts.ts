@@ -15,16 +15,14 @@ export const AlertChannel = Type.Object(
 
 export const AlertChannelList = Type.Object({ channels: Type.Array(ref(AlertChannel)) }, { $id: 'AlertChannelList' });
 
-export const AlertChannelCreated = Type.Intersect(
-  [
-    ref(AlertChannel),
-    Type.Object({
-      secret: Type.String({
-        description: 'Verify X-PayerGuard-Signature: sha256=HMAC-SHA256(secret, raw body). Shown only here.',
-      }),
-      signatureHeader: Type.String(),
+export const AlertChannelCreated = Type.Object(
+  {
+    ...AlertChannel.properties,
+    secret: Type.String({
+      description: 'Verify X-PayerGuard-Signature: sha256=HMAC-SHA256(secret, raw body). Shown only here.',
     }),
-  ],
+    signatureHeader: Type.String(),
+  },
   { $id: 'AlertChannelCreated' },
 );
 

@@ -229,7 +229,7 @@ export const TrailEvent = Type.Object(
     payerAccountId: Type.String(),
     eventId: Type.String(),
     eventName: Type.String(),
-    eventTime: DateTime(),
+    eventTime: Type.String({ description: 'ISO date-time as the finding stored it' }),
     sourceIPAddress: Nullable(Type.String()),
     mfaUsed: Nullable(Type.Boolean()),
     outcome: Nullable(Type.String()),
@@ -240,12 +240,14 @@ export const TrailEvent = Type.Object(
 /** Two-party root access: each window with the root events the last scoring placed in it, and the ones outside. */
 export const RootAccessTrail = Type.Object(
   {
-    windows: Type.Array(Type.Intersect([ref(RootAccessWindow), Type.Object({ events: Type.Array(ref(TrailEvent)) })])),
+    windows: Type.Array(Type.Object({ ...RootAccessWindow.properties, events: Type.Array(ref(TrailEvent)) })),
     outside: Type.Array(
-      Type.Intersect([
-        ref(TrailEvent),
-        Type.Object({ status: Type.String(), severity: Type.String(), message: Type.String() }),
-      ]),
+      Type.Object({
+        ...TrailEvent.properties,
+        status: ref(FindingStatus),
+        severity: ref(Severity),
+        message: Type.String(),
+      }),
     ),
   },
   { $id: 'RootAccessTrail' },

@@ -35,8 +35,8 @@ export const Token = Type.Object(
 
 export const TokenList = Type.Object({ tokens: Type.Array(ref(Token)) }, { $id: 'TokenList' });
 
-export const TokenCreated = Type.Intersect(
-  [ref(Token), Type.Object({ token: Type.String({ description: 'the token itself: in this answer only' }) })],
+export const TokenCreated = Type.Object(
+  { ...Token.properties, token: Type.String({ description: 'the token itself: in this answer only' }) },
   { $id: 'TokenCreated' },
 );
 
