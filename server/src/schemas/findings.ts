@@ -26,6 +26,9 @@ export const FindingList = Type.Object(
     total: Type.Integer(),
     limit: Type.Integer(),
     offset: Type.Integer(),
+    nextCursor: Type.Optional(
+      Nullable(Type.String({ description: 'keyset pagination: pass as cursor for the next page' })),
+    ),
     findings: Type.Array(ref(FindingRow)),
   },
   { $id: 'FindingList' },

@@ -57,6 +57,9 @@ export const Overview = Type.Object(
     limit: Type.Integer(),
     offset: Type.Integer(),
     nextOffset: Nullable(Type.Integer()),
+    nextCursor: Type.Optional(
+      Nullable(Type.String({ description: 'keyset pagination: pass as cursor for the next page' })),
+    ),
     partners: Type.Array(ref(OverviewPartner)),
     totals: ref(OverviewTotals),
     estateTrend: Type.Array(ref(TrendPoint)),

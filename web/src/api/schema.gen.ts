@@ -3367,6 +3367,7 @@ export interface components {
             limit: number;
             offset: number;
             nextOffset: number | null;
+            nextCursor?: string | null;
             partners: components["schemas"]["OverviewPartner"][];
             totals: components["schemas"]["OverviewTotals"];
             estateTrend: components["schemas"]["TrendPoint"][];
@@ -3415,6 +3416,7 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            nextCursor?: string | null;
             findings: components["schemas"]["FindingRow"][];
         };
         Reference: {
