@@ -10,7 +10,7 @@ import { type Static, type TSchema, type TUnsafe, Type } from 'typebox';
  * and values are coerced to the declared type. Open-ended objects (evidence, counts, tags) must say so (`Open`).
  */
 
-/** A pointer to a named shape, typed as that shape so handlers are still checked against it. */
+/** A pointer to a named shape (one component in OpenAPI), carrying that shape's static type for nested use. */
 export function ref<T extends TSchema>(s: T) {
   const id = (s as { $id?: unknown }).$id;
   if (typeof id !== 'string') throw new Error('ref(): the schema has no $id, so it cannot be shared');
