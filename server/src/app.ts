@@ -28,6 +28,7 @@ import { settingsRoutes } from './routes/settings/index.js';
 import { suppressionRoutes } from './routes/suppressions/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
+import { sharedSchemas } from './schemas/index.js';
 
 export type { ServerDeps };
 
@@ -48,6 +49,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     ajv: { customOptions: { allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (deps.options?.serializeWithoutSchemas) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
   app.addHook('onRoute', (r) => {
@@ -97,7 +99,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       : {}),
   });
   await app.register(sse, { heartbeatInterval: 15_000 });
+  // Named response shapes first: routes point at them by $id, and OpenAPI lists them as components under that name.
+  for (const s of sharedSchemas) app.addSchema(s);
   await app.register(swagger, {
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}` },
     openapi: {
       openapi: '3.1.0',
       info: {

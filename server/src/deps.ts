@@ -15,6 +15,11 @@ export interface ServerDeps {
     lockoutMinutes?: number;
     /** Poll interval of the run progress stream. */
     runEventsIntervalMs?: number;
+    /**
+     * Tests only: answer with JSON.stringify instead of the response schemas, so the contract test sees everything a
+     * handler returns (the schema serializer would silently drop what its schema does not list).
+     */
+    serializeWithoutSchemas?: boolean;
   };
 }
 

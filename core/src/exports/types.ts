@@ -1,14 +1,13 @@
+import { GRADES } from '../engine/scoring.js';
+
+export { GRADES };
+
 /**
  * What an export is asked for. Shared by the CLI, the API plugin and the export workers, which all end in
  * writeExport (see index.ts).
  */
 export const EXPORT_FORMATS = ['csv', 'json', 'xlsx', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-import { GRADES } from '../engine/scoring.js';
-
-/** The grades a scope may filter on: the scoring's own (one owner). */
-export { GRADES };
 
 /** Which partners: all (empty), one partner, or a filter on the snapshot's grade and/or a control that fails. */
 export interface ExportScope {

@@ -2,31 +2,15 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { del, get, post } from './client.js';
 import { asList } from './lists.js';
 
-/** Mirrors GET/POST /api/alert-channels (server/src/routes/alerts). */
-export const ALERT_EVENTS = ['root-activity', 'lockout', 'new-critical-finding'] as const;
-export type AlertEvent = (typeof ALERT_EVENTS)[number];
+import type { AlertChannel, AlertChannelCreated, AlertDelivery, AlertEvent } from './types.js';
 
-export interface AlertChannel {
-  id: string;
-  kind: string;
-  url: string;
-  events: string[];
-  createdBy: string;
-  createdAt: string;
-}
-
-export interface AlertDelivery {
-  id: string;
-  channelId: string;
-  event: string;
-  partnerId: string | null;
-  status: 'pending' | 'retrying' | 'delivered' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  text: string;
-  createdAt: string;
-  deliveredAt: string | null;
-}
+/** GET/POST /api/alert-channels (server/src/routes/alerts); shapes in ./types.ts, generated from the server. */
+export type { AlertChannel, AlertDelivery, AlertEvent } from './types.js';
+export const ALERT_EVENTS = [
+  'root-activity',
+  'lockout',
+  'new-critical-finding',
+] as const satisfies readonly AlertEvent[];
 
 const keys = {
   channels: ['alert-channels'] as const,
@@ -57,7 +41,7 @@ export function useCreateAlertChannel() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { kind: 'webhook'; url: string; events: AlertEvent[] }) =>
-      post<AlertChannel & { secret: string; signatureHeader: string }>('/api/alert-channels', body),
+      post<AlertChannelCreated>('/api/alert-channels', body),
     onSuccess: () => qc.invalidateQueries({ queryKey: keys.channels }),
   });
 }

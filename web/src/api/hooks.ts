@@ -48,11 +48,9 @@ export function useMe() {
   return useQuery({
     queryKey: keys.me,
     queryFn: async ({ signal }) => {
-      const me = await get<Me | User>('/api/me', signal);
-      // GET /api/me may answer the user itself or { user, csrfToken }.
-      const wrapped: Me = 'user' in me ? me : { user: me as User, csrfToken: (me as { csrfToken?: string }).csrfToken };
-      setCsrfToken(wrapped.csrfToken);
-      return wrapped;
+      const me = await get<Me>('/api/me', signal);
+      setCsrfToken(me.csrfToken);
+      return me;
     },
     retry: false,
     staleTime: 60_000,
@@ -77,7 +75,15 @@ export function useLogin() {
       setCsrfToken(r.csrfToken);
       // Nothing cached for the previous user survives; the session query is updated in place so App re-renders.
       forgetAllButMe(qc);
-      qc.setQueryData<Me>(keys.me, { user: r.user, csrfToken: r.csrfToken });
+      qc.setQueryData<Me>(keys.me, (old) => ({
+        user: r.user,
+        csrfToken: r.csrfToken,
+        authenticatedBy: 'session',
+        partner: null,
+        demo: old?.demo ?? false,
+      }));
+      // The partner a viewer belongs to (and the rest of /api/me) arrives with the refetch.
+      void qc.invalidateQueries({ queryKey: keys.me });
     },
   });
 }

@@ -2,50 +2,17 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { get, post, qs } from './client.js';
 import { keys } from './hooks.js';
 
-/** Two-party root access: the shapes /api/root-access-windows answers (server/src/routes/root-access-windows/schema.ts). */
-export type WindowSide = 'partner' | 'distributor';
-export type WindowState = 'pending' | 'approved' | 'rejected' | 'expired';
+import type { RootAccessWindow, WindowRequestInput, WindowState } from './types.js';
 
-export interface RootAccessWindow {
-  id: string;
-  partnerId: string;
-  payerAccountId: string;
-  reason: string;
-  startsAt: string;
-  endsAt: string;
-  state: WindowState;
-  requestedBy: string;
-  requestedBySide: WindowSide;
-  requestedAt: string;
-  decidedBySide: WindowSide;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  decisionNote: string | null;
-}
-
-export interface TrailEvent {
-  payerAccountId: string;
-  eventId: string;
-  eventName: string;
-  eventTime: string;
-  sourceIPAddress: string | null;
-  mfaUsed: boolean | null;
-  outcome: string | null;
-}
-
-/** The drill-down's `rootAccess`: each window with the root events the last scoring placed in it, and the rest. */
-export interface RootAccessTrail {
-  windows: (RootAccessWindow & { events: TrailEvent[] })[];
-  outside: (TrailEvent & { status: string; severity: string; message: string })[];
-}
-
-export interface WindowRequestInput {
-  partnerId: string;
-  payerAccountId: string;
-  reason: string;
-  startsAt: string;
-  endsAt: string;
-}
+/** Two-party root access: /api/root-access-windows (shapes in ./types.ts, generated from the server's schemas). */
+export type {
+  RootAccessTrail,
+  RootAccessWindow,
+  TrailEvent,
+  WindowRequestInput,
+  WindowSide,
+  WindowState,
+} from './types.js';
 
 const windowsKey = (q: string) => ['root-access-windows', q] as const;
 

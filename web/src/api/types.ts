@@ -1,470 +1,96 @@
-import type { RootAccessTrail } from './root-windows.js';
+import type { components, paths } from './schema.gen.js';
 
 /**
- * Response shapes of the payerguard API as the dashboard reads them. The server's TypeBox schemas are the source of
- * truth; fields the screens can live without are optional so an older or newer server degrades, not breaks.
+ * The API's shapes as the dashboard reads them: names for the types `npm run gen:api` generates from the server's
+ * response schemas (server/src/schemas/). Nothing here is written by hand but the names; change a shape in the
+ * server's schemas, regenerate, and the compiler shows every screen the change touches.
  */
-
-export type Role = 'admin' | 'analyst' | 'partner_viewer';
-export type Status = 'pass' | 'fail' | 'warn' | 'unknown' | 'suppressed';
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-/** The API's grades (core/src/engine/scoring.ts GRADES): there is no E. */
-export const GRADES = ['A', 'B', 'C', 'D', 'F'] as const;
-export type Grade = (typeof GRADES)[number];
-
-export interface User {
-  id: string;
-  email: string;
-  name?: string | null;
-  role: Role;
-  partnerId: string | null;
+type Schemas = components['schemas'];
+/** The JSON body a route accepts. */
+type RequestBody<P extends keyof paths, M extends 'post' | 'put' | 'patch'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
 }
+  ? B
+  : never;
 
-export interface Me {
-  user: User;
-  partner?: { id: string; name: string } | null;
-  csrfToken?: string;
-  demo?: boolean;
-}
+export type Role = Schemas['Role'];
+export type Status = Schemas['FindingStatus'];
+export type Severity = Schemas['Severity'];
+export type Grade = Schemas['Grade'];
+/** Every grade, best first, and every export format: generated from the server's schemas, never copied. */
+export { exportFormatValues as EXPORT_FORMATS, gradeValues as GRADES } from './schema.gen.js';
 
-export interface LoginResponse {
-  user: User;
-  csrfToken: string;
-}
+export type User = Schemas['User'];
+export type Me = Schemas['Me'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type DemoLogins = Schemas['DemoLogins'];
+export type DemoLogin = DemoLogins['logins'][number];
+export type UserAccount = Schemas['UserAccount'];
 
-export interface DemoLogin {
-  email: string;
-  role: Role;
-  partnerId?: string | null;
-  partnerName?: string | null;
-}
+export type OverviewPartner = Schemas['OverviewPartner'];
+export type OverviewTotals = Schemas['OverviewTotals'];
+export type TrendPoint = Schemas['TrendPoint'];
+export type Overview = Schemas['Overview'];
+export type MatrixControl = Schemas['MatrixControl'];
+export type Matrix = Schemas['Matrix'];
 
-export interface DemoLogins {
-  password: string;
-  logins: DemoLogin[];
-}
-
-export interface OverviewPartner {
-  id: string;
-  name: string;
-  tags?: Record<string, string>;
-  payerAccountIds?: string[];
-  collected: boolean;
-  score: number | null;
-  grade: string | null;
-  scoreDelta?: number | null;
-  /** The partner's last scores, oldest first. */
-  trend?: number[];
-  lockedOut: boolean;
-  failingCriticalControls?: string[];
-  lastSnapshotAt?: string | null;
-  lastRunId?: string | null;
-  /** Absent for partner viewers (margin data). */
-  monthlySpend?: number | null;
-}
-
-export interface OverviewTotals {
-  partners: number;
-  collected: number;
-  notCollected: number;
-  byGrade: Record<string, number>;
-  lockouts: number;
-  failingCritical: number;
-  averageScore: number | null;
-  compliantShare: number | null;
-  totalMonthlySpend?: number;
-  spendAtRisk?: number;
-}
-
-export interface TrendPoint {
-  runId: string;
-  at: string;
-  partners: number;
-  averageScore: number;
-  lockouts: number;
-  spendAtRisk?: number;
-}
-
-export interface Overview {
-  total: number;
-  limit: number;
-  offset: number;
-  nextOffset: number | null;
-  partners: OverviewPartner[];
-  totals: OverviewTotals;
-  estateTrend: TrendPoint[];
-}
-
-export interface MatrixControl {
-  id: string;
-  title: string;
-  severity: Severity | null;
-  category: string | null;
-}
-
-export interface Matrix {
-  total: number;
-  controls: MatrixControl[];
-  rows: { partnerId: string; name: string; grade: string | null; cells: Record<string, Status> }[];
-}
-
-export interface ControlInfo {
-  id: string;
-  title: string;
-  category?: string;
-  severity: Severity;
-  rationale?: string;
-  remediation?: string;
-  references?: { title: string; url: string }[];
-}
-
-export interface FindingView {
-  id: number | string;
-  controlId: string;
-  title: string;
-  category?: string | null;
-  status: Status;
-  severity: Severity;
-  payerAccountId: string;
-  resource: string;
-  message: string;
-  evidence: Record<string, unknown>;
-  remediation?: string | null;
-  references?: { title: string; url: string }[];
-  suppressionId?: string | null;
-}
-
-export interface Suppression {
-  id: string;
-  partnerId?: string;
-  controlId: string;
-  resource: string;
-  reason: string;
-  approver: string;
-  expiresAt: string;
-  createdBy?: string;
-  createdAt?: string;
-  revokedAt?: string | null;
-  revokedBy?: string | null;
-  /** "pending": a critical control's exception waiting for a second admin; it changes no verdict until approved. */
-  status?: 'pending' | 'active' | 'expired' | 'revoked';
-  approvedAt?: string | null;
-  secondApprover?: string | null;
-}
-
-export interface Snapshot {
-  id?: string;
-  runId: string;
-  takenAt: string;
-  score: number;
-  grade: string;
-  lockedOut: boolean;
-  counts?: Record<string, unknown>;
-  failingCriticalControls?: string[];
-  monthlySpend?: number | null;
-}
-
-export interface MemberAccountView {
-  payerAccountId: string;
-  id: string;
-  name: string;
-  email: string;
-  emailDomain?: string;
-  onDistributorDomain?: boolean;
-  status: string;
-  joinedMethod?: string;
-  joinedTimestamp?: string;
-  isPayer?: boolean;
-}
-
-export interface PrincipalView {
-  payerAccountId: string;
-  type: 'user' | 'role' | string;
-  arn: string;
-  name: string;
-  path?: string;
-  permissionsBoundaryArn: string | null;
-  hasDistributorBoundary: boolean;
-  distributorOwned: boolean;
-  serviceLinked?: boolean;
-  canAdministerIam?: boolean | null;
-  openPaths?: number | null;
-  attachedPolicies?: string[];
-}
-
+export type ControlInfo = Schemas['Control'];
+export type FindingRow = Schemas['FindingRow'];
+export type FindingView = Schemas['FindingView'];
+export type Suppression = Schemas['Suppression'];
+export type Snapshot = Schemas['Snapshot'];
+export type HistoryPoint = Schemas['HistoryPoint'];
+export type MemberAccountView = Schemas['MemberAccount'];
+export type PrincipalView = Schemas['Principal'];
 /** One open route out of the permissions boundary, found by the policy analysis. */
-export interface EscalationPath {
-  payerAccountId: string;
-  principalArn: string;
-  principalName: string;
-  hasDistributorBoundary: boolean;
-  methodId: string;
-  title: string;
-  action: string;
-  resource: string;
-  explanation: string;
-  decidingStatements: string[];
-  steps: { action: string; resource: string }[];
-  requestContext?: string;
-}
+export type EscalationPath = Schemas['EscalationPath'];
+export type FindingChange = Schemas['FindingChange'];
+export type SnapshotChanges = Schemas['SnapshotChanges'];
+export type RootEventView = Schemas['RootEventView'];
+export type PayerView = Schemas['PayerView'];
+export type BoundaryCoverage = Schemas['BoundaryCoverage'];
+export type PartnerDetail = Schemas['PartnerDetail'];
 
-export interface FindingChange {
-  controlId: string;
-  payerAccountId: string;
-  resource: string;
-  severity: Severity;
-  message: string;
-  status: Status;
-  nowStatus?: Status | 'absent';
-}
+export type RunSummary = Schemas['Run'];
+export type RunPayer = Schemas['RunPayer'];
+export type RunDetail = Schemas['RunDetail'];
 
-export interface SnapshotChanges {
-  baseline: boolean;
-  previousScore: number | null;
-  previousGrade: string | null;
-  scoreDelta: number | null;
-  newCount: number;
-  resolvedCount: number;
-  new: FindingChange[];
-  resolved: FindingChange[];
-}
-
-export interface RootEventView {
-  payerAccountId?: string;
-  eventId: string;
-  eventTime: string;
-  eventName: string;
-  eventSource?: string;
-  eventType?: string;
-  awsRegion?: string;
-  sourceIPAddress?: string;
-  userAgent?: string;
-  mfaUsed?: boolean;
-  outcome?: string;
-  errorCode?: string;
-  accountId?: string;
-}
-
-export interface PayerView {
-  accountId: string;
-  roleArn: string;
-  createdAt?: string;
-  lastAccessOkAt?: string | null;
-  lastAccessError?: string | null;
-  evidence?: {
-    accountId: string;
-    collectedAt: string;
-    managementEmail: string | null;
-    managementEmailOnDistributorDomain: boolean | null;
-    calls: Record<string, { status: string; api?: string; errorCode?: string; message?: string }>;
-  } | null;
-}
-
-export interface BoundaryCoverage {
-  principals: number;
-  distributorOwned: number;
-  partnerPrincipals: number;
-  covered: number;
-  uncovered: number;
-  share: number | null;
-}
-
-export interface PartnerDetail {
-  partner: { id: string; name: string; tags?: Record<string, string>; createdAt?: string };
-  payers: PayerView[];
-  snapshot: Snapshot | null;
-  changes: SnapshotChanges | null;
-  findings: FindingView[];
-  memberAccounts: MemberAccountView[];
-  principals: PrincipalView[];
-  boundaryCoverage?: BoundaryCoverage;
-  escalationPaths: EscalationPath[];
-  rootEvents: RootEventView[];
-  /** The latest run was scored before payer details were stored: members, principals and the rest come with the next run. */
-  detailsWithNextRun?: boolean;
-  history: Snapshot[];
-  suppressions: Suppression[];
-  /** Two-party root access: windows with the root events inside them, and the violations. */
-  rootAccess?: RootAccessTrail;
-}
-
-export interface RunSummary {
-  id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'interrupted' | string;
-  trigger: string;
-  requestedBy?: string | null;
-  total: number;
-  collected: number;
-  failed: number;
-  createdAt: string;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  error?: string | null;
-  /** What the reconciler did for the run (payers re-enqueued after Redis lost their jobs). */
-  recoveryNote?: string | null;
-  summary?: Record<string, unknown> | null;
-}
-
-export interface RunPayer {
-  payerAccountId: string;
-  partnerId: string;
-  partnerName?: string | null;
-  status: string;
-  attempts?: number;
-  errorCode?: string | null;
-  errorMessage?: string | null;
-}
-
-export interface RunDetail {
-  run: RunSummary;
-  payers: RunPayer[];
-}
-
-/** Which partners an export covers; fields combine (AND). Empty: every partner that has a snapshot. */
-export interface ExportScope {
-  partnerId?: string;
-  grades?: string[];
-  failingControl?: string;
-}
-
-export type DeliveryTarget = 's3' | 'webhook';
-
-/** Where a scheduled export is pushed to, one state per target. */
-export interface DeliveryState {
-  target: DeliveryTarget | string;
-  status: 'pending' | 'retrying' | 'delivered' | 'failed' | string;
-  attempts: number;
-  lastError?: string | null;
-  deliveredAt?: string | null;
-  /** s3://bucket/key, or the webhook's host. */
-  destination?: string;
-}
-
-export interface ExportView {
-  id: string;
-  scheduleId?: string | null;
-  format: string;
-  status: 'pending' | 'ready' | 'failed' | string;
-  scope?: ExportScope;
-  asOf?: string | null;
-  audience?: 'distributor' | 'partner' | string;
-  fileName?: string | null;
-  sizeBytes?: number | null;
-  sha256?: string | null;
-  partnerId?: string | null;
-  requestedBy?: string;
-  createdAt: string;
-  expiresAt?: string | null;
-  error?: string | null;
-  deliveries?: DeliveryState[];
-}
-
-export interface ExportRequest {
-  format: string;
-  scope?: ExportScope;
-  /** ISO date-time: the latest snapshot at or before it. */
-  asOf?: string;
-}
-
-export interface ScheduleDelivery {
-  s3?: { bucket: string; prefix?: string };
-  webhook?: { url: string };
-}
-
-export interface ScheduleView {
-  id: string;
-  name: string;
-  cron: string;
-  timezone?: string;
-  format: string;
-  scope?: ExportScope;
-  retentionDays?: number;
-  delivery?: ScheduleDelivery;
-  hasWebhookSecret?: boolean;
-  enabled: boolean;
-  createdBy?: string;
-  createdAt?: string;
-  lastRunAt?: string | null;
-  nextRunAt?: string | null;
-}
-
+export type ExportScope = Schemas['ExportScope'];
+export type DeliveryState = Schemas['DeliveryState'];
+export type DeliveryTarget = DeliveryState['target'];
+export type ExportView = Schemas['ExportRecord'];
+export type ExportRequest = RequestBody<'/api/exports', 'post'>;
+export type ScheduleDelivery = Schemas['ScheduleDelivery'];
+export type ScheduleView = Schemas['Schedule'];
 /** Body of POST /api/export-schedules and PUT /api/export-schedules/{id} (every field, as on create). */
-export interface ScheduleInput {
-  name: string;
-  cron: string;
-  timezone?: string;
-  format: string;
-  scope?: ExportScope;
-  retentionDays?: number;
-  delivery?: ScheduleDelivery;
-  enabled?: boolean;
-}
-
+export type ScheduleInput = RequestBody<'/api/export-schedules', 'post'>;
+export type ScheduleDeliveryInput = NonNullable<ScheduleInput['delivery']>;
+export type ExportFormat = Schemas['ExportFormat'];
 /** A saved schedule; `webhookSecret` only when a webhook was just created or its secret rotated (shown once). */
-export interface ScheduleSaved {
-  schedule: ScheduleView;
-  webhookSecret?: string;
-}
+export type ScheduleSaved = Schemas['ScheduleSaved'];
 
-export interface AuditEntry {
-  id: number | string;
-  at: string;
-  actor: string;
-  action: string;
-  target?: string | null;
-  detail?: unknown;
-  ip?: string | null;
-}
-
-export interface TokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  createdAt: string;
-  lastUsedAt?: string | null;
-  expiresAt?: string | null;
-  revokedAt?: string | null;
-  userEmail?: string;
-}
-
-export interface AdminPartner {
-  id: string;
-  name: string;
-  tags?: Record<string, string>;
-  payers: number;
-}
+export type AuditEntry = Schemas['AuditEntry'];
+export type TokenView = Schemas['Token'];
+export type TokenCreated = Schemas['TokenCreated'];
+export type AdminPartner = Schemas['PartnerSummary'];
 
 /** One template of the deploy kit (deploy/), with its parameters filled in for one payer. */
-export interface DeployStep {
-  template: string;
-  purpose: string;
-  parameters: Record<string, string>;
-  createStack: string;
-  stackSetInstance?: string;
-  warnings: string[];
-}
+export type DeployStep = Schemas['DeployStep'];
+export type OnboardingInfo = Schemas['Onboarding'];
+export type AccessCheckResult = Schemas['AccessCheck'];
 
-export interface OnboardingInfo {
-  payerAccountId: string;
-  roleArn: string;
-  expectedRoleArn?: string;
-  externalId: string;
-  trustPolicy?: unknown;
-  cloudFormationTemplate?: unknown;
-  deploy?: { collectorRole: DeployStep; permissionsBoundary: DeployStep };
-  /** Only against the AWS simulator: the admin call that stands in for deploying the collector stack. */
-  simulatorDeploy?: { url: string; body: { accountId: string; externalId: string } };
-}
+export type RootAccessWindow = Schemas['RootAccessWindow'];
+export type WindowState = RootAccessWindow['state'];
+export type WindowSide = RootAccessWindow['requestedBySide'];
+/** The drill-down's `rootAccess`: each window with the root events the last scoring placed in it, and the rest. */
+export type RootAccessTrail = Schemas['RootAccessTrail'];
+export type TrailEvent = Schemas['TrailEvent'];
+export type WindowRequestInput = RequestBody<'/api/root-access-windows', 'post'>;
 
-export interface AccessCheckResult {
-  payerAccountId: string;
-  roleArn: string;
-  ok: boolean;
-  assumedRoleArn?: string;
-  errorCode?: string;
-  message?: string;
-  latencyMs?: number;
-}
+export type AlertChannel = Schemas['AlertChannel'];
+export type AlertChannelCreated = Schemas['AlertChannelCreated'];
+export type AlertDelivery = Schemas['AlertDelivery'];
+export type AlertEvent = RequestBody<'/api/alert-channels', 'post'>['events'][number];
 
 /** Lists may come bare or wrapped ({ items } / { <name> }); the hooks normalise to arrays. */
 export type MaybeList<T> = T[] | { items?: T[]; [k: string]: unknown };

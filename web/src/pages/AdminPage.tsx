@@ -470,7 +470,6 @@ function UsersTab() {
             {tokens.data.map((t) => (
               <li key={t.id}>
                 <strong>{t.name}</strong> <code>{t.prefix}…</code>
-                {t.userEmail ? <span className="muted"> · {t.userEmail}</span> : null}
                 <span className="muted">
                   {' '}
                   · created {fmtDate(t.createdAt)} · used {fmtAgo(t.lastUsedAt)}

@@ -9,23 +9,25 @@ import {
   useSchedules,
   useUpdateSchedule,
 } from '../api/hooks.js';
-import {
-  type DeliveryState,
-  type ExportScope,
-  type ExportView,
-  GRADES,
-  type ScheduleDelivery,
-  type ScheduleInput,
-  type ScheduleView,
-  type User,
+import type {
+  DeliveryState,
+  ExportFormat,
+  ExportScope,
+  ExportView,
+  ScheduleDelivery,
+  ScheduleDeliveryInput,
+  ScheduleInput,
+  ScheduleView,
+  User,
 } from '../api/types.js';
+import { GRADES } from '../api/types.js';
 import { StatusBadge } from '../components/Badges.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { fmtBytes, fmtDate } from '../format.js';
 import { isAdmin, isStaff } from '../roles.js';
 
-const FORMATS = [
+const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: 'csv', label: 'CSV (findings)' },
   { value: 'json', label: 'JSON' },
   { value: 'xlsx', label: 'Spreadsheet (XLSX)' },
@@ -243,11 +245,11 @@ function FailingControlField({ value, onChange }: { value: string; onChange: (id
   );
 }
 
-function FormatField({ value, onChange }: { value: string; onChange: (format: string) => void }) {
+function FormatField({ value, onChange }: { value: ExportFormat; onChange: (format: ExportFormat) => void }) {
   return (
     <label className="field">
       <span>Format</span>
-      <select value={value} onChange={(e) => onChange(e.target.value)}>
+      <select value={value} onChange={(e) => onChange(FORMATS.find((f) => f.value === e.target.value)?.value ?? value)}>
         {FORMATS.map((f) => (
           <option key={f.value} value={f.value}>
             {f.label}
@@ -298,7 +300,7 @@ export default function ExportsPage({ user }: { user: User }) {
 function NewExport({ user }: { user: User }) {
   const create = useCreateExport();
   const id = useId();
-  const [format, setFormat] = useState('csv');
+  const [format, setFormat] = useState<ExportFormat>('csv');
   const [scope, setScope] = useState<ScopeDraft>(ALL_PARTNERS);
   const [asOfMode, setAsOfMode] = useState<'latest' | 'date'>('latest');
   const [asOfDay, setAsOfDay] = useState('');
@@ -491,8 +493,8 @@ function fmtInZone(iso: string, timezone: string): string {
   }
 }
 
-function cleanDelivery(d: ScheduleDelivery | undefined): ScheduleDelivery {
-  const out: ScheduleDelivery = {};
+function cleanDelivery(d: ScheduleDelivery | undefined): ScheduleDeliveryInput {
+  const out: ScheduleDeliveryInput = {};
   if (d?.s3?.bucket) out.s3 = { bucket: d.s3.bucket, ...(d.s3.prefix ? { prefix: d.s3.prefix } : {}) };
   if (d?.webhook?.url) out.webhook = { url: d.webhook.url };
   return out;
@@ -749,7 +751,7 @@ function AddSchedule({ onSecret }: { onSecret: (s: { name: string; secret: strin
   const [name, setName] = useState('');
   const [cron, setCron] = useState('0 6 * * 1');
   const [timezone, setTimezone] = useState('UTC');
-  const [format, setFormat] = useState('pdf');
+  const [format, setFormat] = useState<ExportFormat>('pdf');
   const [scope, setScope] = useState<ScopeDraft>(ALL_PARTNERS);
   const [retention, setRetention] = useState('90');
   const [bucket, setBucket] = useState('');
@@ -770,7 +772,7 @@ function AddSchedule({ onSecret }: { onSecret: (s: { name: string; secret: strin
       return setProblem('Keep exports for a whole number of days, from 1 to 3650.');
     const s = scopeOf(scope);
     if ('problem' in s) return setProblem(s.problem);
-    const delivery: ScheduleDelivery = {};
+    const delivery: ScheduleDeliveryInput = {};
     if (bucket.trim()) {
       if (!BUCKET_RE.test(bucket.trim()))
         return setProblem('S3 bucket: 3-63 lower-case letters, digits, "." and "-" (just the name, no s3://).');

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useMemo } from 'react';
 import { useMatrix, useOverview } from '../api/hooks.js';
-import { GRADES } from '../api/types.js';
+import { GRADES, type Grade } from '../api/types.js';
 import { LockoutBadge } from '../components/Badges.js';
 import { Heatmap } from '../components/Heatmap.js';
 import { PartnerTable, rankPartners } from '../components/PartnerTable.js';
@@ -12,7 +12,7 @@ import { href } from '../router.js';
 
 const EChart = lazy(() => import('../components/EChart.js'));
 
-const GRADE_COLOURS: Record<string, string> = {
+const GRADE_COLOURS: Record<Grade, string> = {
   A: '#2e7d4f',
   B: '#5f9e3a',
   C: '#b28a00',

@@ -17,32 +17,18 @@ import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { HttpError, notFound } from '../../errors.js';
+import {
+  AlertChannel,
+  AlertChannelCreated,
+  AlertChannelList,
+  AlertDeliveryList,
+  LiveRootEventList,
+} from '../../schemas/alerts.js';
+import { ref, responses } from '../../schemas/common.js';
 import { actorOf, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES, STAFF } from '../../types.js';
 
 const AlertEventSchema = Type.Union(ALERT_EVENTS.map((e) => Type.Literal(e)));
-
-const ChannelView = Type.Object({
-  id: Type.String(),
-  kind: Type.String(),
-  url: Type.String({ description: 'Full URL for admins; scheme and host only for analysts' }),
-  events: Type.Array(Type.String()),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-});
-
-const DeliveryView = Type.Object({
-  id: Type.String(),
-  channelId: Type.String(),
-  event: Type.String(),
-  partnerId: Type.Union([Type.String(), Type.Null()]),
-  status: Type.String({ description: 'pending | retrying | delivered | failed' }),
-  attempts: Type.Integer(),
-  lastError: Type.Union([Type.String(), Type.Null()]),
-  text: Type.String({ description: 'The line a person reads' }),
-  createdAt: Type.String(),
-  deliveredAt: Type.Union([Type.String(), Type.Null()]),
-});
 
 const channelView = (req: FastifyRequest, c: AlertChannelRow) => ({
   id: c.id,
@@ -76,7 +62,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
       schema: {
         tags: ['alerts'],
         summary: 'Alert channels (webhooks); analysts see each URL masked; the signing secret is never shown again',
-        response: { 200: Type.Object({ channels: Type.Array(ChannelView) }) },
+        response: responses({ 200: ref(AlertChannelList) }),
       },
     },
     async (req) => ({ channels: (await listAlertChannels(db)).map((c) => channelView(req, c)) }),
@@ -98,15 +84,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
           },
           { additionalProperties: false },
         ),
-        response: {
-          201: Type.Object({
-            ...ChannelView.properties,
-            secret: Type.String({
-              description: 'Verify X-PayerGuard-Signature: sha256=HMAC-SHA256(secret, raw body). Shown only here.',
-            }),
-            signatureHeader: Type.String(),
-          }),
-        },
+        response: responses({ 201: ref(AlertChannelCreated) }),
       },
     },
     async (req, reply) => {
@@ -141,7 +119,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
         tags: ['alerts'],
         summary: 'Remove an alert channel (its delivery history goes with it)',
         params: IdParams,
-        response: { 200: ChannelView },
+        response: responses({ 200: ref(AlertChannel) }),
       },
     },
     async (req) => {
@@ -167,7 +145,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
         summary: "A channel's latest deliveries with their status, attempts and last error",
         params: IdParams,
         querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }) }),
-        response: { 200: Type.Object({ deliveries: Type.Array(DeliveryView) }) },
+        response: responses({ 200: ref(AlertDeliveryList) }),
       },
     },
     async (req) => {
@@ -187,6 +165,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
         }),
+        response: responses({ 200: ref(LiveRootEventList) }),
       },
     },
     async (req) => {

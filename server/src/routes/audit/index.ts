@@ -3,6 +3,8 @@ import { schema } from '@payerguard/core';
 import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import { Type } from 'typebox';
 import type { FeatureOpts } from '../../deps.js';
+import { AuditPage } from '../../schemas/audit.js';
+import { ref, responses } from '../../schemas/common.js';
 import { ADMIN } from '../../types.js';
 
 export const auditRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
@@ -22,6 +24,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
+        response: responses({ 200: ref(AuditPage) }),
       },
     },
     async (req) => {

@@ -8,6 +8,8 @@ import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from '..
 import { DEMO_PASSWORD } from '../../demo-users.js';
 import type { FeatureOpts } from '../../deps.js';
 import { HttpError, notFound } from '../../errors.js';
+import { DemoLogins, LoginResponse, Me } from '../../schemas/auth.js';
+import { Ok, ref, responses } from '../../schemas/common.js';
 import { ALL_ROLES } from '../../types.js';
 
 const LoginBody = Type.Object(
@@ -44,6 +46,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
         tags: ['auth'],
         summary: 'Log in: sets the session cookie and returns the CSRF token',
         body: LoginBody,
+        response: responses({ 200: ref(LoginResponse) }),
       },
     },
     async (req, reply) => {
@@ -93,7 +96,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
 
   app.post(
     '/api/auth/logout',
-    { config: { access: ALL_ROLES }, schema: { tags: ['auth'], summary: 'End the current session' } },
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['auth'], summary: 'End the current session', response: responses({ 200: ref(Ok) }) },
+    },
     async (req, reply) => {
       const p = req.principal!;
       if (p.sessionHash) await deleteSession(db, p.sessionHash);
@@ -105,7 +111,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
 
   app.get(
     '/api/me',
-    { config: { access: ALL_ROLES }, schema: { tags: ['auth'], summary: 'Who am I, and my CSRF token' } },
+    {
+      config: { access: ALL_ROLES },
+      schema: { tags: ['auth'], summary: 'Who am I, and my CSRF token', response: responses({ 200: ref(Me) }) },
+    },
     async (req) => {
       const p = req.principal!;
       const [u] = await db.select().from(schema.users).where(eq(schema.users.id, p.userId)).limit(1);
@@ -135,6 +144,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
         tags: ['auth'],
         summary: 'Demo mode only: the demo logins the login page lists',
         querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 200 })) }),
+        response: responses({ 200: ref(DemoLogins) }),
       },
     },
     async (req) => {

@@ -3,6 +3,8 @@ import { Type } from 'typebox';
 import { controlCatalogue } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { notFound } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import { Control, ControlList } from '../../schemas/controls.js';
 import { ALL_ROLES } from '../../types.js';
 
 export const controlRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app) => {
@@ -13,6 +15,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app)
       schema: {
         tags: ['controls'],
         summary: 'The control catalogue: rationale, remediation, references, evidence used',
+        response: responses({ 200: ref(ControlList) }),
       },
     },
     async () => ({ controls: controlCatalogue() }),
@@ -25,6 +28,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app)
         tags: ['controls'],
         summary: 'One control',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: responses({ 200: ref(Control) }),
       },
     },
     async (req) => {

@@ -18,7 +18,7 @@ import {
   produceExport,
   readExportContent,
 } from '@payerguard/core/exports/store';
-import { EXPORT_FORMATS, ExportInputError, type ExportScope } from '@payerguard/core/exports/types';
+import { CONTENT_TYPES, EXPORT_FORMATS, ExportInputError, type ExportScope } from '@payerguard/core/exports/types';
 import { DEFAULT_QUEUE_PREFIX } from '@payerguard/core/queue/names';
 import type { Queue } from 'bullmq';
 import type { FastifyRequest } from 'fastify';
@@ -26,6 +26,15 @@ import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import {
+  ExportFile,
+  ExportList,
+  ExportRecord as ExportRecordView,
+  Schedule,
+  ScheduleList,
+  ScheduleSaved,
+} from '../../schemas/exports.js';
 import { actorOf, byUser, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES, STAFF } from '../../types.js';
 
@@ -104,7 +113,10 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
 
   app.get(
     '/api/export-schedules',
-    { config: { access: STAFF }, schema: { tags: ['exports'], summary: 'Export schedules' } },
+    {
+      config: { access: STAFF },
+      schema: { tags: ['exports'], summary: 'Export schedules', response: responses({ 200: ref(ScheduleList) }) },
+    },
     async (req) => ({
       schedules: (await listSchedules(db)).map((s) => shown(req, s)),
     }),
@@ -112,7 +124,15 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
 
   app.get(
     '/api/export-schedules/:id',
-    { config: { access: STAFF }, schema: { tags: ['exports'], summary: 'One export schedule', params: IdParams } },
+    {
+      config: { access: STAFF },
+      schema: {
+        tags: ['exports'],
+        summary: 'One export schedule',
+        params: IdParams,
+        response: responses({ 200: ref(Schedule) }),
+      },
+    },
     async (req) => {
       const s = await getSchedule(db, req.params.id);
       if (!s) throw notFound(`no export schedule ${req.params.id}`);
@@ -128,6 +148,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         tags: ['exports'],
         summary: 'Create an export schedule; with a webhook, the response carries its signing secret (shown once)',
         body: ScheduleBody,
+        response: responses({ 201: ref(ScheduleSaved) }),
       },
     },
     async (req, reply) => {
@@ -162,6 +183,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         params: IdParams,
         querystring: Type.Object({ rotateSecret: Type.Boolean({ default: false }) }),
         body: ScheduleBody,
+        response: responses({ 200: ref(ScheduleSaved) }),
       },
     },
     async (req) => {
@@ -203,6 +225,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         tags: ['exports'],
         summary: 'Delete an export schedule (its exports are kept until they expire)',
         params: IdParams,
+        response: responses({ 204: Type.Null({ description: 'deleted' }) }),
       },
     },
     async (req, reply) => {
@@ -232,6 +255,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
           },
           { additionalProperties: false },
         ),
+        response: responses({ 202: ref(ExportRecordView) }),
       },
     },
     async (req, reply) => {
@@ -287,6 +311,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
             Type.String({ format: 'date-time', description: 'page: createdAt of the last export seen' }),
           ),
         }),
+        response: responses({ 200: ref(ExportList) }),
       },
     },
     async (req) => {
@@ -305,7 +330,12 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
     '/api/exports/:id',
     {
       config: { access: ALL_ROLES },
-      schema: { tags: ['exports'], summary: 'One export: status, size, deliveries', params: IdParams },
+      schema: {
+        tags: ['exports'],
+        summary: 'One export: status, size, deliveries',
+        params: IdParams,
+        response: responses({ 200: ref(ExportRecordView) }),
+      },
     },
     async (req) => {
       const rec = await getExport(db, req.params.id);
@@ -318,7 +348,17 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
     '/api/exports/:id/download',
     {
       config: { access: ALL_ROLES },
-      schema: { tags: ['exports'], summary: 'Download an export file (audited)', params: IdParams },
+      schema: {
+        tags: ['exports'],
+        summary: 'Download an export file (audited)',
+        params: IdParams,
+        response: responses({
+          200: {
+            description: 'the file, with its sha256 in x-payerguard-sha256',
+            content: Object.fromEntries(Object.values(CONTENT_TYPES).map((t) => [t, { schema: ExportFile }])),
+          },
+        }),
+      },
     },
     async (req, reply) => {
       const rec = await getExport(db, req.params.id);

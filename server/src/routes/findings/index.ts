@@ -4,6 +4,8 @@ import { Type } from 'typebox';
 import { latestFindingsWhere, latestRuns } from '../../data/estate.js';
 import { rows } from '../../data/rows.js';
 import type { FeatureOpts } from '../../deps.js';
+import { ref, responses } from '../../schemas/common.js';
+import { FindingList } from '../../schemas/findings.js';
 import { partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
 
@@ -31,6 +33,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
+        response: responses({ 200: ref(FindingList) }),
       },
     },
     async (req) => {

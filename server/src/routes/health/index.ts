@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import type { FeatureOpts } from '../../deps.js';
+import { ref, responses } from '../../schemas/common.js';
+import { Health } from '../../schemas/health.js';
 import { workerHeartbeats } from './heartbeats.js';
 import { rootEventsHealth } from './root-events.js';
 
@@ -44,6 +46,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         tags: ['health'],
         summary:
           'Database, Redis and worker heartbeats; without a login only states and counts; 503 when a dependency is down',
+        response: responses({ 200: ref(Health), 503: ref(Health) }),
       },
     },
     async (req, reply) => {

@@ -12,6 +12,8 @@ import {
   statusMatrix,
 } from '../../data/estate.js';
 import type { FeatureOpts } from '../../deps.js';
+import { ref, responses } from '../../schemas/common.js';
+import { Matrix, Overview } from '../../schemas/overview.js';
 import { canSeeSpend, partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
 import { filterAndSort, OverviewQuery } from './filter.js';
@@ -71,6 +73,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
             trendRuns: Type.Integer({ minimum: 1, maximum: 500, default: 30, description: 'runs in the estate trend' }),
           }),
         ]),
+        response: responses({ 200: ref(Overview) }),
       },
     },
     async (req) => {
@@ -123,6 +126,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
         tags: ['overview'],
         summary: "Partners x controls: worst finding status per cell in each partner's latest run (heatmap)",
         querystring: OverviewQuery,
+        response: responses({ 200: ref(Matrix) }),
       },
     },
     async (req) => {

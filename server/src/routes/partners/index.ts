@@ -10,6 +10,17 @@ import { randomToken } from '../../auth/crypto.js';
 import { controlsById } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
+import { Ok, ref, responses } from '../../schemas/common.js';
+import {
+  AccessCheckResults,
+  Onboarding,
+  PartnerCreated,
+  PartnerDetail,
+  PartnerList,
+  PartnerOnboarding,
+  PartnerRemoved,
+  RegistryImported,
+} from '../../schemas/partners.js';
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
@@ -75,7 +86,11 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     '/api/partners',
     {
       config: { access: ALL_ROLES },
-      schema: { tags: ['partners'], summary: 'Partners (id, name, payer count); viewers see their own' },
+      schema: {
+        tags: ['partners'],
+        summary: 'Partners (id, name, payer count); viewers see their own',
+        response: responses({ 200: ref(PartnerList) }),
+      },
     },
     async (req) => {
       const scope = partnerScope(req);
@@ -104,6 +119,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           'Drill-down: findings with evidence and remediation, members, principals and boundary coverage, escalation paths, root events, history, changes',
         params: IdParams,
         querystring: Type.Object({ history: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }) }),
+        response: responses({ 200: ref(PartnerDetail) }),
       },
     },
     async (req) => {
@@ -135,6 +151,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           },
           { additionalProperties: false },
         ),
+        response: responses({ 201: ref(PartnerCreated) }),
       },
     },
     async (req, reply) => {
@@ -171,6 +188,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           { name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })), tags: Type.Optional(Tags) },
           { additionalProperties: false, minProperties: 1 },
         ),
+        response: responses({ 200: ref(Ok) }),
       },
     },
     async (req) => {
@@ -195,6 +213,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary:
           'Remove a partner with its data (payers, evidence, findings, snapshots, suppressions, its exports, its viewer logins): a later partner given the same id starts empty. The audit log keeps the removal.',
         params: IdParams,
+        response: responses({ 200: ref(PartnerRemoved) }),
       },
     },
     async (req) => {
@@ -230,6 +249,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           },
           { additionalProperties: false },
         ),
+        response: responses({ 200: ref(RegistryImported) }),
       },
     },
     async (req, reply) => {
@@ -268,6 +288,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         tags: ['partners'],
         summary: "Admins only: each payer's ExternalId, trust policy and collector role template",
         params: IdParams,
+        response: responses({ 200: ref(PartnerOnboarding) }),
       },
     },
     async (req) => {
@@ -291,6 +312,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary: 'Add a payer: generates its ExternalId, returns the role template to deploy',
         params: IdParams,
         body: PayerInput,
+        response: responses({ 201: ref(Onboarding) }),
       },
     },
     async (req, reply) => {
@@ -316,6 +338,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         tags: ['partners'],
         summary: 'Remove a payer from a partner',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }), accountId: AccountId }),
+        response: responses({ 200: ref(Ok) }),
       },
     },
     async (req) => {
@@ -341,6 +364,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary: "One STS AssumeRole into each payer's collector role (or the one named): can the distributor get in?",
         params: IdParams,
         body: Type.Optional(Type.Object({ payerAccountId: Type.Optional(AccountId) }, { additionalProperties: false })),
+        response: responses({ 200: ref(AccessCheckResults) }),
       },
     },
     async (req) => {

@@ -15,9 +15,16 @@ import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, conflict, forbidden, notFound } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import {
+  DecisionBody,
+  RootAccessWindow as RootAccessWindowView,
+  WindowList,
+  WindowListQuery,
+  WindowRequestBody,
+} from '../../schemas/root-access-windows.js';
 import { actorOf, assertPartnerVisible, partnerScope } from '../../scope.js';
 import { ALL_ROLES, type Role } from '../../types.js';
-import { DecisionBody, RootAccessWindowView, WindowList, WindowListQuery, WindowRequestBody } from './schema.js';
 
 /** The two sides of two-party root access; analysts only read. */
 const SIDES: readonly Role[] = ['admin', 'partner_viewer'];
@@ -57,7 +64,7 @@ export const rootAccessWindowRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = as
         tags: ['root access'],
         summary: 'Root-access windows, newest request first (partner viewers see their own partner only)',
         querystring: WindowListQuery,
-        response: { 200: WindowList },
+        response: responses({ 200: ref(WindowList) }),
       },
     },
     async (req) => {
@@ -81,7 +88,7 @@ export const rootAccessWindowRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = as
         tags: ['root access'],
         summary: 'One root-access window',
         params: IdParams,
-        response: { 200: RootAccessWindowView },
+        response: responses({ 200: ref(RootAccessWindowView) }),
       },
     },
     async (req) => visible(req, req.params.id),
@@ -96,7 +103,7 @@ export const rootAccessWindowRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = as
         summary:
           'Request a window in which root may be used on a payer; the other side (distributor admin or partner viewer) decides',
         body: WindowRequestBody,
-        response: { 201: RootAccessWindowView },
+        response: responses({ 201: ref(RootAccessWindowView) }),
       },
     },
     async (req, reply) => {
@@ -149,7 +156,7 @@ export const rootAccessWindowRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = as
           summary: `${verb === 'approve' ? 'Approve' : 'Reject'} a pending request: only the other side, never the requester (403)`,
           params: IdParams,
           body: DecisionBody,
-          response: { 200: RootAccessWindowView },
+          response: responses({ 200: ref(RootAccessWindowView) }),
         },
       },
       async (req) => {

@@ -7,6 +7,8 @@ import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { HttpError, notFound } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import { RunDetail, RunEvents, RunList, RunStarted } from '../../schemas/runs.js';
 import { actorOf, byUser } from '../../scope.js';
 import { ADMIN, STAFF } from '../../types.js';
 
@@ -60,6 +62,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
             { additionalProperties: false },
           ),
         ),
+        response: responses({ 200: ref(RunStarted), 202: ref(RunStarted) }),
       },
     },
     async (req, reply) => {
@@ -128,6 +131,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
           limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
           offset: Type.Integer({ minimum: 0, default: 0 }),
         }),
+        response: responses({ 200: ref(RunList) }),
       },
     },
     async (req) => {
@@ -146,7 +150,12 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
     '/api/runs/:id',
     {
       config: { access: STAFF },
-      schema: { tags: ['runs'], summary: "One run with every payer's outcome", params: RunParams },
+      schema: {
+        tags: ['runs'],
+        summary: "One run with every payer's outcome",
+        params: RunParams,
+        response: responses({ 200: ref(RunDetail) }),
+      },
     },
     async (req) => {
       const run = await getRun(req.params.id);
@@ -180,6 +189,9 @@ export const runRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { d
         tags: ['runs'],
         summary: 'Server-sent events: "progress" while the run goes, then one "done"; the stream then ends',
         params: RunParams,
+        response: responses({
+          200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: RunEvents } } },
+        }),
       },
     },
     async (req, reply) => {

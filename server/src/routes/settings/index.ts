@@ -4,6 +4,8 @@ import { loadSettings, saveSettings } from '@payerguard/core/settings-store';
 import { audit } from '../../audit.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import { Settings } from '../../schemas/settings.js';
 import { actorOf } from '../../scope.js';
 import { ADMIN, STAFF } from '../../types.js';
 import { SettingsSchema } from './schema.js';
@@ -13,7 +15,11 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
     '/api/settings',
     {
       config: { access: STAFF },
-      schema: { tags: ['settings'], summary: 'Distributor settings (defaults until saved)' },
+      schema: {
+        tags: ['settings'],
+        summary: 'Distributor settings (defaults until saved)',
+        response: responses({ 200: ref(Settings) }),
+      },
     },
     async () => loadSettings(db),
   );
@@ -26,6 +32,7 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
         tags: ['settings'],
         summary: 'Replace the distributor settings (validated; applies from the next run)',
         body: SettingsSchema,
+        response: responses({ 200: ref(Settings) }),
       },
     },
     async (req) => {

@@ -16,6 +16,8 @@ import { audit } from '../../audit.js';
 import { controlsById } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, conflict, forbidden, notFound } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import { SuppressionList, Suppression as SuppressionView } from '../../schemas/suppressions.js';
 import { actorOf, assertPartnerVisible, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES } from '../../types.js';
 
@@ -45,6 +47,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           includeExpired: Type.Boolean({ default: false, description: 'also revoked and expired ones' }),
         }),
+        response: responses({ 200: ref(SuppressionList) }),
       },
     },
     async (req) => {
@@ -82,6 +85,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
           },
           { additionalProperties: false },
         ),
+        response: responses({ 201: ref(SuppressionView) }),
       },
     },
     async (req, reply) => {
@@ -140,6 +144,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
         tags: ['suppressions'],
         summary: "Second admin's approval of a critical control's exception (never the requester's own)",
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: responses({ 200: ref(SuppressionView) }),
       },
     },
     async (req) => {
@@ -171,6 +176,7 @@ export const suppressionRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (
         tags: ['suppressions'],
         summary: 'Revoke an exception (or reject a pending one)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: responses({ 200: ref(SuppressionView) }),
       },
     },
     async (req) => {

@@ -9,6 +9,8 @@ import { randomToken, sha256 } from '../../auth/crypto.js';
 import { revokeTokens, TOKEN_PREFIX } from '../../auth/sessions.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, notFound } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import { Token, TokenCreated, TokenList } from '../../schemas/users.js';
 import { actorOf } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
 
@@ -32,6 +34,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
         tags: ['tokens'],
         summary: "My API tokens (admins: everyone's with all=true); never the token itself",
         querystring: Type.Object({ all: Type.Boolean({ default: false }) }),
+        response: responses({ 200: ref(TokenList) }),
       },
     },
     async (req) => {
@@ -62,6 +65,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
           },
           { additionalProperties: false },
         ),
+        response: responses({ 201: ref(TokenCreated) }),
       },
     },
     async (req, reply) => {
@@ -117,6 +121,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, {
         tags: ['tokens'],
         summary: 'Revoke a token (my own; admins any)',
         params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: responses({ 200: ref(Token) }),
       },
     },
     async (req) => {

@@ -7,6 +7,8 @@ import { hashPassword, MIN_PASSWORD_LENGTH } from '../../auth/passwords.js';
 import { revokeTokens } from '../../auth/sessions.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
+import { ref, responses } from '../../schemas/common.js';
+import { UserAccount, UserList } from '../../schemas/users.js';
 import { actorOf } from '../../scope.js';
 import { ADMIN } from '../../types.js';
 import { checkRolePartner, createUser, getUser, listUsers, userView } from '../../users.js';
@@ -16,7 +18,10 @@ const Role = Type.Union([Type.Literal('admin'), Type.Literal('analyst'), Type.Li
 export const userRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
   app.get(
     '/api/users',
-    { config: { access: ADMIN }, schema: { tags: ['users'], summary: 'Local users' } },
+    {
+      config: { access: ADMIN },
+      schema: { tags: ['users'], summary: 'Local users', response: responses({ 200: ref(UserList) }) },
+    },
     async () => ({ users: await listUsers(db) }),
   );
 
@@ -37,6 +42,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
           },
           { additionalProperties: false },
         ),
+        response: responses({ 201: ref(UserAccount) }),
       },
     },
     async (req, reply) => {
@@ -71,6 +77,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { 
           },
           { additionalProperties: false, minProperties: 1 },
         ),
+        response: responses({ 200: ref(UserAccount) }),
       },
     },
     async (req) => {

@@ -1,5 +1,6 @@
 import { REASON_MAX } from '@payerguard/core/root-windows/rules';
 import { Type } from 'typebox';
+import { DateTime, Nullable, ref } from './common.js';
 
 /** The request and answer shapes of /api/root-access-windows, in one module (they also make the OpenAPI). */
 
@@ -11,23 +12,26 @@ export const WindowState = Type.Union([
   Type.Literal('expired'),
 ]);
 
-export const RootAccessWindowView = Type.Object({
-  id: Type.String(),
-  partnerId: Type.String(),
-  payerAccountId: Type.String(),
-  reason: Type.String(),
-  startsAt: Type.String({ format: 'date-time' }),
-  endsAt: Type.String({ format: 'date-time' }),
-  state: WindowState,
-  requestedBy: Type.String(),
-  requestedBySide: Side,
-  requestedAt: Type.String({ format: 'date-time' }),
-  /** The side that must decide: never the requester's. */
-  decidedBySide: Side,
-  decidedBy: Type.Union([Type.String(), Type.Null()]),
-  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  decisionNote: Type.Union([Type.String(), Type.Null()]),
-});
+export const RootAccessWindow = Type.Object(
+  {
+    id: Type.String(),
+    partnerId: Type.String(),
+    payerAccountId: Type.String(),
+    reason: Type.String(),
+    startsAt: DateTime(),
+    endsAt: DateTime(),
+    state: WindowState,
+    requestedBy: Type.String(),
+    requestedBySide: Side,
+    requestedAt: DateTime(),
+    /** The side that must decide: never the requester's. */
+    decidedBySide: Side,
+    decidedBy: Nullable(Type.String()),
+    decidedAt: Nullable(DateTime()),
+    decisionNote: Nullable(Type.String()),
+  },
+  { $id: 'RootAccessWindow' },
+);
 
 export const WindowRequestBody = Type.Object(
   {
@@ -52,4 +56,6 @@ export const WindowListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }),
 });
 
-export const WindowList = Type.Object({ windows: Type.Array(RootAccessWindowView) });
+export const WindowList = Type.Object({ windows: Type.Array(ref(RootAccessWindow)) }, { $id: 'WindowList' });
+
+export const rootAccessWindowSchemas = [RootAccessWindow, WindowList];
