@@ -86,7 +86,8 @@ export async function collectPayer(
     opts.sessionRefreshMarginMs !== undefined ? { marginMs: opts.sessionRefreshMarginMs } : {},
   );
   const credentials = renewing.provider;
-  const access = await getCallerIdentity(target.roleArn, session, credentials);
+  // Rate limits and retry state are the payer's account's: the account the role lives in, confirmed just below.
+  const access = await getCallerIdentity(target.roleArn, session, credentials, target.payerAccountId);
   if (!isOk(access)) {
     log.warn({ status: access.status, errorCode: access.errorCode }, 'GetCallerIdentity failed after AssumeRole');
     return { ...base, access };
