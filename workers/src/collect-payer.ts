@@ -141,8 +141,9 @@ export async function collectPayer(
     costExplorer,
     billingRole,
   };
-  const stats = callStats(evidence);
-  log.debug({ stats, sessionRenewals: renewing.renewals() }, 'payer collected');
+  // Counting walks the whole evidence: only when someone reads the line.
+  if (log.isLevelEnabled?.('debug'))
+    log.debug({ stats: callStats(evidence), sessionRenewals: renewing.renewals() }, 'payer collected');
   return evidence;
 }
 

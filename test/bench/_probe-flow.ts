@@ -1,0 +1,21 @@
+import { runFlow } from '@payerguard/core/queue/runs';
+import { FlowProducer, Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+const n = Number(process.env.N ?? 10000);
+const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+const prefix = `probe-${Date.now()}`;
+const payers = Array.from({ length: n }, (_, i) => ({ accountId: String(100000000000 + i), partnerId: `partner-${i}` }));
+global.gc?.();
+const m0 = process.memoryUsage();
+let peak = 0;
+const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+const flow = new FlowProducer({ connection: redis, prefix });
+const t0 = performance.now();
+await flow.add(runFlow('run-probe', payers));
+const ms = performance.now() - t0;
+clearInterval(t);
+console.log(JSON.stringify({ n, ms: Math.round(ms), rssBeforeMb: Math.round(m0.rss / 1e6), peakRssMb: Math.round(peak / 1e6), heapAfterMb: Math.round(process.memoryUsage().heapUsed / 1e6) }));
+await flow.close();
+for (const q of ['runs', 'payers']) { const qq = new Queue(q, { connection: redis, prefix }); await qq.obliterate({ force: true }).catch(() => {}); await qq.close(); }
+const keys = await redis.keys(`${prefix}:*`); if (keys.length) await redis.del(...keys);
+redis.disconnect();
