@@ -186,7 +186,8 @@ export async function enqueueRun(
         })),
       );
     }
-    await payersQueue.remove(gateJobId(runId));
+    if (!(await payersQueue.remove(gateJobId(runId))))
+      throw new Error(`the run's gate job ${gateJobId(runId)} could not be removed`);
   } finally {
     await Promise.all([flow.close(), payersQueue.close()]);
   }

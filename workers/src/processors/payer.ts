@@ -40,6 +40,9 @@ export function payerProcessor(deps: PayerProcessorDeps) {
     token?: string,
     signal?: AbortSignal,
   ): Promise<{ status: string; errorCode?: string }> => {
+    // The placeholder that holds a run's parent while its payers are enqueued is removed, never run (queue/runs.ts);
+    // should one be promoted by hand, it has nothing to collect.
+    if (job.name === 'gate') return { status: 'gate' };
     const { runId, partnerId, payerAccountId } = job.data;
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const log = logger.child({ runId, partnerId, payerAccountId, attempt: job.attemptsMade + 1 });
