@@ -6,13 +6,22 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selectBenches } from './_select.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const files = readdirSync(here)
+const names = readdirSync(here)
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
-  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .map((f) => f.replace(/\.ts$/, ''))
   .sort();
+
+const chosen = only.length === 0 ? names : [...new Set(only.flatMap((o) => selectBenches(names, o)))].sort();
+const unknown = only.filter((o) => selectBenches(names, o).length === 0);
+if (unknown.length) {
+  console.error(`npm run bench: no bench named ${unknown.join(', ')}; benches: ${names.join(', ')}`);
+  process.exit(2);
+}
+const files = chosen.map((n) => `${n}.ts`);
 let failed = 0;
 for (const f of files) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--expose-gc', join(here, f)], {

@@ -86,7 +86,8 @@ export async function collectPayer(
     opts.sessionRefreshMarginMs !== undefined ? { marginMs: opts.sessionRefreshMarginMs } : {},
   );
   const credentials = renewing.provider;
-  const access = await getCallerIdentity(target.roleArn, session, credentials);
+  // Rate limits and retry state are the payer's account's: the account the role lives in, confirmed just below.
+  const access = await getCallerIdentity(target.roleArn, session, credentials, target.payerAccountId);
   if (!isOk(access)) {
     log.warn({ status: access.status, errorCode: access.errorCode }, 'GetCallerIdentity failed after AssumeRole');
     return { ...base, access };
@@ -140,8 +141,9 @@ export async function collectPayer(
     costExplorer,
     billingRole,
   };
-  const stats = callStats(evidence);
-  log.debug({ stats, sessionRenewals: renewing.renewals() }, 'payer collected');
+  // Counting walks the whole evidence: only when someone reads the line.
+  if (log.isLevelEnabled?.('debug'))
+    log.debug({ stats: callStats(evidence), sessionRenewals: renewing.renewals() }, 'payer collected');
   return evidence;
 }
 

@@ -65,7 +65,7 @@ describe('sts', () => {
     expect(credentials?.accessKeyId).toMatch(/^ASIA/);
     // Credentials travel beside the Call, never in it (the Call is stored as evidence).
     expect(JSON.stringify(call)).not.toContain(credentials!.secretAccessKey);
-    const who = data(await getCallerIdentity(e.roleArn, session, credentials!));
+    const who = data(await getCallerIdentity(e.roleArn, session, credentials!, e.payerAccountId));
     expect(who).toMatchObject({ accountId: e.payerAccountId, roleArn: e.roleArn });
   });
   it('reports a missing role and a wrong ExternalId as AccessDenied', async () => {

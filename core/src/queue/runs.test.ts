@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../db/index.js';
@@ -6,7 +6,16 @@ import { importRegistry } from '../partners/import.js';
 import { testDatabase, testQueuePrefix } from '../testing/db.js';
 import { HEARTBEAT_TTL_SECONDS, listWorkerHeartbeats, startHeartbeat } from './heartbeat.js';
 import { QUEUES } from './names.js';
-import { getRunProgress, listRunPayers, listRuns, payerJobId, startRun } from './runs.js';
+import {
+  ENQUEUE_CHUNK,
+  enqueueRun,
+  gateJobId,
+  getRunProgress,
+  listRunPayers,
+  listRuns,
+  payerJobId,
+  startRun,
+} from './runs.js';
 
 let database: Database;
 let redis: Redis;
@@ -146,5 +155,59 @@ describe('worker heartbeats', () => {
     expect((await listWorkerHeartbeats(redis, prefix)).map((w) => w.workerId)).toEqual(['w-b']);
     await b.stop();
     expect(await listWorkerHeartbeats(redis, `${prefix}-other`)).toEqual([]);
+  });
+});
+
+describe('enqueueRun', () => {
+  const deps = () => ({ connection: redis, prefix });
+  const fakePayers = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ accountId: String(500000000000 + i), partnerId: `ep-${i % 7}` }));
+
+  it('adds the payers a chunk at a time; the parent waits for exactly them and runs once they are all done', async () => {
+    const n = ENQUEUE_CHUNK * 2 + 34;
+    const runId = `run-enqueue-${Date.now()}`;
+    await enqueueRun(deps(), runId, fakePayers(n));
+    const payers = new Queue(QUEUES.payers, { connection: redis, prefix });
+    const runs = new Queue(QUEUES.runs, { connection: redis, prefix });
+    const worker = new Worker(QUEUES.payers, async () => 'done', {
+      connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null }),
+      prefix,
+      concurrency: 50,
+      autorun: false,
+    });
+    try {
+      const parent = (await runs.getJob(runId))!;
+      expect(await parent.getState()).toBe('waiting-children');
+      expect((await parent.getDependenciesCount()).unprocessed).toBe(n);
+      // The gate that held the parent while the chunks arrived is gone.
+      expect(await payers.getJob(gateJobId(runId))).toBeUndefined();
+      expect((await payers.getJob(payerJobId(runId, '500000000777')))?.data).toEqual({
+        runId,
+        partnerId: 'ep-0',
+        payerAccountId: '500000000777',
+      });
+
+      void worker.run();
+      for (let i = 0; i < 600 && (await parent.getState()) === 'waiting-children'; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await parent.getState()).toBe('waiting');
+      expect((await parent.getDependenciesCount()).processed).toBe(n);
+    } finally {
+      await worker.close();
+      await worker.disconnect();
+      await payers.close();
+      await runs.close();
+    }
+  });
+
+  it('a run whose payers are all done before the gate goes is released at once', async () => {
+    const runId = `run-empty-${Date.now()}`;
+    await enqueueRun(deps(), runId, []);
+    const runs = new Queue(QUEUES.runs, { connection: redis, prefix });
+    try {
+      expect(await (await runs.getJob(runId))!.getState()).toBe('waiting');
+    } finally {
+      await runs.close();
+    }
   });
 });

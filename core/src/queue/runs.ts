@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type ConnectionOptions, FlowProducer } from 'bullmq';
+import { type ConnectionOptions, FlowProducer, Queue } from 'bullmq';
 import { desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Redis } from 'ioredis';
 import { whileDatabaseUnavailable } from '../db/availability.js';
@@ -126,19 +126,71 @@ export async function startRun(
   });
   if (empty) return { runId, total };
 
-  const flow = new FlowProducer({ connection: deps.connection, prefix: deps.prefix ?? DEFAULT_QUEUE_PREFIX });
   try {
-    await flow.add(runFlow(runId, selected));
+    await enqueueRun(deps, runId, selected);
   } catch (err) {
     await db
       .update(runs)
       .set({ status: 'failed', finishedAt: new Date(), error: `could not enqueue the run: ${(err as Error).message}` })
       .where(eq(runs.id, runId));
     throw new Error(`could not enqueue collection run ${runId}: ${(err as Error).message}`);
-  } finally {
-    await flow.close();
   }
   return { runId, total };
+}
+
+/** Payer jobs sent to Redis at once when a run starts. */
+export const ENQUEUE_CHUNK = 500;
+/** Longer than any run: the gate is removed, never run. */
+const GATE_DELAY_MS = 365 * 86_400_000;
+
+/** BullMQ job id of the placeholder child that holds a run's parent back while its payers are enqueued. */
+export const gateJobId = (runId: string) => `${runId}-gate`;
+
+/**
+ * Enqueues a run's flow a chunk of payers at a time. One FlowProducer.add of the whole tree builds every child and its
+ * Redis commands in memory at once (10,000 payers: ~165 MB more RSS for a few seconds; 50,000 would need most of a
+ * gigabyte). Instead the parent is added with one placeholder child, a gate delayed far in the future, so the parent
+ * cannot run while its payers arrive; the payers are then added as its children ENQUEUE_CHUNK at a time, and removing
+ * the gate leaves the parent waiting for exactly its payers (or, should every payer be done already, runs it at once).
+ * Job ids stay deterministic, so a retried start never queues a payer twice.
+ */
+export async function enqueueRun(
+  deps: Pick<RunDeps, 'connection' | 'prefix'>,
+  runId: string,
+  payersOfRun: { accountId: string; partnerId: string }[],
+): Promise<void> {
+  const prefix = deps.prefix ?? DEFAULT_QUEUE_PREFIX;
+  const flow = new FlowProducer({ connection: deps.connection, prefix });
+  const payersQueue = new Queue<PayerJobData>(QUEUES.payers, { connection: deps.connection, prefix });
+  try {
+    const { children: _all, ...parent } = runFlow(runId, []);
+    await flow.add({
+      ...parent,
+      children: [
+        {
+          name: 'gate',
+          queueName: QUEUES.payers,
+          data: { runId, partnerId: '', payerAccountId: '' },
+          opts: { ...payerJobOptions(runId, ''), jobId: gateJobId(runId), delay: GATE_DELAY_MS },
+        },
+      ],
+    });
+    const parentRef = { id: runId, queue: `${prefix}:${QUEUES.runs}` };
+    for (let i = 0; i < payersOfRun.length; i += ENQUEUE_CHUNK) {
+      const chunk = payersOfRun.slice(i, i + ENQUEUE_CHUNK);
+      await payersQueue.addBulk(
+        chunk.map((s) => ({
+          name: 'payer',
+          data: { runId, partnerId: s.partnerId, payerAccountId: s.accountId },
+          opts: { ...payerJobOptions(runId, s.accountId), parent: parentRef },
+        })),
+      );
+    }
+    if (!(await payersQueue.remove(gateJobId(runId))))
+      throw new Error(`the run's gate job ${gateJobId(runId)} could not be removed`);
+  } finally {
+    await Promise.all([flow.close(), payersQueue.close()]);
+  }
 }
 
 /** Where a run stands, from the database (readable while it runs, from any process). */

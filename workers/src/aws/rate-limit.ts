@@ -153,17 +153,21 @@ async function resolve<T>(v: unknown): Promise<T | undefined> {
 }
 
 /**
- * Puts a client's calls under the process's rate limits for `accountId` (the account whose credentials sign them;
- * unset: the signing access key). Sits after the SDK's retry step, so every attempt, retries included, waits its turn.
+ * Puts a client's calls under the process's rate limits for `accountId` (the account whose credentials sign them, or
+ * a function naming it per call for clients shared by payers; unset: the signing access key). Sits after the SDK's retry step, so every attempt, retries included, waits its turn.
  */
-export function rateLimit(client: LimitableClient, accountId?: string, limiter = processRateLimiter): void {
+export function rateLimit(
+  client: LimitableClient,
+  accountId?: string | (() => string),
+  limiter = processRateLimiter,
+): void {
   const mw =
     (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) =>
     async (args: unknown) => {
       const service = CLIENT_SERVICE[context.clientName ?? ''] ?? '';
       const region = (await resolve<string>(client.config.region)) ?? '';
       const account =
-        accountId ??
+        (typeof accountId === 'function' ? accountId() : accountId) ??
         (await resolve<{ accessKeyId?: string }>(client.config.credentials).catch(() => undefined))?.accessKeyId ??
         '';
       const operation = (context.commandName ?? '').replace(/Command$/, '');

@@ -1,17 +1,14 @@
 import { AccountClient, GetAlternateContactCommand, GetContactInformationCommand } from '@aws-sdk/client-account';
 import { type AlternateContact, API, type ContactInformation, type PayerEvidence } from '@payerguard/core';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import { payerClient } from '../aws/clients.js';
 import { type CollectorContext, singleBudget } from './context.js';
 
 const CONTACT_TYPES = ['BILLING', 'SECURITY', 'OPERATIONS'] as const;
 
 /** The payer's primary contact and its three alternate contacts (a missing alternate contact is data: null). */
 export async function collectAccount(ctx: CollectorContext): Promise<NonNullable<PayerEvidence['account']>> {
-  const client = new AccountClient(clientConfig(ctx.session, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
+  const client = payerClient(AccountClient, ctx);
 
   const contact = capture<ContactInformation>(
     API.getContactInformation,

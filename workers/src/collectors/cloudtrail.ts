@@ -7,8 +7,7 @@ import {
 import { API, type Call, type CallFailed, type CloudTrailEvidence, type RootEvent, type Trail } from '@payerguard/core';
 import { regionsToRead } from '@payerguard/core/data/aws-regions';
 import { capture, errorCodeOf, MalformedAnswer } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import { payerClient } from '../aws/clients.js';
 import { allLimited } from '../limit.js';
 import { type CollectorContext, MAX_PAGES, MAX_ROOT_EVENTS, pagedBudget } from './context.js';
 import { parseRootEvent } from './root-events.js';
@@ -18,13 +17,9 @@ const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTi
 
 /** Root activity over the look-back window, and every trail with its logging status. */
 export async function collectCloudTrail(ctx: CollectorContext): Promise<CloudTrailEvidence> {
-  const client = new CloudTrailClient(clientConfig(ctx.session, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
+  const client = payerClient(CloudTrailClient, ctx);
   const lookbackDays = ctx.settings.rootLookbackDays;
-
-  // The session's own region reuses this client: building an SDK client costs more CPU than the call it makes.
-  const rootEvents = collectRootEventsByRegion(ctx, { [ctx.session.region]: client });
+  const rootEvents = collectRootEventsByRegion(ctx);
 
   const trails = capture<Trail[]>(API.describeTrails, pagedBudget(ctx), async (abortSignal, ids) => {
     const out = await client.send(new DescribeTrailsCommand({ includeShadowTrails: true }), { abortSignal });
@@ -72,11 +67,10 @@ const REGION_PARALLELISM = 3;
  */
 export async function collectRootEventsByRegion(
   ctx: CollectorContext,
-  clients: Record<string, CloudTrailClient> = {},
 ): Promise<{ merged: Call<RootEvent[]>; byRegion: Record<string, Call<{ rootEvents: number }>> }> {
   const regions = ctx.regions ?? regionsToRead([]);
   const calls = await allLimited(
-    regions.map((region) => () => lookupRootEvents(ctx, region, clients[region])),
+    regions.map((region) => () => lookupRootEvents(ctx, region)),
     REGION_PARALLELISM,
   );
   const byRegion: Record<string, Call<{ rootEvents: number }>> = {};
@@ -123,8 +117,8 @@ export async function collectRootEventsByRegion(
 }
 
 /** One region's root events over the look-back window. */
-function lookupRootEvents(ctx: CollectorContext, region: string, reuse?: CloudTrailClient): Promise<Call<RootEvent[]>> {
-  const client = reuse ?? regionalClient(ctx, region);
+function lookupRootEvents(ctx: CollectorContext, region: string): Promise<Call<RootEvent[]>> {
+  const client = payerClient(CloudTrailClient, ctx, region);
   const StartTime = new Date(ctx.now.getTime() - ctx.settings.rootLookbackDays * DAY_MS);
   return capture<RootEvent[]>(API.lookupEvents, pagedBudget(ctx), async (abortSignal, ids) => {
     const events: RootEvent[] = [];
@@ -153,11 +147,4 @@ function lookupRootEvents(ctx: CollectorContext, region: string, reuse?: CloudTr
       if (!NextToken) return events;
     }
   });
-}
-
-function regionalClient(ctx: CollectorContext, region: string): CloudTrailClient {
-  const client = new CloudTrailClient(clientConfig({ ...ctx.session, region }, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
-  return client;
 }

@@ -1,8 +1,7 @@
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { API, type MonthlySpend, type PayerEvidence } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import { payerClient } from '../aws/clients.js';
 import { type CollectorContext, MAX_PAGES, pagedBudget } from './context.js';
 
 const ymd = (d: Date) => d.toISOString().slice(0, 10);
@@ -31,9 +30,7 @@ function monthOf(start: string): { start: string; end: string } {
 /** Monthly unblended spend of the payer's whole organization. */
 export async function collectCostExplorer(ctx: CollectorContext): Promise<NonNullable<PayerEvidence['costExplorer']>> {
   // Cost Explorer has one endpoint, in us-east-1, whatever region the rest of the collection uses.
-  const client = new CostExplorerClient(clientConfig({ ...ctx.session, region: 'us-east-1' }, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
+  const client = payerClient(CostExplorerClient, ctx, 'us-east-1');
   const monthlySpend = await capture<MonthlySpend[]>(
     API.getCostAndUsage,
     pagedBudget(ctx),

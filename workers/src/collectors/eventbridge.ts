@@ -2,8 +2,7 @@ import { EventBridgeClient, ListRulesCommand, ListTargetsByRuleCommand } from '@
 import { API, type EventRule, type PayerEvidence, type RegionalRules, type RuleTarget } from '@payerguard/core';
 import { GLOBAL_EVENTS_REGION, regionsToRead } from '@payerguard/core/data/aws-regions';
 import { capture, MalformedAnswer } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import { payerClient } from '../aws/clients.js';
 import { allLimited } from '../limit.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget } from './context.js';
 
@@ -30,9 +29,7 @@ export async function collectEventBridge(ctx: CollectorContext): Promise<NonNull
 }
 
 async function collectRegionRules(ctx: CollectorContext, region: string): Promise<RegionalRules> {
-  const client = new EventBridgeClient(clientConfig({ ...ctx.session, region }, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
+  const client = payerClient(EventBridgeClient, ctx, region);
   const rules = await capture<EventRule[]>(API.listRules, pagedBudget(ctx), async (abortSignal, ids) => {
     const all: EventRule[] = [];
     let NextToken: string | undefined;

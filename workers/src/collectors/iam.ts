@@ -25,8 +25,7 @@ import {
   type VirtualMfaDevice,
 } from '@payerguard/core';
 import { capture, errorCodeOf, MalformedAnswer, type RequestIds } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import { type PayerClient, payerClient } from '../aws/clients.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget, singleBudget } from './context.js';
 import { decodePolicyDocument, parseCredentialReport, redactExternalIds, trustsAccount } from './decode.js';
 
@@ -52,11 +51,8 @@ const sleep = (ms: number, signal: AbortSignal) =>
     });
   });
 
-export function iamClient(ctx: CollectorContext): IAMClient {
-  const client = new IAMClient(clientConfig(ctx.session, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
-  return client;
+export function iamClient(ctx: CollectorContext): PayerClient<IAMClient> {
+  return payerClient(IAMClient, ctx);
 }
 
 /**
@@ -65,7 +61,7 @@ export function iamClient(ctx: CollectorContext): IAMClient {
  * GeneratedTime is recorded: IAM hands out a report up to 4 hours old, and the controls say how old it was.
  */
 async function credentialReport(
-  client: IAMClient,
+  client: PayerClient<IAMClient>,
   signal: AbortSignal,
   ids: RequestIds,
 ): Promise<{ rows: CredentialReportRow[]; generatedTime?: string }> {
@@ -100,7 +96,7 @@ async function credentialReport(
 }
 
 async function authorizationDetails(
-  client: IAMClient,
+  client: PayerClient<IAMClient>,
   signal: AbortSignal,
   ids: RequestIds,
 ): Promise<AuthorizationDetails> {

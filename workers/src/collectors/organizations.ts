@@ -1,8 +1,7 @@
 import { DescribeOrganizationCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { API, type MemberAccount, type OrganizationInfo, type PayerEvidence } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import { payerClient } from '../aws/clients.js';
 import { type CollectorContext, MAX_ITEMS, MAX_PAGES, pagedBudget, singleBudget } from './context.js';
 
 const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTime()) ? d.toISOString() : '');
@@ -11,9 +10,7 @@ const iso = (d: Date | undefined) => (d instanceof Date && !Number.isNaN(d.getTi
 export async function collectOrganizations(
   ctx: CollectorContext,
 ): Promise<NonNullable<PayerEvidence['organizations']>> {
-  const client = new OrganizationsClient(clientConfig(ctx.session, ctx.credentials));
-  limitResponseSize(client);
-  rateLimit(client, ctx.accountId);
+  const client = payerClient(OrganizationsClient, ctx);
 
   const organization = capture<OrganizationInfo>(
     API.describeOrganization,

@@ -8,7 +8,7 @@ import {
   regionsToRead,
 } from '@payerguard/core/data/aws-regions';
 import { capture, MalformedAnswer } from '../aws/call.js';
-import { clientConfig, limitResponseSize } from '../aws/client-options.js';
+import { payerClient } from '../aws/clients.js';
 import { type CollectorContext, MAX_PAGES, pagedBudget } from './context.js';
 
 /**
@@ -18,8 +18,7 @@ import { type CollectorContext, MAX_PAGES, pagedBudget } from './context.js';
  */
 export async function collectRegionScope(ctx: CollectorContext): Promise<RegionScope> {
   // Account is a global service answered from us-east-1 whatever AWS_REGION is.
-  const client = new AccountClient(clientConfig({ ...ctx.session, region: GLOBAL_EVENTS_REGION }, ctx.credentials));
-  limitResponseSize(client);
+  const client = payerClient(AccountClient, ctx, GLOBAL_EVENTS_REGION);
   const enabled = await capture<string[]>(API.listRegions, pagedBudget(ctx), async (abortSignal, ids) => {
     const names: string[] = [];
     let NextToken: string | undefined;

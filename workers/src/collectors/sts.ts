@@ -1,14 +1,8 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { type AccessEvidence, API, type Call } from '@payerguard/core';
 import { capture, MalformedAnswer } from '../aws/call.js';
-import {
-  type Credentials,
-  clientConfig,
-  limitResponseSize,
-  type SessionCredentials,
-  type SessionOptions,
-} from '../aws/client-options.js';
-import { rateLimit } from '../aws/rate-limit.js';
+import type { Credentials, SessionCredentials, SessionOptions } from '../aws/client-options.js';
+import { hubClient, payerClient } from '../aws/clients.js';
 import { singleBudget } from './context.js';
 
 export const COLLECTOR_SESSION_NAME = 'payerguard-collector';
@@ -27,9 +21,7 @@ export async function assumeCollectorRole(
   session: SessionOptions,
   hubCredentials?: SessionCredentials,
 ): Promise<{ call: Call<{ assumedRoleArn: string }>; credentials?: SessionCredentials }> {
-  const client = new STSClient(clientConfig(session, hubCredentials));
-  limitResponseSize(client);
-  rateLimit(client);
+  const client = hubClient(STSClient, session, hubCredentials);
   let credentials: SessionCredentials | undefined;
   const call = await capture(API.assumeRole, singleBudget({ session }), async (abortSignal, ids) => {
     const out = await client.send(
@@ -61,10 +53,9 @@ export async function getCallerIdentity(
   roleArn: string,
   session: SessionOptions,
   credentials: Credentials,
+  accountId: string,
 ): Promise<Call<AccessEvidence>> {
-  const client = new STSClient(clientConfig(session, credentials));
-  limitResponseSize(client);
-  rateLimit(client);
+  const client = payerClient(STSClient, { session, credentials, accountId });
   return capture(API.getCallerIdentity, singleBudget({ session }), async (abortSignal, ids) => {
     const out = await client.send(new GetCallerIdentityCommand({}), { abortSignal });
     ids.add(out);

@@ -34,11 +34,15 @@ function deterministic(access: Exclude<PayerEvidence['access'], { status: 'ok' }
 
 export function payerProcessor(deps: PayerProcessorDeps) {
   const { db, config, logger } = deps;
+  const settingsOf = settingsPerRun(db);
   return async (
     job: Job<PayerJobData>,
     token?: string,
     signal?: AbortSignal,
   ): Promise<{ status: string; errorCode?: string }> => {
+    // The placeholder that holds a run's parent while its payers are enqueued is removed, never run (queue/runs.ts);
+    // should one be promoted by hand, it has nothing to collect.
+    if (job.name === 'gate') return { status: 'gate' };
     const { runId, partnerId, payerAccountId } = job.data;
     const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const log = logger.child({ runId, partnerId, payerAccountId, attempt: job.attemptsMade + 1 });
@@ -67,7 +71,7 @@ export function payerProcessor(deps: PayerProcessorDeps) {
     }
 
     let evidence: PayerEvidence;
-    const settings: DistributorSettings = await waitDb(() => loadSettings(db));
+    const settings: DistributorSettings = await waitDb(() => settingsOf(runId));
     try {
       evidence = await untilAborted(
         signal,
@@ -161,6 +165,31 @@ export function payerProcessor(deps: PayerProcessorDeps) {
     await waitDb(() => markRetrying(db, runId, payerAccountId, access.errorCode, message));
     log.info({ errorCode: access.errorCode, status: access.status }, 'payer access failed; will retry');
     throw new Error(`${access.errorCode}: ${message}`);
+  };
+}
+
+/** Runs whose settings this process holds: the few in flight at once. */
+const SETTINGS_RUNS_KEPT = 8;
+
+/**
+ * The distributor settings a run's payers are judged by, read once per run and process instead of once per payer (a
+ * database read per job is a measurable share of a small payer's cost). Every payer of a run in this process then
+ * sees the same settings, even when an admin saves new ones half-way; the next run reads them.
+ */
+export function settingsPerRun(db: Db): (runId: string) => Promise<DistributorSettings> {
+  const byRun = new Map<string, Promise<DistributorSettings>>();
+  return (runId) => {
+    let p = byRun.get(runId);
+    if (!p) {
+      if (byRun.size >= SETTINGS_RUNS_KEPT) byRun.delete(byRun.keys().next().value!);
+      p = loadSettings(db);
+      byRun.set(runId, p);
+      // A failed read is not kept: the next payer (or this one, once the database is back) reads again.
+      p.catch(() => {
+        if (byRun.get(runId) === p) byRun.delete(runId);
+      });
+    }
+    return p;
   };
 }
 

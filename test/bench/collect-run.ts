@@ -2,8 +2,16 @@
  * Collection and scoring of a whole estate through the production path: the simulator over HTTP in its own process
  * (its CPU reported apart), the real SDK clients, BullMQ on Redis, the evaluation threads, and the database: PGlite in
  * a data folder (the embedded default) and, when DATABASE_URL is set, PostgreSQL too. Prints per database:
- *   {"bench":"collect-run", database, partners, payers, latencyMs, payersPerSecond, cpuMsPerPayer, simCpuMsPerPayer,
- *    peakRssMb, callsPerPayer, cpuFloorPayersPerSecond, verdictsCompared, verdictsDiffering, ...}
+ *   {"bench":"collect-run", database, partners, payers, latencyMs, payersPerSecond, cpuMsPerPayer (this process, every
+ *    thread), mainThreadCpuMsPerPayer / evaluationCpuMsPerPayer (the event loop vs the evaluation threads),
+ *    simCpuMsPerPayer (the simulator's process, apart), peakRssMb, callsPerPayer, the floors below, verdicts...}
+ * Floors, measured before the run on the first payers with collection alone (no database, no evaluation):
+ *   collectCpuMsPerCall / simCpuMsPerCall: CPU of one AWS call on our side (SDK, signing, HTTP) and the simulator's;
+ *   callFloorPayersPerSecond = cores x 1000 / ((collectCpuMsPerCall + simCpuMsPerCall) x callsPerPayer): what the
+ *     cores allow for the calls alone, before any evaluation or storage;
+ *   criticalPathMs: one payer collected alone (calls in sequence x latency, plus their CPU), criticalPathCalls the
+ *     same in calls of latencyMs; latencyFloorPayersPerSecond = concurrency x 1000 / criticalPathMs;
+ *   cpuFloorPayersPerSecond = cores x 1000 / (cpuMsPerPayer + simCpuMsPerPayer): what the whole run's CPU allows.
  *   {"bench":"score-run", database, partners, payers, findings, rescoreSeconds}  (scoreRun again, warm)
  * BENCH_PARTNERS (default 200), BENCH_LATENCY_MS (the simulator's added latency per call, default 20),
  * BENCH_CONCURRENCY (payers at once, default 32), BENCH_DATABASES ("pglite,postgres"; default pglite, plus postgres
@@ -13,14 +21,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { embeddedQueuePrefix } from '@payerguard/cli/stack';
-import { createLogger, loadConfig, openDatabase } from '@payerguard/core';
+import { createLogger, defaultSettings, loadConfig, openDatabase } from '@payerguard/core';
 import { scoreRun } from '@payerguard/core/engine/score-run';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { startRun, waitForRun } from '@payerguard/core/queue/runs';
-import { startWorkers } from '@payerguard/workers';
+import { collectPayer, startWorkers } from '@payerguard/workers';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
-import { peakSampler, r2, repoRoot, startSimProcess } from './_processes.js';
+import { peakSampler, processCpuMs, r2, repoRoot, startSimProcess, threadCpuMs } from './_processes.js';
 import { compareVerdicts, readBaseline, verdictDigests } from './_verdicts.js';
 
 const partners = Number(process.env.BENCH_PARTNERS ?? 200);
@@ -41,6 +49,7 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'bench-hub-secret';
 const config = { ...loadConfig(), awsEndpointUrl: sim.url };
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
 let failures = 0;
+const floors = await measureFloors();
 
 try {
   for (const kind of databases) {
@@ -61,12 +70,14 @@ try {
     const stats0 = await sim.stats();
     const simCpu0 = sim.cpuMs();
     const cpu0 = process.cpuUsage();
+    const main0 = threadCpuMs(process.pid);
     const t0 = performance.now();
     const { runId, total } = await startRun({ db, connection: redis, prefix }, { trigger: 'cli' });
     const progress = await waitForRun(db, runId, { intervalMs: 200, timeoutMs: 6 * 3_600_000 });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
+    const mainMs = threadCpuMs(process.pid) - main0;
     const simCpuMs = sim.cpuMs() - simCpu0;
     const stats1 = await sim.stats();
     const peakRssMb = rss.peak();
@@ -86,6 +97,7 @@ try {
     )
       failures++;
     const cpuPerPayer = cpuMs / total;
+    const callsPerPayer = (stats1.requests - stats0.requests) / total;
     const simPerPayer = simCpuMs / total;
     const cores = availableParallelism();
     console.log(
@@ -102,14 +114,22 @@ try {
         seconds: r2(seconds),
         payersPerSecond: r2(total / seconds),
         cpuMsPerPayer: r2(cpuPerPayer),
+        mainThreadCpuMsPerPayer: r2(mainMs / total),
+        evaluationCpuMsPerPayer: r2((cpuMs - mainMs) / total),
         simCpuMsPerPayer: r2(simPerPayer),
         peakRssMb: Math.round(peakRssMb),
-        callsPerPayer: r2((stats1.requests - stats0.requests) / total),
+        callsPerPayer: r2(callsPerPayer),
         meanPayerMs: Math.round(payerMs.avg),
         maxAttempts: payerMs.maxAttempts,
         // What the cores allow if nothing else ran: every core busy with payerguard's and the simulator's CPU per payer.
         cpuFloorPayersPerSecond: r2((cores * 1000) / (cpuPerPayer + simPerPayer)),
         cores,
+        collectCpuMsPerCall: r2(floors.cpuMsPerCall),
+        simCpuMsPerCall: r2(floors.simCpuMsPerCall),
+        callFloorPayersPerSecond: r2((cores * 1000) / ((floors.cpuMsPerCall + floors.simCpuMsPerCall) * callsPerPayer)),
+        criticalPathMs: Math.round(floors.criticalPathMs),
+        criticalPathCalls: r2(floors.criticalPathMs / Math.max(1, latencyMs)),
+        latencyFloorPayersPerSecond: r2((concurrency * 1000) / floors.criticalPathMs),
         verdictsCompared: verdicts?.compared ?? 0,
         verdictsDiffering: verdicts?.differing.length ?? null,
         ...(verdicts?.differing.length ? { differingPayers: verdicts.differing.slice(0, 10) } : {}),
@@ -139,4 +159,30 @@ try {
 if (failures) {
   console.error('collect-run: verdicts differ from test/bench/baseline (see differingPayers)');
   process.exitCode = 1;
+}
+
+/**
+ * The floors of the collection alone, on the estate's first payers (the baseline's, so ordinary ones): one payer at a
+ * time for the critical path (the median of three), then a batch at once for the CPU of a call on either side.
+ */
+async function measureFloors(): Promise<{ cpuMsPerCall: number; simCpuMsPerCall: number; criticalPathMs: number }> {
+  const entries = sim.registry.slice(0, 24);
+  const collect = (e: (typeof entries)[number]) =>
+    collectPayer(e, defaultSettings(), { region: config.awsRegion, logger, timeoutMs: 30_000 });
+  const alone: number[] = [];
+  for (const e of entries.slice(0, 3)) {
+    const t = performance.now();
+    await collect(e);
+    alone.push(performance.now() - t);
+  }
+  const cpu0 = threadCpuMs(process.pid);
+  const sim0 = processCpuMs(sim.pid);
+  const requests0 = (await sim.stats()).requests;
+  await Promise.all(entries.map(collect));
+  const calls = (await sim.stats()).requests - requests0;
+  return {
+    cpuMsPerCall: (threadCpuMs(process.pid) - cpu0) / calls,
+    simCpuMsPerCall: (processCpuMs(sim.pid) - sim0) / calls,
+    criticalPathMs: alone.sort((a, b) => a - b)[1]!,
+  };
 }
