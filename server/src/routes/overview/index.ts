@@ -12,13 +12,12 @@ import {
 import type { FeatureOpts } from '../../deps.js';
 import { canSeeSpend, partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
-import { filterAndSort, OverviewQuery } from './filter.js';
+import { atRisk, filterAndSort, OverviewQuery } from './filter.js';
 
 const GRADES = ['A', 'B', 'C', 'D', 'F'];
 
 /** Compliant: collected, reachable, and no critical control failing. */
 const isCompliant = (p: EstatePartner) => !!p.latest && !p.latest.lockedOut && p.latest.criticalFailures.length === 0;
-const atRisk = (p: EstatePartner) => !!p.latest && (p.latest.lockedOut || p.latest.criticalFailures.length > 0);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function totals(estate: EstatePartner[], spend: boolean) {
