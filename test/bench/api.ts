@@ -14,12 +14,12 @@
  * Also: BENCH_DRIFT (share of payers changing a day, default 0.03), BENCH_SEED_CONCURRENCY (default 8),
  * BENCH_API_SECONDS (autocannon duration per route, default 10), BENCH_WEB=0 skips the browser step.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { embeddedQueuePrefix } from '@payerguard/cli/stack';
+import { embeddedQueuePrefix, ensureWebBuild } from '@payerguard/cli/stack';
 import { createLogger, loadConfig, openDatabase } from '@payerguard/core';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
@@ -108,10 +108,8 @@ try {
 
   // ---- the API, signed in as an admin
   const webDist = join(repoRoot, 'web', 'dist');
-  if (withWeb) {
-    const b = spawnSync('npm', ['run', 'build:web'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (b.status !== 0) throw new Error(`npm run build:web exited ${b.status}`);
-  }
+  // Builds web/dist when it is older than web/src, as `npm run demo` does.
+  if (withWeb) ensureWebBuild();
   const app = await buildServer({
     db,
     config,
@@ -195,16 +193,10 @@ function quantile(xs: number[], q: number): number {
  * answers in this process while the child runs, so the wait must not block the event loop.
  */
 async function drive(url: string, cookie: string, connections: number, paths: string[]) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(repoRoot, 'test', 'bench', '_load.ts'),
-      JSON.stringify({ url, cookie, connections, seconds, paths }),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'bench', '_load.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  child.stdin.end(JSON.stringify({ url, cookie, connections, seconds, paths }));
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   const code = await new Promise<number | null>((ok) => child.once('exit', ok));
