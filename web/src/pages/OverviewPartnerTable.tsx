@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type ReactNode, useDeferredValue, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import {
   DEFAULT_OVERVIEW,
   isDefaultOverview,
@@ -19,6 +19,7 @@ import { href } from '../router.js';
 
 const GRADES = ['A', 'B', 'C', 'D', 'F'];
 const ROW_HEIGHT = 49;
+const SEARCH_PAUSE_MS = 250;
 const n = (x: number) => x.toLocaleString('en-US');
 
 interface Column {
@@ -108,6 +109,15 @@ function CriticalCell({ p }: { p: OverviewPartner }) {
   );
 }
 
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 /**
  * The ranked partner table over the whole estate, a page at a time: the server sorts, filters and searches; only the
  * pages of rows in view (and the first) are fetched, and only a screenful of rows is in the DOM. Rank is the place in
@@ -116,8 +126,8 @@ function CriticalCell({ p }: { p: OverviewPartner }) {
 export function OverviewPartnerTable({ estatePartners }: { estatePartners: number }) {
   const [params, setParams] = useState<OverviewParams>(DEFAULT_OVERVIEW);
   const [searchText, setSearchText] = useState('');
-  // Typing stays responsive; the request follows the deferred text.
-  const search = useDeferredValue(searchText);
+  // One request when typing pauses, not one per key.
+  const search = useDebounced(searchText, SEARCH_PAUSE_MS);
   const query = useMemo(() => ({ ...params, search }), [params, search]);
   const ranked = isDefaultOverview(query);
 
