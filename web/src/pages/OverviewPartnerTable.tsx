@@ -1,3 +1,4 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import {
@@ -7,10 +8,11 @@ import {
   type OverviewParams,
   type OverviewRisk,
   type OverviewSort,
+  overviewPageQuery,
   useOverviewPage,
   useOverviewPages,
 } from '../api/hooks.js';
-import type { OverviewPartner } from '../api/types.js';
+import type { Overview, OverviewPartner } from '../api/types.js';
 import { GradeBadge } from '../components/Badges.js';
 import { ScrollRegion } from '../components/ScrollTable.js';
 import { ErrorState, Loading } from '../components/States.js';
@@ -143,14 +145,23 @@ export function OverviewPartnerTable({ estatePartners }: { estatePartners: numbe
     overscan: 12,
   });
   const items = virtualizer.getVirtualItems();
-  const pageNumbers = useMemo(() => {
+  const inView = useMemo(() => {
     const set = new Set<number>();
     for (const it of items) set.add(Math.floor(it.index / OVERVIEW_PAGE));
     set.delete(0);
     return [...set].sort((a, b) => a - b);
   }, [items]);
-  const pages = useOverviewPages(query, pageNumbers);
-  const byPage = new Map(pageNumbers.map((p, i) => [p, pages[i]?.data?.partners]));
+  // Pages are asked for where the scroll comes to rest, not for every page flown past on the way there; pages already
+  // fetched show at once from the cache.
+  const settled = useRef<number[]>([]);
+  if (!virtualizer.isScrolling) settled.current = inView;
+  const pages = useOverviewPages(query, settled.current);
+  const qc = useQueryClient();
+  const byPage = new Map<number, OverviewPartner[] | undefined>();
+  for (const p of inView) byPage.set(p, qc.getQueryData<Overview>(overviewPageQuery(query, p).queryKey)?.partners);
+  settled.current.forEach((p, i) => {
+    byPage.set(p, pages[i]?.data?.partners ?? byPage.get(p));
+  });
   byPage.set(0, first.data?.partners);
   const rowAt = (i: number) => byPage.get(Math.floor(i / OVERVIEW_PAGE))?.[i % OVERVIEW_PAGE];
 
@@ -168,7 +179,7 @@ export function OverviewPartnerTable({ estatePartners }: { estatePartners: numbe
   };
   const sortedBy = (c: Column): 'ascending' | 'descending' | undefined => {
     if (!c.sort) return undefined;
-    if (c.id === 'rank') return ranked ? 'ascending' : undefined;
+    if (c.id === 'rank') return params.sort === 'score' && params.order === 'asc' ? 'ascending' : undefined;
     if (c.id === 'score' && params.sort === 'score' && params.order === 'asc') return undefined; // shown on Rank
     return params.sort === c.sort.by ? (params.order === 'asc' ? 'ascending' : 'descending') : undefined;
   };
