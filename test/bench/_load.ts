@@ -47,7 +47,7 @@ async function load(limit: { duration: number } | { amount: number }) {
 let run = await load({ duration: spec.seconds });
 let mode = 'duration';
 if (run.latencies.length < MIN_SAMPLES) {
-  run = await load({ amount: MIN_SAMPLES });
+  run = await load({ amount: Math.max(MIN_SAMPLES, spec.connections) });
   mode = 'amount';
 }
 const { result, latencies } = run;
