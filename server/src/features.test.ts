@@ -65,6 +65,10 @@ describe('overview', () => {
     expect(await ids('failingControl=OWN-ROOT-EMAIL-DOMAIN')).toEqual([ALPHA.id]);
     expect(await ids('failingControl=NO-SUCH-CONTROL')).toEqual([]);
     expect(await ids('grade=D')).toEqual([ALPHA.id]);
+    // Both are at risk: one locked out, the other failing a critical control; none is unscored.
+    expect(await ids('risk=yes&sort=id')).toEqual([ALPHA.id, BETA.id].sort());
+    expect(await ids('risk=no')).toEqual([]);
+    expect(await ids('risk=unknown')).toEqual([]);
     expect(await ids('search=gmbh')).toEqual([BETA.id]);
     expect(await ids(`search=${ALPHA.payer}`)).toEqual([ALPHA.id]);
     expect(await ids('sort=name&order=desc')).toEqual([BETA.id, ALPHA.id]);
@@ -72,7 +76,7 @@ describe('overview', () => {
     expect(page.partners.map((p: { id: string }) => p.id)).toEqual([BETA.id]);
     expect(page.total).toBe(2);
     expect(page.nextOffset).toBeNull();
-    for (const bad of ['limit=0', 'limit=abc', 'grade=Z', 'sort=evil', 'offset=-1', 'lockout=maybe'])
+    for (const bad of ['limit=0', 'limit=abc', 'grade=Z', 'sort=evil', 'offset=-1', 'lockout=maybe', 'risk=maybe'])
       expect((await get(`/api/overview?${bad}`)).statusCode, bad).toBe(400);
   });
 

@@ -1,6 +1,7 @@
 /**
- * `npm run bench`: runs every benchmark script in this folder (each a file that prints one JSON object per line,
- * each with at least {"bench": NAME, ...figures}) one after the other, in its own process so memory figures are its own.
+ * `npm run bench [NAME...]`: runs the benchmark scripts in this folder (each a file that prints one JSON object per
+ * line, each with at least {"bench": NAME, ...figures}) one after the other, each in its own process so memory figures
+ * are its own. NAME is a file name without .ts (`api` runs api.ts, not api-during-collect.ts) or else any part of one.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

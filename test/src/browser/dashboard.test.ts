@@ -64,6 +64,8 @@ describe('distributor admin', () => {
     await page.getByLabel('Search partners').fill('');
     // Sorting by name puts the alphabetically first partner on top.
     await page.getByRole('button', { name: /^Partner/ }).click();
+    // The server sorts: wait for its answer in the new order (the old rows stay on screen, marked busy, meanwhile).
+    await table.locator('table[aria-busy="false"]:has(th.col-name[aria-sort="ascending"])').waitFor();
     const names = await table
       .locator('tbody tr[data-index] td.col-name a')
       .evaluateAll((as) => as.map((a) => a.firstChild?.textContent ?? ''));
@@ -74,6 +76,7 @@ describe('distributor admin', () => {
 
     // Drill into the worst-ranked partner that is not locked out (its controls can be seen, and some fail).
     await page.getByRole('button', { name: /^Rank/ }).click();
+    await table.locator('table[aria-busy="false"]:has(th.col-rank[aria-sort="ascending"])').waitFor();
     expect(await table.locator('tbody tr[data-index] td.col-rank').first().innerText()).toBe('1');
     const worst = table
       .locator('tbody tr[data-index]')

@@ -1,4 +1,11 @@
-import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  type QueryClient,
+  useMutation,
+  useQueries,
+  useQuery,
+  useQueryClient,
+} from '@tanstack/react-query';
 import { del, get, post, put, qs, setCsrfToken } from './client.js';
 import { asList } from './lists.js';
 import type {
@@ -100,27 +107,71 @@ export function useLogout() {
   });
 }
 
-const PAGE = 1000;
+/** Partners per overview request: a screenful and some, so the first rows show after one small answer. */
+export const OVERVIEW_PAGE = 100;
+
+export type OverviewSort = 'score' | 'name' | 'grade' | 'spend' | 'criticalFailures';
+export type OverviewRisk = '' | 'yes' | 'no' | 'unknown';
+
+/** What the ranked table asks the server for: sorting and filtering happen there, over the whole estate. */
+export interface OverviewParams {
+  sort: OverviewSort;
+  order: 'asc' | 'desc';
+  search: string;
+  grade: string;
+  risk: OverviewRisk;
+  lockout?: boolean;
+}
+
+/** Worst first: the server's default order (a lockout scores 0, a failing critical control caps the score). */
+export const DEFAULT_OVERVIEW: OverviewParams = { sort: 'score', order: 'asc', search: '', grade: '', risk: '' };
+
+export const isDefaultOverview = (p: OverviewParams) =>
+  p.sort === 'score' && p.order === 'asc' && !p.search.trim() && !p.grade && !p.risk && p.lockout === undefined;
 
 /**
- * The whole estate for the ranked table: the API pages at 1,000 partners, so larger estates are fetched page by page
- * in parallel after the first, and sorted, filtered and searched in the browser.
+ * One page of the overview as the server sorted and filtered it. Every page carries the estate's totals and trend,
+ * so the page-level figures come from the first page of the default order: no extra request, and one page of 100
+ * instead of every partner before anything shows.
  */
-export function useOverview() {
-  return useQuery({
-    queryKey: keys.overview,
-    queryFn: async ({ signal }) => {
-      const first = await get<Overview>(`/api/overview?limit=${PAGE}&trendPoints=8`, signal);
-      if (first.total <= first.partners.length) return first;
-      const offsets: number[] = [];
-      for (let o = PAGE; o < first.total; o += PAGE) offsets.push(o);
-      const rest = await Promise.all(
-        offsets.map((o) => get<Overview>(`/api/overview?limit=${PAGE}&offset=${o}&trendPoints=8`, signal)),
-      );
-      return { ...first, partners: [...first.partners, ...rest.flatMap((r) => r.partners)] };
-    },
+export function overviewPageQuery(p: OverviewParams, page: number, limit = OVERVIEW_PAGE) {
+  return {
+    queryKey: [...keys.overview, p, page, limit] as const,
+    queryFn: ({ signal }: { signal: AbortSignal }) =>
+      get<Overview>(
+        `/api/overview${qs({
+          limit,
+          offset: page * limit,
+          trendPoints: 8,
+          sort: p.sort,
+          order: p.order,
+          search: p.search.trim(),
+          grade: p.grade,
+          risk: p.risk,
+          lockout: p.lockout === undefined ? undefined : String(p.lockout),
+        })}`,
+        signal,
+      ),
     staleTime: 30_000,
+  };
+}
+
+/** `keepPrevious`: the previous parameters' answer shows (as placeholder data) while the new one loads. */
+export function useOverviewPage(
+  p: OverviewParams,
+  page: number,
+  opts: { limit?: number; enabled?: boolean; keepPrevious?: boolean } = {},
+) {
+  return useQuery({
+    ...overviewPageQuery(p, page, opts.limit),
+    enabled: opts.enabled ?? true,
+    ...(opts.keepPrevious ? { placeholderData: keepPreviousData } : {}),
   });
+}
+
+/** The pages of `p` that `pages` names: the ranked table fetches the pages of the rows in view, as they come into view. */
+export function useOverviewPages(p: OverviewParams, pages: number[]) {
+  return useQueries({ queries: pages.map((page) => overviewPageQuery(p, page)) });
 }
 
 /** Partners x controls for the worst-scored partners: the heatmap and the "fails most" counts. */

@@ -312,6 +312,8 @@ export interface paths {
                     grade?: string;
                     /** @description only partners whose collector role cannot be assumed (true) or the others (false) */
                     lockout?: boolean;
+                    /** @description yes: locked out or failing a critical control; no: collected without either; unknown: not collected */
+                    risk?: "yes" | "no" | "unknown";
                     /** @description only partners failing this control id */
                     failingControl?: string;
                     /** @description partner id, name or payer account id contains */
@@ -383,6 +385,8 @@ export interface paths {
                     grade?: string;
                     /** @description only partners whose collector role cannot be assumed (true) or the others (false) */
                     lockout?: boolean;
+                    /** @description yes: locked out or failing a critical control; no: collected without either; unknown: not collected */
+                    risk?: "yes" | "no" | "unknown";
                     /** @description only partners failing this control id */
                     failingControl?: string;
                     /** @description partner id, name or payer account id contains */
@@ -4137,6 +4141,9 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiOverviewGetParametersQueryRiskAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["risk"]> = ["yes"];
+export const pathsApiOverviewGetParametersQueryRiskAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["risk"]> = ["no"];
+export const pathsApiOverviewGetParametersQueryRiskAnyOf2Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["risk"]> = ["unknown"];
 export const pathsApiOverviewGetParametersQuerySortAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["sort"]> = ["score"];
 export const pathsApiOverviewGetParametersQuerySortAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["sort"]> = ["name"];
 export const pathsApiOverviewGetParametersQuerySortAnyOf2Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["sort"]> = ["id"];
@@ -4146,6 +4153,9 @@ export const pathsApiOverviewGetParametersQuerySortAnyOf5Values: ReadonlyArray<F
 export const pathsApiOverviewGetParametersQuerySortAnyOf6Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["sort"]> = ["criticalFailures"];
 export const pathsApiOverviewGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["order"]> = ["asc"];
 export const pathsApiOverviewGetParametersQueryOrderAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview"]["get"]["parameters"]["query"]["order"]> = ["desc"];
+export const pathsApiOverviewMatrixGetParametersQueryRiskAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview/matrix"]["get"]["parameters"]["query"]["risk"]> = ["yes"];
+export const pathsApiOverviewMatrixGetParametersQueryRiskAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview/matrix"]["get"]["parameters"]["query"]["risk"]> = ["no"];
+export const pathsApiOverviewMatrixGetParametersQueryRiskAnyOf2Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview/matrix"]["get"]["parameters"]["query"]["risk"]> = ["unknown"];
 export const pathsApiOverviewMatrixGetParametersQuerySortAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview/matrix"]["get"]["parameters"]["query"]["sort"]> = ["score"];
 export const pathsApiOverviewMatrixGetParametersQuerySortAnyOf1Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview/matrix"]["get"]["parameters"]["query"]["sort"]> = ["name"];
 export const pathsApiOverviewMatrixGetParametersQuerySortAnyOf2Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/overview/matrix"]["get"]["parameters"]["query"]["sort"]> = ["id"];

@@ -1,14 +1,14 @@
-import { lazy, Suspense, useMemo } from 'react';
-import { useMatrix, useOverview } from '../api/hooks.js';
+import { lazy, Suspense } from 'react';
+import { DEFAULT_OVERVIEW, useMatrix, useOverviewPage } from '../api/hooks.js';
 import { GRADES, type Grade } from '../api/types.js';
 import { LockoutBadge } from '../components/Badges.js';
 import { Heatmap } from '../components/Heatmap.js';
-import { PartnerTable, rankPartners } from '../components/PartnerTable.js';
 import { PendingRootRequests } from '../components/RootAccess.js';
 import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, Loading } from '../components/States.js';
 import { fmtDate, fmtDay, fmtMoneyShort, fmtPct, fmtScore } from '../format.js';
 import { href } from '../router.js';
+import { OverviewPartnerTable } from './OverviewPartnerTable.js';
 
 const EChart = lazy(() => import('../components/EChart.js'));
 
@@ -22,15 +22,20 @@ const GRADE_COLOURS: Record<Grade, string> = {
 // The heatmap reads the worst-scored partners; beyond a few hundred the "fails most" counts are a sample.
 const MATRIX_ROWS = 1000;
 
+const LOCKOUT_NAMES = 12;
+const LOCKED_OUT = { ...DEFAULT_OVERVIEW, lockout: true };
+
 export default function OverviewPage() {
-  const q = useOverview();
+  // The first page of the ranked table (the same request the table makes): totals and trend come with it.
+  const q = useOverviewPage(DEFAULT_OVERVIEW, 0);
   const matrix = useMatrix(MATRIX_ROWS);
-  const rows = useMemo(() => rankPartners(q.data?.partners ?? []), [q.data]);
+  const lockouts = q.data?.totals.lockouts ?? 0;
+  const locked = useOverviewPage(LOCKED_OUT, 0, { limit: LOCKOUT_NAMES, enabled: lockouts > 0 });
 
   if (q.isPending) return <Loading what="the overview" />;
   if (q.isError) return <ErrorState error={q.error} retry={() => q.refetch()} what="the overview" />;
   const o = q.data;
-  if (rows.length === 0)
+  if (o.totals.partners === 0)
     return (
       <>
         <h1>Overview</h1>
@@ -43,7 +48,8 @@ export default function OverviewPage() {
 
   const h = o.totals;
   const grades = h.byGrade;
-  const lockedOut = rows.filter((r) => r.lockedOut);
+  const lockedOut = lockouts > 0 ? (locked.data?.partners ?? []) : [];
+  const lockedOutCount = lockouts > 0 ? (locked.data?.total ?? 0) : 0;
   const trend = o.estateTrend;
   const lastRun = trend[trend.length - 1];
 
@@ -89,23 +95,23 @@ export default function OverviewPage() {
 
       <PendingRootRequests />
 
-      {lockedOut.length > 0 ? (
+      {lockedOutCount > 0 ? (
         <section className="callout callout-bad" aria-labelledby="lock-h">
           <h2 id="lock-h">
-            <LockoutBadge /> {lockedOut.length} partner{lockedOut.length === 1 ? '' : 's'} locked out
+            <LockoutBadge /> {lockedOutCount} partner{lockedOutCount === 1 ? '' : 's'} locked out
           </h2>
           <p>
             The distributor cannot assume its role in these payer accounts. Fix access first: nothing else about them
             can be verified.
           </p>
           <ul className="inline-list">
-            {lockedOut.slice(0, 12).map((p) => (
+            {lockedOut.map((p) => (
               <li key={p.id}>
                 <a href={href.partner(p.id)}>{p.name}</a>
               </li>
             ))}
-            {lockedOut.length > 12 ? (
-              <li className="muted">and {lockedOut.length - 12} more (filter the table below)</li>
+            {lockedOutCount > lockedOut.length ? (
+              <li className="muted">and {lockedOutCount - lockedOut.length} more (filter the table below)</li>
             ) : null}
           </ul>
         </section>
@@ -188,7 +194,7 @@ export default function OverviewPage() {
 
       <section className="card" aria-labelledby="ranked-h">
         <h2 id="ranked-h">Partners, worst first</h2>
-        <PartnerTable partners={rows} />
+        <OverviewPartnerTable estatePartners={h.partners} />
       </section>
 
       <section className="card" aria-labelledby="heat-h">

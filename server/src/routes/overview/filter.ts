@@ -1,3 +1,4 @@
+import { isAtRisk } from '@payerguard/core/engine/standing';
 import { type Static, Type } from 'typebox';
 import type { EstatePartner } from '../../data/estate.js';
 
@@ -12,6 +13,12 @@ export const OverviewQuery = Type.Object({
   lockout: Type.Optional(
     Type.Boolean({ description: 'only partners whose collector role cannot be assumed (true) or the others (false)' }),
   ),
+  risk: Type.Optional(
+    Type.Union([Type.Literal('yes'), Type.Literal('no'), Type.Literal('unknown')], {
+      description:
+        'yes: locked out or failing a critical control; no: collected without either; unknown: not collected',
+    }),
+  ),
   failingControl: Type.Optional(
     Type.String({ minLength: 1, maxLength: 100, description: 'only partners failing this control id' }),
   ),
@@ -24,12 +31,19 @@ export const OverviewQuery = Type.Object({
 });
 export type OverviewQuery = Static<typeof OverviewQuery>;
 
+/** At risk: collected, and locked out or failing a critical control (the spend at risk counts these partners). */
+/** At risk is core's (engine/standing.ts), so this filter, the totals and the run summary say the same. */
+export const atRisk = (p: EstatePartner) => !!p.latest && isAtRisk(p.latest);
+
+const riskOf = (p: EstatePartner) => (!p.latest ? 'unknown' : atRisk(p) ? 'yes' : 'no');
+
 export function filterAndSort(estate: EstatePartner[], q: OverviewQuery, failing: Set<string> | null): EstatePartner[] {
   const grades = q.grade ? new Set(q.grade.toUpperCase().split(',')) : null;
   const needle = q.search?.trim().toLowerCase();
   const out = estate.filter((p) => {
     if (grades && !(p.latest && grades.has(p.latest.grade))) return false;
     if (q.lockout !== undefined && (p.latest?.lockedOut ?? false) !== q.lockout) return false;
+    if (q.risk && riskOf(p) !== q.risk) return false;
     if (failing && !failing.has(p.id)) return false;
     if (
       needle &&

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { GRADES } from '@payerguard/core/engine/scoring';
-import { compliantShare, isAtRisk } from '@payerguard/core/engine/standing';
+import { compliantShare } from '@payerguard/core/engine/standing';
 import { Type } from 'typebox';
 import { controlCatalogue } from '../../control-metadata.js';
 import {
@@ -16,10 +16,8 @@ import { ref, responses } from '../../schemas/common.js';
 import { Matrix, Overview } from '../../schemas/overview.js';
 import { canSeeSpend, partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
-import { filterAndSort, OverviewQuery } from './filter.js';
+import { atRisk, filterAndSort, OverviewQuery } from './filter.js';
 
-// Compliant and at risk are core's (engine/standing.ts), so this page and the run summary say the same.
-const atRisk = (p: EstatePartner) => !!p.latest && isAtRisk(p.latest);
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function totals(estate: EstatePartner[], spend: boolean) {
