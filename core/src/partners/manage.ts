@@ -2,11 +2,11 @@ import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/index.js';
 import {
-  evidence,
+  evidenceRuns,
   exportsTable,
-  findings,
   partners,
   payers,
+  runFindings,
   runPayers,
   snapshots,
   suppressions,
@@ -231,9 +231,10 @@ export async function removePartner(db: Db, id: string): Promise<Record<string, 
         const r = await tx.delete(table).where(eq(table.partnerId, id)).returning({ x: sql`1` });
         removed[name] = r.length;
       };
-      await del('findings', findings);
+      // findings and evidence are views over these (migration 0008); the shared contents they point at stay.
+      await del('findings', runFindings);
       await del('snapshots', snapshots);
-      await del('evidence', evidence);
+      await del('evidence', evidenceRuns);
       await del('runPayers', runPayers);
       await del('suppressions', suppressions);
       await del('exports', exportsTable);
