@@ -86,7 +86,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
 
   // ---- evaluate and score, a page of evidence at a time: only findings and a few figures per payer are kept, so a
   // run of thousands of payers (large ones are megabytes of IAM detail) never sits in memory whole.
-  const byPartner = new Map<string, { findings: Finding[]; spends: ReturnType<typeof lastFullMonthSpend>[] }>();
+  const byPartner = new Map<string, PartnerEvaluation>();
   const accessOutcomes: AccessOutcome[] = [];
   // Evaluation is CPU-bound (policy simulation): hand the event loop back every ~50 ms so BullMQ can renew the run
   // job's lock, heartbeats keep beating and an API in the same process keeps answering on a large estate.
