@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { runs, snapshots } from '../db/schema.js';
+import { lockStoreShared } from '../evidence/retention.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import { deleteRunFindings, writeRunFindings } from './finding-store.js';
 import type { RunAggregate, SnapshotChanges, SnapshotInsert } from './score-aggregate.js';
@@ -26,6 +27,7 @@ export async function persistRun(
     const tx = tx0 as unknown as Db;
     // Two scorings of one run (a retried parent job) must not interleave their delete-and-rewrite.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`payerguard:score:${runId}`}))`);
+    await lockStoreShared(tx);
     await deleteRunFindings(tx, runId);
     await tx.delete(snapshots).where(eq(snapshots.runId, runId));
     await writeRunFindings(tx, runId, agg.findings);

@@ -13,6 +13,7 @@ import {
   runs,
   snapshots,
 } from '../db/schema.js';
+import { purgeEvidence } from '../evidence/retention.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import { LIVE_EVENT_TRIGGER } from '../root-events/trigger.js';
 import { loadSettings } from '../settings-store.js';
@@ -185,6 +186,8 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
 
   const agg = aggregateRun({ runId, now, byPartner, previous, payers: accessOutcomes.length, evaluatedAhead });
   await persistRun(db, runId, agg, accessOutcomes, { started, live: run.trigger === LIVE_EVENT_TRIGGER });
+  // Retention is measured against the clock, not the run's time: re-scoring an old run purges nothing extra.
+  await purgeEvidence(db, { now: new Date(), retentionDays: settings.evidenceRetentionDays });
   return agg.summary;
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
+import { lockStoreShared } from './retention.js';
 import type { PayerEvidence } from './types.js';
 
 /**
@@ -51,10 +52,11 @@ export interface EvidenceWrite {
 
 /**
  * Writes evidence rows in one statement (unnest), storing each new document once. A (run, payer) already recorded
- * is left as it is.
+ * is left as it is. Call inside a transaction (the shared storage lock is held until it ends).
  */
 export async function writeEvidence(db: Db, rows: EvidenceWrite[]): Promise<void> {
   if (!rows.length) return;
+  await lockStoreShared(db);
   const split = rows.map((r) => splitEvidence(r.evidence));
   const col = <T>(f: (r: EvidenceWrite, i: number) => T) => sql.param(rows.map(f));
   await db.execute(sql`
