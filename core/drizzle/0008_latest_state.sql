@@ -4,8 +4,9 @@
 CREATE OR REPLACE FUNCTION "content_hash"(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT encode(sha256(convert_to(t, 'UTF8')), 'hex')
 $$;--> statement-breakpoint
-CREATE OR REPLACE FUNCTION "finding_content_hash"(control_id text, resource text, status text, severity text, title text, message text, evidence jsonb, suppression_id text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT content_hash(concat_ws(chr(31), control_id, resource, status, severity, title, message, evidence::text, coalesce(suppression_id, chr(30))))
+-- A finding's address: the first 128 bits of its sha256, as a uuid (16 bytes), since a set holds one per finding.
+CREATE OR REPLACE FUNCTION "finding_content_hash"(control_id text, resource text, status text, severity text, title text, message text, evidence jsonb, suppression_id text) RETURNS uuid LANGUAGE sql IMMUTABLE AS $$
+  SELECT substr(content_hash(concat_ws(chr(31), control_id, resource, status, severity, title, message, evidence::text, coalesce(suppression_id, chr(30)))), 1, 32)::uuid
 $$;--> statement-breakpoint
 -- An evidence document stored once, with what changes on every collection (request ids, the collection time) put
 -- back from the run's row: volatile maps a path (keys joined by chr(31)) to its value.
@@ -54,7 +55,7 @@ CREATE TRIGGER "evidence_view_insert" INSTEAD OF INSERT ON "evidence" FOR EACH R
 
 -- ---------------------------------------------------------------- findings: contents and per-payer sets stored once
 CREATE TABLE "finding_contents" (
-	"hash" text PRIMARY KEY NOT NULL,
+	"hash" uuid PRIMARY KEY NOT NULL,
 	"control_id" text NOT NULL,
 	"resource" text NOT NULL,
 	"status" text NOT NULL,
@@ -66,7 +67,7 @@ CREATE TABLE "finding_contents" (
 );--> statement-breakpoint
 CREATE TABLE "finding_sets" (
 	"hash" text PRIMARY KEY NOT NULL,
-	"items" text[] NOT NULL,
+	"items" uuid[] NOT NULL,
 	"size" integer NOT NULL
 );--> statement-breakpoint
 CREATE TABLE "run_findings" (

@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -184,7 +185,7 @@ export const findings = pgTable('findings', {
 
 /** One finding's content, stored once however many runs and payers report it. */
 export const findingContents = pgTable('finding_contents', {
-  hash: text('hash').primaryKey(),
+  hash: uuid('hash').primaryKey(),
   controlId: text('control_id').notNull(),
   resource: text('resource').notNull(),
   status: text('status').notNull(),
@@ -198,7 +199,7 @@ export const findingContents = pgTable('finding_contents', {
 /** A payer's findings of one scoring, in order, as content hashes; shared by every run that found the same. */
 export const findingSets = pgTable('finding_sets', {
   hash: text('hash').primaryKey(),
-  items: text('items').array().notNull(),
+  items: uuid('items').array().notNull(),
   size: integer('size').notNull(),
 });
 

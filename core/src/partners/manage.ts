@@ -234,7 +234,17 @@ export async function removePartner(db: Db, id: string): Promise<Record<string, 
       // findings and evidence are views over these (migration 0008); the shared contents they point at stay.
       await del('findings', runFindings);
       await del('snapshots', snapshots);
-      await del('evidence', evidenceRuns);
+      const docs = await tx
+        .delete(evidenceRuns)
+        .where(eq(evidenceRuns.partnerId, id))
+        .returning({ hash: evidenceRuns.docHash });
+      removed.evidence = docs.length;
+      // Documents only this partner's runs pointed at go too (content-addressed: another payer may share one).
+      const hashes = [...new Set(docs.map((d) => d.hash).filter((h): h is string => !!h))];
+      if (hashes.length)
+        await tx.execute(sql`
+          delete from evidence_docs d where d.hash = any(${sql.param(hashes)}::text[])
+            and not exists (select 1 from evidence_runs e where e.doc_hash = d.hash)`);
       await del('runPayers', runPayers);
       await del('suppressions', suppressions);
       await del('exports', exportsTable);
