@@ -216,4 +216,31 @@ describe('latest state and content-addressed storage', () => {
     };
     expect(left.rows.map((r) => r.run_id)).toEqual(['h10']);
   });
+
+  it('drops the findings evaluated ahead from a run once a later run is the latest', async () => {
+    const ahead = async (runId: string, day: number) => {
+      await db.insert(runs).values({ id: runId, status: 'completed', trigger: 'manual', createdAt: at(day) });
+      await db.transaction(async (tx) =>
+        writeEvidence(
+          tx as unknown as Db,
+          sameAgain(day, runId).map((e) => ({
+            runId,
+            payerAccountId: e.payerAccountId,
+            partnerId: e.partnerId,
+            evidence: e,
+            findings: [],
+            evaluatedWith: 'fingerprint-of-other-settings',
+          })),
+        ),
+      );
+      await scoreRun(db, runId);
+    };
+    const kept = async (runId: string) =>
+      count(db, sql`select count(*) as n from evidence_runs where run_id = ${runId} and findings is not null`);
+    await ahead('e1', 13);
+    expect(await kept('e1')).toBe(PARTNERS.length);
+    await ahead('e2', 14);
+    expect(await kept('e1')).toBe(0);
+    expect(await kept('e2')).toBe(PARTNERS.length);
+  });
 });

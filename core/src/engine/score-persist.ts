@@ -21,7 +21,7 @@ export async function persistRun(
   runId: string,
   agg: RunAggregate,
   access: AccessOutcome[],
-  opts: { started: number; live: boolean },
+  opts: { started: number; live: boolean; previousRunIds?: string[] },
 ): Promise<void> {
   await db.transaction(async (tx0) => {
     const tx = tx0 as unknown as Db;
@@ -41,6 +41,7 @@ export async function persistRun(
       runId,
       agg.snapshots.map((s) => s.partnerId),
     );
+    await dropSpentEvaluations(tx, runId, opts.previousRunIds ?? []);
     const p = agg.point;
     await tx.execute(sql`
       insert into run_scores (run_id, scored_at, live, partners, average_score, lockouts, spend_at_risk)
@@ -118,6 +119,22 @@ export async function refillLatest(db: Db, partnerIds: string[]): Promise<void> 
     where s.partner_id = any(${sql.param(partnerIds)}::text[])
     order by s.partner_id, s.taken_at desc, s.id desc
     on conflict (partner_id) do nothing`);
+}
+
+/**
+ * The findings a payer job evaluated ahead are kept on the evidence row so that scoring (and a retried scoring) need
+ * not evaluate again. Once a later run is the partners' latest, those of the runs before it have served: dropping
+ * them keeps each run's evidence row small (they are most of its size). Re-scoring such an older run evaluates its
+ * evidence again, as it does after a settings change. Only the previous runs of the partners just scored are looked
+ * at, so the cost does not grow with history.
+ */
+async function dropSpentEvaluations(db: Db, runId: string, previousRunIds: string[]): Promise<void> {
+  const ids = [...new Set(previousRunIds)].filter((id) => id !== runId);
+  if (!ids.length) return;
+  await db.execute(sql`
+    update evidence_runs e set findings = null
+    where e.run_id = any(${sql.param(ids)}::text[]) and e.findings is not null
+      and not exists (select 1 from partner_latest pl where pl.run_id = e.run_id and pl.partner_id = e.partner_id)`);
 }
 
 /**

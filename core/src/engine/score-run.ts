@@ -185,7 +185,11 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
   }
 
   const agg = aggregateRun({ runId, now, byPartner, previous, payers: accessOutcomes.length, evaluatedAhead });
-  await persistRun(db, runId, agg, accessOutcomes, { started, live: run.trigger === LIVE_EVENT_TRIGGER });
+  await persistRun(db, runId, agg, accessOutcomes, {
+    started,
+    live: run.trigger === LIVE_EVENT_TRIGGER,
+    previousRunIds: prevRows.map((r) => r.run_id),
+  });
   // Retention is measured against the clock, not the run's time: re-scoring an old run purges nothing extra.
   await purgeEvidence(db, { now: new Date(), retentionDays: settings.evidenceRetentionDays });
   return agg.summary;

@@ -92,12 +92,13 @@ export function latestFindingsWhere(pairs: { partnerId: string; runId: string }[
   return sql`(${sql.join(branches, sql` or `)})`;
 }
 
-/** Partners whose latest run has a failing finding of this control. */
+/** Partners whose latest run has a failing finding of this control (through partner_latest: no history scanned). */
 export async function partnersFailingControl(db: Db, controlId: string): Promise<Set<string>> {
   const r = await rows<{ partner_id: string }>(
     db,
-    sql`select distinct f.partner_id from findings f
-        where ${latestFindingsWhere(await latestRuns(db, null))} and f.control_id = ${controlId} and f.status = 'fail'`,
+    sql`select distinct pl.partner_id from partner_latest pl
+        join findings f on f.run_id = pl.run_id and f.partner_id = pl.partner_id
+        where f.control_id = ${controlId} and f.status = 'fail'`,
   );
   return new Set(r.map((x) => x.partner_id));
 }
