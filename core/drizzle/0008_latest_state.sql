@@ -116,6 +116,7 @@ CREATE TABLE "partner_latest" (
 	"monthly_spend" double precision,
 	"locked_out" boolean NOT NULL,
 	"critical_count" integer NOT NULL,
+	"critical_failures" jsonb NOT NULL,
 	"previous_score" integer
 );--> statement-breakpoint
 CREATE INDEX "partner_latest_score_idx" ON "partner_latest" USING btree ("score","partner_id");--> statement-breakpoint
@@ -126,11 +127,24 @@ CREATE INDEX "partner_latest_run_idx" ON "partner_latest" USING btree ("run_id",
 CREATE INDEX "partners_name_idx" ON "partners" USING btree (lower("name"),"id");--> statement-breakpoint
 INSERT INTO "partner_latest"
   SELECT DISTINCT ON (s.partner_id) s.partner_id, s.id, s.run_id, s.taken_at, s.score, s.grade, s.monthly_spend,
-         s.locked_out, jsonb_array_length(s.critical_failures), p.score
+         s.locked_out, jsonb_array_length(s.critical_failures), s.critical_failures, p.score
   FROM "snapshots" s
   JOIN "partners" pa ON pa.id = s.partner_id
   LEFT JOIN "snapshots" p ON p.id = s.previous_snapshot_id
   ORDER BY s.partner_id, s.taken_at DESC, s.id DESC;--> statement-breakpoint
+-- Each partner's current findings. The lateral subquery is kept as it is (OFFSET 0): one index probe per partner
+-- into run_findings, never a scan of the runs before.
+CREATE VIEW "latest_findings" AS
+  SELECT rf.id * 1000000 + u.ord AS id, rf.run_id, rf.partner_id, rf.payer_account_id, c.control_id, c.resource,
+         c.status, c.severity, c.title, c.message, c.evidence, c.suppression_id
+  FROM "partner_latest" pl
+  CROSS JOIN LATERAL (
+    SELECT r.id, r.run_id, r.partner_id, r.payer_account_id, r.set_hash FROM "run_findings" r
+    WHERE r.run_id = pl.run_id AND r.partner_id = pl.partner_id OFFSET 0
+  ) rf
+  JOIN "finding_sets" s ON s.hash = rf.set_hash
+  CROSS JOIN LATERAL unnest(s.items) WITH ORDINALITY AS u(hash, ord)
+  JOIN "finding_contents" c ON c.hash = u.hash;--> statement-breakpoint
 CREATE TABLE "run_scores" (
 	"run_id" text PRIMARY KEY NOT NULL REFERENCES "runs"("id") ON DELETE cascade,
 	"scored_at" timestamp with time zone NOT NULL,

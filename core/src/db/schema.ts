@@ -241,6 +241,7 @@ export const partnerLatest = pgTable(
     monthlySpend: doublePrecision('monthly_spend'),
     lockedOut: boolean('locked_out').notNull(),
     criticalCount: integer('critical_count').notNull(),
+    criticalFailures: jsonb('critical_failures').$type<string[]>().notNull(),
     previousScore: integer('previous_score'),
   },
   (t) => [

@@ -78,20 +78,21 @@ async function advanceLatest(db: Db, rows: SnapshotInsert[]): Promise<void> {
   if (!rows.length) return;
   const col = <T>(f: (r: SnapshotInsert) => T) => sql.param(rows.map(f));
   await db.execute(sql`
-    insert into partner_latest (partner_id, snapshot_id, run_id, taken_at, score, grade, monthly_spend, locked_out, critical_count, previous_score)
-    select t.partner_id, t.snapshot_id, t.run_id, t.taken_at, t.score, t.grade, t.monthly_spend, t.locked_out, t.critical_count, t.previous_score
+    insert into partner_latest (partner_id, snapshot_id, run_id, taken_at, score, grade, monthly_spend, locked_out, critical_count, critical_failures, previous_score)
+    select t.partner_id, t.snapshot_id, t.run_id, t.taken_at, t.score, t.grade, t.monthly_spend, t.locked_out, t.critical_count, t.critical_failures::jsonb, t.previous_score
     from unnest(
       ${col((r) => r.partnerId)}::text[], ${col((r) => r.id)}::text[], ${col((r) => r.runId)}::text[],
       ${col((r) => r.takenAt.toISOString())}::timestamptz[], ${col((r) => r.score)}::int[], ${col((r) => r.grade)}::text[],
       ${col((r) => r.monthlySpend ?? null)}::float8[], ${col((r) => r.lockedOut)}::boolean[],
-      ${col((r) => (r.criticalFailures as string[]).length)}::int[],
+      ${col((r) => (r.criticalFailures as string[]).length)}::int[], ${col((r) => JSON.stringify(r.criticalFailures))}::text[],
       ${col((r) => (r.changes as SnapshotChanges).previousScore)}::int[]
-    ) as t(partner_id, snapshot_id, run_id, taken_at, score, grade, monthly_spend, locked_out, critical_count, previous_score)
+    ) as t(partner_id, snapshot_id, run_id, taken_at, score, grade, monthly_spend, locked_out, critical_count, critical_failures, previous_score)
     join partners p on p.id = t.partner_id
     on conflict (partner_id) do update set
       snapshot_id = excluded.snapshot_id, run_id = excluded.run_id, taken_at = excluded.taken_at, score = excluded.score,
       grade = excluded.grade, monthly_spend = excluded.monthly_spend, locked_out = excluded.locked_out,
-      critical_count = excluded.critical_count, previous_score = excluded.previous_score
+      critical_count = excluded.critical_count, critical_failures = excluded.critical_failures,
+      previous_score = excluded.previous_score
     where partner_latest.snapshot_id = excluded.snapshot_id
        or (excluded.taken_at, excluded.snapshot_id) > (partner_latest.taken_at, partner_latest.snapshot_id)`);
 }
@@ -112,9 +113,9 @@ async function forgetLatestNotInRun(db: Db, runId: string, partnerIds: string[])
 /** Rebuilds the latest state of the given partners from their snapshots (a repair, not the hot path). */
 export async function refillLatest(db: Db, partnerIds: string[]): Promise<void> {
   await db.execute(sql`
-    insert into partner_latest (partner_id, snapshot_id, run_id, taken_at, score, grade, monthly_spend, locked_out, critical_count, previous_score)
+    insert into partner_latest (partner_id, snapshot_id, run_id, taken_at, score, grade, monthly_spend, locked_out, critical_count, critical_failures, previous_score)
     select distinct on (s.partner_id) s.partner_id, s.id, s.run_id, s.taken_at, s.score, s.grade, s.monthly_spend,
-           s.locked_out, jsonb_array_length(s.critical_failures), p.score
+           s.locked_out, jsonb_array_length(s.critical_failures), s.critical_failures, p.score
     from snapshots s join partners pa on pa.id = s.partner_id left join snapshots p on p.id = s.previous_snapshot_id
     where s.partner_id = any(${sql.param(partnerIds)}::text[])
     order by s.partner_id, s.taken_at desc, s.id desc

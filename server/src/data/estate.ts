@@ -3,13 +3,18 @@ import { eq, type SQL, sql } from 'drizzle-orm';
 import { num, rows } from './rows.js';
 
 export type Snapshot = typeof schema.snapshots.$inferSelect;
+/** What the overview shows of a partner's latest snapshot: partner_latest's copy, no history read. */
+export type LatestState = Pick<
+  Snapshot,
+  'id' | 'runId' | 'takenAt' | 'score' | 'grade' | 'lockedOut' | 'criticalFailures' | 'monthlySpend'
+>;
 
 export interface EstatePartner {
   id: string;
   name: string;
   tags: Record<string, string>;
   payerAccountIds: string[];
-  latest: Snapshot | null;
+  latest: LatestState | null;
   previousScore: number | null;
 }
 
@@ -22,10 +27,23 @@ export async function loadEstate(db: Db, onlyPartnerId: string | null): Promise<
   const payerQ = db
     .select({ partnerId: schema.payers.partnerId, accountId: schema.payers.accountId })
     .from(schema.payers);
+  const l = schema.partnerLatest;
   const snapQ = db
-    .select({ s: schema.snapshots, previousScore: schema.partnerLatest.previousScore })
-    .from(schema.partnerLatest)
-    .innerJoin(schema.snapshots, eq(schema.snapshots.id, schema.partnerLatest.snapshotId));
+    .select({
+      s: {
+        id: l.snapshotId,
+        partnerId: l.partnerId,
+        runId: l.runId,
+        takenAt: l.takenAt,
+        score: l.score,
+        grade: l.grade,
+        lockedOut: l.lockedOut,
+        criticalFailures: l.criticalFailures,
+        monthlySpend: l.monthlySpend,
+      },
+      previousScore: l.previousScore,
+    })
+    .from(l);
   const [partners, payers, latest] = onlyPartnerId
     ? await Promise.all([
         partnerQ.where(eq(schema.partners.id, onlyPartnerId)),
@@ -96,9 +114,7 @@ export function latestFindingsWhere(pairs: { partnerId: string; runId: string }[
 export async function partnersFailingControl(db: Db, controlId: string): Promise<Set<string>> {
   const r = await rows<{ partner_id: string }>(
     db,
-    sql`select distinct pl.partner_id from partner_latest pl
-        join findings f on f.run_id = pl.run_id and f.partner_id = pl.partner_id
-        where f.control_id = ${controlId} and f.status = 'fail'`,
+    sql`select distinct f.partner_id from latest_findings f where f.control_id = ${controlId} and f.status = 'fail'`,
   );
   return new Set(r.map((x) => x.partner_id));
 }

@@ -54,8 +54,8 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       if (q.severity) conds.push(sql`f.severity = any(${sql.param(q.severity.split(','))}::text[])`);
       if (q.cursor && q.offset) throw badRequest('cursor and offset: pass one of them, not both');
       const where = sql.join(conds, sql` and `);
-      // Each partner's latest run, through partner_latest: the scan covers the current findings, never history.
-      const from = sql`partner_latest pl join findings f on f.run_id = pl.run_id and f.partner_id = pl.partner_id`;
+      // Each partner's latest run (the latest_findings view: one index probe per partner, never history).
+      const from = sql`latest_findings f`;
       const rank = sql`(case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end)`;
       const after = q.cursor ? decodeCursor(q.cursor, 'severity', ['n', 's', 's', 's', 'n']) : null;
       const keyset = after
