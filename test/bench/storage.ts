@@ -92,6 +92,13 @@ try {
     oldAfter.push(await oldLayoutBytes(db, sizes));
   }
   await workers.close();
+  // What each run's evidence row holds besides its pointer: the request ids and time, and findings evaluated ahead.
+  const perRow = (
+    (await db.execute(sql`
+      select avg(pg_column_size(volatile))::int as volatile, avg(coalesce(pg_column_size(findings), 0))::int as findings,
+             count(*)::int as rows, count(findings)::int as "rowsWithFindings"
+      from evidence_runs`)) as unknown as { rows: Record<string, number>[] }
+  ).rows[0];
   const perRun = (xs: number[]) => (xs.length > 1 ? Math.round((xs[xs.length - 1]! - xs[0]!) / (xs.length - 1)) : null);
   console.log(
     JSON.stringify({
@@ -105,6 +112,7 @@ try {
       // Growth per run once the first run stored the estate (the steady state a daily schedule lives in).
       bytesPerRun: perRun(after),
       oldLayoutBytesPerRun: perRun(oldAfter),
+      evidenceRunRow: perRow,
       tables: Object.fromEntries(Object.entries(sizes).filter(([, b]) => b > 16_384)),
     }),
   );
