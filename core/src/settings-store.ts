@@ -8,6 +8,7 @@ import {
   DEFAULT_HUB_EVENT_BUS_NAME,
   type DistributorSettings,
   defaultSettings,
+  EVIDENCE_RETENTION_DAYS_LIMIT,
   HUB_PRINCIPAL_ARN_RE,
   SUPPRESSION_MAX_DAYS_LIMIT,
 } from './settings.js';
@@ -184,6 +185,7 @@ export function validateSettings(input: unknown): SettingsValidation {
     ),
     suppressionMaxDays: int(x.suppressionMaxDays, 'suppressionMaxDays', 1, SUPPRESSION_MAX_DAYS_LIMIT),
     apiTokenMaxDays: int(x.apiTokenMaxDays, 'apiTokenMaxDays', 1, API_TOKEN_MAX_DAYS_LIMIT),
+    evidenceRetentionDays: int(x.evidenceRetentionDays, 'evidenceRetentionDays', 1, EVIDENCE_RETENTION_DAYS_LIMIT),
   };
   const hubOfPrincipal = HUB_PRINCIPAL_ARN_RE.exec(settings.hubPrincipalArn)?.[1];
   if (hubOfPrincipal && settings.hubAccountId && hubOfPrincipal !== settings.hubAccountId)

@@ -57,11 +57,17 @@ export interface DistributorSettings {
   suppressionMaxDays: number;
   /** Longest lifetime of an API token, in days; a token without an expiry gets this one. */
   apiTokenMaxDays: number;
+  /**
+   * Raw evidence of a run is kept this many days; older evidence is purged after scoring, except what each partner's
+   * latest snapshot was scored from. Findings, snapshots and trends are kept whatever this says.
+   */
+  evidenceRetentionDays: number;
 }
 
 /** Hard ceilings the settings cannot exceed. */
 export const SUPPRESSION_MAX_DAYS_LIMIT = 400;
 export const API_TOKEN_MAX_DAYS_LIMIT = 730;
+export const EVIDENCE_RETENTION_DAYS_LIMIT = 3650;
 export const HUB_PRINCIPAL_ARN_RE = /^arn:aws[a-z-]*:iam::(\d{12}):role\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
 
 export const DEMO_DISTRIBUTOR_DOMAIN = 'distributor.example';
@@ -95,6 +101,7 @@ export function defaultSettings(): DistributorSettings {
     hubPrincipalArn: `arn:aws:iam::${DEMO_HUB_ACCOUNT_ID}:role/PayerGuardHub`,
     suppressionMaxDays: 90,
     apiTokenMaxDays: 90,
+    evidenceRetentionDays: 400,
   };
 }
 

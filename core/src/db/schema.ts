@@ -11,6 +11,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
+  uuid,
 } from 'drizzle-orm/pg-core';
 
 /**
@@ -108,9 +109,37 @@ export const runPayers = pgTable(
   (t) => [primaryKey({ columns: [t.runId, t.payerAccountId] }), index('run_payers_partner_idx').on(t.partnerId)],
 );
 
-/** Raw typed evidence (PayerEvidence JSON), one per payer per run. Immutable. */
-export const evidence = pgTable(
-  'evidence',
+/**
+ * A payer's raw evidence (PayerEvidence JSON) per run, as readers see it: a VIEW over `evidence_runs` joined with
+ * the content-addressed `evidence_docs` (migration 0008). Inserting into it still works (an INSTEAD OF trigger stores
+ * the document once); the collection path writes through core/src/evidence/store.ts, which also keeps request ids and
+ * the collection time out of the shared document.
+ */
+export const evidence = pgTable('evidence', {
+  runId: text('run_id').notNull(),
+  payerAccountId: text('payer_account_id').notNull(),
+  partnerId: text('partner_id').notNull(),
+  collectedAt: tsz('collected_at').notNull(),
+  data: jsonb('data').notNull(),
+  /**
+   * The controls' findings (before suppressions), evaluated by the payer job right after collection so the CPU
+   * work spreads over the workers; scoreRun uses them when `evaluatedWith` matches the current settings.
+   */
+  findings: jsonb('findings'),
+  evaluatedWith: text('evaluated_with'),
+});
+
+/** Each distinct evidence document once, addressed by content_hash(data::text). */
+export const evidenceDocs = pgTable('evidence_docs', {
+  hash: text('hash').primaryKey(),
+  data: jsonb('data').notNull(),
+  sizeBytes: integer('size_bytes').notNull(),
+  createdAt: tsz('created_at').notNull().defaultNow(),
+});
+
+/** One row per payer per run pointing at its document; `volatile` holds what differs on every collection. */
+export const evidenceRuns = pgTable(
+  'evidence_runs',
   {
     runId: text('run_id')
       .notNull()
@@ -118,15 +147,19 @@ export const evidence = pgTable(
     payerAccountId: text('payer_account_id').notNull(),
     partnerId: text('partner_id').notNull(),
     collectedAt: tsz('collected_at').notNull(),
-    data: jsonb('data').notNull(),
-    /**
-     * The controls' findings (before suppressions), evaluated by the payer job right after collection so the CPU
-     * work spreads over the workers; scoreRun uses them when `evaluatedWith` matches the current settings.
-     */
+    /** Rows written before 0008 kept their document inline; new rows leave it null and point at evidence_docs. */
+    data: jsonb('data'),
+    docHash: text('doc_hash'),
+    /** Path (keys joined by U+001F) -> value, put back into the document by the SQL function evidence_join. */
+    volatile: jsonb('volatile'),
     findings: jsonb('findings'),
     evaluatedWith: text('evaluated_with'),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.payerAccountId] }), index('evidence_partner_idx').on(t.partnerId)],
+  (t) => [
+    primaryKey({ columns: [t.runId, t.payerAccountId] }),
+    index('evidence_partner_idx').on(t.partnerId),
+    index('evidence_runs_doc_idx').on(t.docHash),
+  ],
 );
 
 /**
@@ -153,9 +186,49 @@ export const payerViews = pgTable(
   ],
 );
 
-/** Findings of one run. Immutable: suppression state at scoring time is recorded in `status`. */
-export const findings = pgTable(
-  'findings',
+/**
+ * Findings of one run as readers see them: a VIEW (migration 0008) over `run_findings` (one row per payer per run)
+ * -> `finding_sets` (the payer's findings, in order, as content hashes) -> `finding_contents`. Write through
+ * core/src/engine/finding-store.ts. `id` orders a run's findings as they were scored.
+ */
+export const findings = pgTable('findings', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  runId: text('run_id').notNull(),
+  partnerId: text('partner_id').notNull(),
+  payerAccountId: text('payer_account_id').notNull(),
+  controlId: text('control_id').notNull(),
+  /** What the finding is about (ARN, account id, event id); '' for the payer as a whole. */
+  resource: text('resource').notNull().default(''),
+  status: text('status').notNull(), // pass | fail | warn | unknown | suppressed
+  severity: text('severity').notNull(), // critical | high | medium | low
+  title: text('title').notNull(),
+  message: text('message').notNull(),
+  evidence: jsonb('evidence').notNull(),
+  suppressionId: text('suppression_id'),
+});
+
+/** One finding's content, stored once however many runs and payers report it. */
+export const findingContents = pgTable('finding_contents', {
+  hash: uuid('hash').primaryKey(),
+  controlId: text('control_id').notNull(),
+  resource: text('resource').notNull(),
+  status: text('status').notNull(),
+  severity: text('severity').notNull(),
+  title: text('title').notNull(),
+  message: text('message').notNull(),
+  evidence: jsonb('evidence').notNull(),
+  suppressionId: text('suppression_id'),
+});
+
+/** A payer's findings of one scoring, in order, as content hashes; shared by every run that found the same. */
+export const findingSets = pgTable('finding_sets', {
+  hash: text('hash').primaryKey(),
+  items: uuid('items').array().notNull(),
+  size: integer('size').notNull(),
+});
+
+export const runFindings = pgTable(
+  'run_findings',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
     runId: text('run_id')
@@ -163,21 +236,63 @@ export const findings = pgTable(
       .references(() => runs.id, { onDelete: 'cascade' }),
     partnerId: text('partner_id').notNull(),
     payerAccountId: text('payer_account_id').notNull(),
-    controlId: text('control_id').notNull(),
-    /** What the finding is about (ARN, account id, event id); '' for the payer as a whole. */
-    resource: text('resource').notNull().default(''),
-    status: text('status').notNull(), // pass | fail | warn | unknown | suppressed
-    severity: text('severity').notNull(), // critical | high | medium | low
-    title: text('title').notNull(),
-    message: text('message').notNull(),
-    evidence: jsonb('evidence').notNull(),
-    suppressionId: text('suppression_id'),
+    setHash: text('set_hash').notNull(),
   },
   (t) => [
-    index('findings_run_partner_idx').on(t.runId, t.partnerId),
-    index('findings_partner_control_idx').on(t.partnerId, t.controlId),
-    index('findings_control_status_idx').on(t.runId, t.controlId, t.status),
+    uniqueIndex('run_findings_run_partner_payer_idx').on(t.runId, t.partnerId, t.payerAccountId),
+    index('run_findings_partner_idx').on(t.partnerId),
+    index('run_findings_set_idx').on(t.setHash),
   ],
+);
+
+/**
+ * Each partner's latest snapshot with the overview's fields copied out, maintained by scoreRun in the transaction
+ * that writes the snapshots; gone with the partner (a partner re-created with the same id starts empty).
+ */
+export const partnerLatest = pgTable(
+  'partner_latest',
+  {
+    partnerId: text('partner_id')
+      .primaryKey()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    snapshotId: text('snapshot_id').notNull(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    takenAt: tsz('taken_at').notNull(),
+    score: integer('score').notNull(),
+    grade: text('grade').notNull(),
+    monthlySpend: doublePrecision('monthly_spend'),
+    lockedOut: boolean('locked_out').notNull(),
+    criticalCount: integer('critical_count').notNull(),
+    criticalFailures: jsonb('critical_failures').$type<string[]>().notNull(),
+    previousScore: integer('previous_score'),
+  },
+  (t) => [
+    index('partner_latest_score_idx').on(t.score, t.partnerId),
+    index('partner_latest_grade_idx').on(t.grade, t.partnerId),
+    index('partner_latest_spend_idx').on(t.monthlySpend, t.partnerId),
+    index('partner_latest_critical_idx').on(t.criticalCount, t.partnerId),
+    index('partner_latest_run_idx').on(t.runId, t.partnerId),
+  ],
+);
+
+/** One pre-aggregated point per scored run: the estate trend reads these, never the snapshots. */
+export const runScores = pgTable(
+  'run_scores',
+  {
+    runId: text('run_id')
+      .primaryKey()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    scoredAt: tsz('scored_at').notNull(),
+    /** A live-event re-score (one partner): kept out of the estate's line. */
+    live: boolean('live').notNull(),
+    partners: integer('partners').notNull(),
+    averageScore: doublePrecision('average_score').notNull(),
+    lockouts: integer('lockouts').notNull(),
+    spendAtRisk: doublePrecision('spend_at_risk').notNull(),
+  },
+  (t) => [index('run_scores_live_scored_idx').on(t.live, t.scoredAt)],
 );
 
 /** One scored point in a partner's history. Immutable. */

@@ -69,9 +69,15 @@ export function evaluatePayer(
  * What findings evaluated ahead of scoring depend on besides the evidence: the settings and the control catalogue.
  * Findings stored with another fingerprint are evaluated again.
  */
+/** The settings a verdict can depend on: how long raw evidence is kept is not one of them. */
+function verdictSettings(settings: DistributorSettings): Omit<DistributorSettings, 'evidenceRetentionDays'> {
+  const { evidenceRetentionDays: _, ...rest } = settings;
+  return rest;
+}
+
 export function evaluationFingerprint(settings: DistributorSettings, controls: readonly Control[] = CONTROLS): string {
   return createHash('sha256')
-    .update(JSON.stringify([settings, controls.map((c) => [c.id, c.severity])]))
+    .update(JSON.stringify([verdictSettings(settings), controls.map((c) => [c.id, c.severity])]))
     .digest('hex')
     .slice(0, 32);
 }

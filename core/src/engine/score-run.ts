@@ -1,78 +1,41 @@
 import { setImmediate } from 'node:timers/promises';
 import { and, asc, desc, eq, gt, type SQL, sql } from 'drizzle-orm';
 import { controlById } from '../controls/all-controls.js';
-import type { Finding, FindingStatus, Severity } from '../controls/types.js';
+import type { Finding, Severity } from '../controls/types.js';
 import type { Db } from '../db/index.js';
 import {
   evidence as evidenceTable,
   findings as findingsTable,
+  partnerLatest,
   partners,
   payers,
   runPayers,
   runs,
   snapshots,
 } from '../db/schema.js';
+import { purgeEvidence } from '../evidence/retention.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import { payerViewBuilder } from '../read-model/build-payer-view.js';
 import { prunePayerViews } from '../read-model/payer-views-store.js';
+import { LIVE_EVENT_TRIGGER } from '../root-events/trigger.js';
 import { loadSettings } from '../settings-store.js';
 import { evaluatePayer, evaluationFingerprint } from './evaluate.js';
-import { type Grade, type PartnerScore, scorePartner } from './scoring.js';
+import {
+  aggregateRun,
+  findingKey,
+  type PartnerEvaluation,
+  type PreviousState,
+  type RunSummary,
+} from './score-aggregate.js';
+import { type AccessOutcome, persistRun } from './score-persist.js';
+import type { Grade } from './scoring.js';
 import { lastFullMonthSpend } from './spend.js';
-import { compliantShare, isAtRisk, isCompliant } from './standing.js';
 import { applySuppressions, listSuppressions } from './suppressions.js';
 
-/** Rows per bulk statement: keeps each statement's arrays (and memory) bounded on very large estates. */
-const CHUNK = 5_000;
-/** Findings listed per change list in a snapshot; counts stay exact. */
-const CHANGE_LIST_MAX = 200;
+/** Evidence rows read per page while scoring. */
+const EVIDENCE_PAGE = 100;
 
-export interface FindingChange {
-  controlId: string;
-  payerAccountId: string;
-  resource: string;
-  severity: Severity;
-  message: string;
-  /** For new: the status now (fail/warn). For resolved: what it was (fail/warn) and what it is now. */
-  status: FindingStatus;
-  nowStatus?: FindingStatus | 'absent';
-}
-
-export interface SnapshotChanges {
-  /** True on a partner's first snapshot: nothing to compare with. */
-  baseline: boolean;
-  previousScore: number | null;
-  previousGrade: Grade | null;
-  scoreDelta: number | null;
-  newCount: number;
-  resolvedCount: number;
-  new: FindingChange[];
-  resolved: FindingChange[];
-}
-
-export interface RunSummary {
-  runId: string;
-  scoredAt: string;
-  partners: number;
-  payers: number;
-  byGrade: Record<Grade, number>;
-  averageScore: number;
-  /** isCompliant (graded A or B) over the partners scored in this run; 0..1. */
-  compliantShare: number;
-  compliantPartners: number;
-  lockouts: { partners: number; payers: number; partnerIds: string[] };
-  /** USD, last full month. */
-  totalSpend: number;
-  /** USD, last full month, of partners at risk (isAtRisk: locked out or failing a critical control). */
-  spendAtRisk: number;
-  /** Partners whose spend could not be read (counted as 0 above). */
-  partnersWithoutSpend: number;
-  topFailingControls: { controlId: string; title: string; severity: Severity; partners: number; payers: number }[];
-  findings: Record<FindingStatus, number> & { total: number };
-  /** Payers whose findings the payer jobs evaluated (the rest were evaluated here). */
-  evaluatedAhead: number;
-  durationMs: number;
-}
+export type { FindingChange, RunSummary, SnapshotChanges } from './score-aggregate.js';
 
 /** Payers that failed collection without leaving evidence still count: as payers we could not reach. */
 function evidenceForFailedPayer(rp: typeof runPayers.$inferSelect, collectedAt: Date): PayerEvidence {
@@ -95,9 +58,6 @@ async function rowsOf<T>(db: Db, q: SQL): Promise<T[]> {
   const res = (await db.execute(q)) as unknown as { rows: T[] };
   return res.rows;
 }
-
-const findingKey = (payer: string, controlId: string, resource: string) => `${payer}|${controlId}|${resource}`;
-const isOpen = (s: string) => s === 'fail' || s === 'warn';
 
 /**
  * Scores one collection run: evaluates every payer's evidence, applies suppressions, writes the run's findings,
@@ -129,7 +89,7 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
 
   // ---- evaluate and score, a page of evidence at a time: only findings and a few figures per payer are kept, so a
   // run of thousands of payers (large ones are megabytes of IAM detail) never sits in memory whole.
-  const byPartner = new Map<string, { findings: Finding[]; spends: ReturnType<typeof lastFullMonthSpend>[] }>();
+  const byPartner = new Map<string, PartnerEvaluation>();
   const accessOutcomes: AccessOutcome[] = [];
   // Evaluation is CPU-bound (policy simulation): hand the event loop back every ~50 ms so BullMQ can renew the run
   // job's lock, heartbeats keep beating and an API in the same process keeps answering on a large estate.
@@ -200,14 +160,9 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
           order by s.partner_id, r.created_at desc, r.id desc`,
       )
     : [];
-  const prevByPartner = new Map(prevRows.map((r) => [r.partner_id, r]));
-  const prevOpen = new Map<
-    string,
-    Map<
-      string,
-      { status: string; severity: Severity; message: string; controlId: string; payer: string; resource: string }
-    >
-  >();
+  const previous = new Map<string, PreviousState>(
+    prevRows.map((r) => [r.partner_id, { id: r.id, score: r.score, grade: r.grade, open: new Map() }]),
+  );
   if (prevRows.length) {
     const rows = await rowsOf<{
       partner_id: string;
@@ -226,9 +181,8 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
           on f.run_id = p.run_id and f.partner_id = p.partner_id
         where f.status in ('fail', 'warn')`,
     );
-    for (const r of rows) {
-      const m = prevOpen.get(r.partner_id) ?? new Map();
-      m.set(findingKey(r.payer_account_id, r.control_id, r.resource), {
+    for (const r of rows)
+      previous.get(r.partner_id)?.open.set(findingKey(r.payer_account_id, r.control_id, r.resource), {
         status: r.status,
         severity: r.severity,
         message: r.message,
@@ -236,215 +190,19 @@ export async function scoreRun(db: Db, runId: string, opts: { now?: Date } = {})
         payer: r.payer_account_id,
         resource: r.resource,
       });
-      prevOpen.set(r.partner_id, m);
-    }
   }
 
-  // ---- snapshots and summary figures
-  const snapshotRows: (typeof snapshots.$inferInsert)[] = [];
-  const byGrade: Record<Grade, number> = { A: 0, B: 0, C: 0, D: 0, F: 0 };
-  const failingControls = new Map<
-    string,
-    { partners: Set<string>; payers: Set<string>; severity: Severity; title: string }
-  >();
-  const findingTotals = { pass: 0, fail: 0, warn: 0, unknown: 0, suppressed: 0, total: 0 };
-  let totalSpend = 0;
-  let spendAtRisk = 0;
-  let partnersWithoutSpend = 0;
-  let scoreSum = 0;
-  let compliantPartners = 0;
-  const lockedPartners: string[] = [];
-  let lockedPayers = 0;
-
-  for (const partnerId of partnerIds) {
-    const { findings: pf, spends } = byPartner.get(partnerId)!;
-    const score: PartnerScore = scorePartner(pf);
-    const known = spends.filter((s): s is NonNullable<typeof s> => s !== null);
-    const monthlySpend = known.length ? Math.round(known.reduce((n, s) => n + s.amount, 0) * 100) / 100 : null;
-    const payersLockedOut = pf.filter((f) => f.controlId === 'ACCESS-COLLECTOR-ROLE' && f.status === 'fail').length;
-
-    const prev = prevByPartner.get(partnerId);
-    const before = prevOpen.get(partnerId) ?? new Map();
-    const nowByKey = new Map(pf.map((f) => [findingKey(f.payerAccountId, f.controlId, f.resource), f]));
-    const newList: FindingChange[] = [];
-    const resolvedList: FindingChange[] = [];
-    if (prev) {
-      for (const [k, f] of nowByKey) {
-        if (isOpen(f.status) && !before.has(k))
-          newList.push({
-            controlId: f.controlId,
-            payerAccountId: f.payerAccountId,
-            resource: f.resource,
-            severity: f.severity,
-            message: f.message,
-            status: f.status,
-          });
-      }
-      for (const [k, b] of before) {
-        const nowF = nowByKey.get(k);
-        if (!nowF || !isOpen(nowF.status))
-          resolvedList.push({
-            controlId: b.controlId,
-            payerAccountId: b.payer,
-            resource: b.resource,
-            severity: b.severity,
-            message: b.message,
-            status: b.status as FindingStatus,
-            nowStatus: nowF?.status ?? 'absent',
-          });
-      }
-    }
-    const changes: SnapshotChanges = {
-      baseline: !prev,
-      previousScore: prev?.score ?? null,
-      previousGrade: prev?.grade ?? null,
-      scoreDelta: prev ? score.score - prev.score : null,
-      newCount: newList.length,
-      resolvedCount: resolvedList.length,
-      new: newList.slice(0, CHANGE_LIST_MAX),
-      resolved: resolvedList.slice(0, CHANGE_LIST_MAX),
-    };
-    snapshotRows.push({
-      id: `snap_${runId}_${partnerId}`,
-      partnerId,
-      runId,
-      takenAt: now,
-      score: score.score,
-      grade: score.grade,
-      counts: { ...score.counts, payers: spends.length, payersLockedOut },
-      criticalFailures: score.criticalFailures,
-      lockedOut: score.lockedOut,
-      monthlySpend,
-      changes,
-      previousSnapshotId: prev?.id ?? null,
-    });
-
-    byGrade[score.grade] += 1;
-    scoreSum += score.score;
-    if (isCompliant(score)) compliantPartners += 1;
-    if (score.lockedOut) lockedPartners.push(partnerId);
-    lockedPayers += payersLockedOut;
-    if (monthlySpend === null) partnersWithoutSpend += 1;
-    totalSpend += monthlySpend ?? 0;
-    if (isAtRisk(score)) spendAtRisk += monthlySpend ?? 0;
-    for (const f of pf) {
-      findingTotals[f.status] += 1;
-      findingTotals.total += 1;
-      if (f.status !== 'fail') continue;
-      const c = failingControls.get(f.controlId) ?? {
-        partners: new Set(),
-        payers: new Set(),
-        severity: f.severity,
-        title: f.title,
-      };
-      c.partners.add(partnerId);
-      c.payers.add(f.payerAccountId);
-      failingControls.set(f.controlId, c);
-    }
-  }
-
-  const summary: RunSummary = {
-    runId,
-    scoredAt: now.toISOString(),
-    partners: partnerIds.length,
-    payers: accessOutcomes.length,
-    byGrade,
-    averageScore: partnerIds.length ? Math.round((scoreSum / partnerIds.length) * 10) / 10 : 0,
-    compliantShare: compliantShare(snapshotRows) ?? 0,
-    compliantPartners,
-    lockouts: { partners: lockedPartners.length, payers: lockedPayers, partnerIds: lockedPartners.slice(0, 100) },
-    totalSpend: Math.round(totalSpend * 100) / 100,
-    spendAtRisk: Math.round(spendAtRisk * 100) / 100,
-    partnersWithoutSpend,
-    topFailingControls: [...failingControls.entries()]
-      .map(([controlId, c]) => ({
-        controlId,
-        title: c.title,
-        severity: controlById(controlId)?.severity ?? c.severity,
-        partners: c.partners.size,
-        payers: c.payers.size,
-      }))
-      .sort((a, b) => b.partners - a.partners || b.payers - a.payers || a.controlId.localeCompare(b.controlId))
-      .slice(0, 10),
-    findings: findingTotals,
-    evaluatedAhead,
-    durationMs: 0,
-  };
-
-  const allFindings = partnerIds.flatMap((p) => byPartner.get(p)!.findings);
-  await db.transaction(async (tx) => {
-    // Two scorings of one run (a retried parent job) must not interleave their delete-and-rewrite.
-    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`payerguard:score:${runId}`}))`);
-    await tx.delete(findingsTable).where(eq(findingsTable.runId, runId));
-    await tx.delete(snapshots).where(eq(snapshots.runId, runId));
-    for (let i = 0; i < allFindings.length; i += CHUNK)
-      await insertFindings(tx as unknown as Db, runId, allFindings.slice(i, i + CHUNK));
-    for (let i = 0; i < snapshotRows.length; i += CHUNK)
-      await insertSnapshots(tx as unknown as Db, snapshotRows.slice(i, i + CHUNK));
-    await recordAccess(tx as unknown as Db, accessOutcomes);
-    summary.durationMs = Date.now() - started;
-    await tx.update(runs).set({ summary }).where(eq(runs.id, runId));
+  const agg = aggregateRun({ runId, now, byPartner, previous, payers: accessOutcomes.length, evaluatedAhead });
+  await persistRun(db, runId, agg, accessOutcomes, {
+    started,
+    live: run.trigger === LIVE_EVENT_TRIGGER,
+    previousRunIds: prevRows.map((r) => r.run_id),
   });
+  // Views no partner's latest snapshot refers to any more go: the drill-down shows the latest only.
   await prunePayerViews(db, partnerIds);
-  return summary;
-}
-
-async function insertFindings(db: Db, runId: string, rows: Finding[]): Promise<void> {
-  if (!rows.length) return;
-  const col = <T>(f: (r: Finding) => T) => sql.param(rows.map(f));
-  await db.execute(sql`
-    insert into findings (run_id, partner_id, payer_account_id, control_id, resource, status, severity, title, message, evidence, suppression_id)
-    select ${runId}, t.partner_id, t.payer_account_id, t.control_id, t.resource, t.status, t.severity, t.title, t.message, t.evidence::jsonb, t.suppression_id
-    from unnest(
-      ${col((r) => r.partnerId)}::text[], ${col((r) => r.payerAccountId)}::text[], ${col((r) => r.controlId)}::text[],
-      ${col((r) => r.resource)}::text[], ${col((r) => r.status)}::text[], ${col((r) => r.severity)}::text[],
-      ${col((r) => r.title)}::text[], ${col((r) => r.message)}::text[], ${col((r) => JSON.stringify(r.evidence))}::text[],
-      ${col((r) => r.suppressionId ?? null)}::text[]
-    ) as t(partner_id, payer_account_id, control_id, resource, status, severity, title, message, evidence, suppression_id)`);
-}
-
-async function insertSnapshots(db: Db, rows: (typeof snapshots.$inferInsert)[]): Promise<void> {
-  if (!rows.length) return;
-  const col = <T>(f: (r: typeof snapshots.$inferInsert) => T) => sql.param(rows.map(f));
-  await db.execute(sql`
-    insert into snapshots (id, partner_id, run_id, taken_at, score, grade, counts, critical_failures, locked_out, monthly_spend, changes, previous_snapshot_id)
-    select t.id, t.partner_id, t.run_id, t.taken_at, t.score, t.grade, t.counts::jsonb, t.critical_failures::jsonb, t.locked_out, t.monthly_spend, t.changes::jsonb, t.previous_snapshot_id
-    from unnest(
-      ${col((r) => r.id)}::text[], ${col((r) => r.partnerId)}::text[], ${col((r) => r.runId)}::text[],
-      ${col((r) => r.takenAt.toISOString())}::timestamptz[], ${col((r) => r.score)}::int[], ${col((r) => r.grade)}::text[],
-      ${col((r) => JSON.stringify(r.counts))}::text[], ${col((r) => JSON.stringify(r.criticalFailures))}::text[],
-      ${col((r) => r.lockedOut)}::boolean[], ${col((r) => r.monthlySpend ?? null)}::float8[],
-      ${col((r) => JSON.stringify(r.changes))}::text[], ${col((r) => r.previousSnapshotId ?? null)}::text[]
-    ) as t(id, partner_id, run_id, taken_at, score, grade, counts, critical_failures, locked_out, monthly_spend, changes, previous_snapshot_id)`);
-}
-
-/**
- * Carries this run's access outcome onto the payer registry. Guarded by time so re-scoring an older run never
- * overwrites what a newer run recorded.
- */
-type AccessOutcome = Pick<PayerEvidence, 'payerAccountId' | 'collectedAt' | 'access'>;
-const EVIDENCE_PAGE = 100;
-
-async function recordAccess(db: Db, evs: AccessOutcome[]): Promise<void> {
-  const ok = evs.filter((e) => e.access?.status === 'ok');
-  const failed = evs.filter((e) => e.access?.status !== 'ok');
-  if (ok.length) {
-    await db.execute(sql`
-      update payers p set last_access_ok_at = t.at, last_access_error = null
-      from unnest(${sql.param(ok.map((e) => e.payerAccountId))}::text[], ${sql.param(ok.map((e) => e.collectedAt))}::timestamptz[]) as t(id, at)
-      where p.account_id = t.id and (p.last_access_ok_at is null or p.last_access_ok_at <= t.at)`);
-  }
-  if (failed.length) {
-    const errorOf = (e: AccessOutcome) => {
-      const a = e.access;
-      const text = a && a.status !== 'ok' ? `${a.errorCode}: ${a.message}` : 'no access evidence';
-      return text.slice(0, 1000);
-    };
-    await db.execute(sql`
-      update payers p set last_access_error = t.err
-      from unnest(${sql.param(failed.map((e) => e.payerAccountId))}::text[], ${sql.param(failed.map((e) => e.collectedAt))}::timestamptz[], ${sql.param(failed.map(errorOf))}::text[]) as t(id, at, err)
-      where p.account_id = t.id and (p.last_access_ok_at is null or p.last_access_ok_at < t.at)`);
-  }
+  // Retention is measured against the clock, not the run's time: re-scoring an old run purges nothing extra.
+  await purgeEvidence(db, { now: new Date(), retentionDays: settings.evidenceRetentionDays });
+  return agg.summary;
 }
 
 // ------------------------------------------------------------------ read helpers for the API
@@ -452,24 +210,23 @@ async function recordAccess(db: Db, evs: AccessOutcome[]): Promise<void> {
 export type SnapshotRow = typeof snapshots.$inferSelect;
 export type StoredFinding = typeof findingsTable.$inferSelect & { remediation: string; category: string | null };
 
-/** The latest snapshot of every partner (or of the given ones) with the partner's name, ordered by partner id. */
+/**
+ * The latest snapshot of every partner (or of the given ones) with the partner's name, ordered by partner id: read
+ * through partner_latest, so its cost does not grow with history.
+ */
 export async function latestSnapshots(
   db: Db,
   opts: { partnerIds?: string[] } = {},
 ): Promise<(SnapshotRow & { partnerName: string | null })[]> {
-  const filter = opts.partnerIds ? sql`where s.partner_id = any(${sql.param(opts.partnerIds)}::text[])` : sql``;
-  const latest = await rowsOf<{ id: string }>(
-    db,
-    sql`select distinct on (s.partner_id) s.id from snapshots s ${filter} order by s.partner_id, s.taken_at desc, s.id desc`,
-  );
-  const ids = latest.map((r) => r.id);
-  if (!ids.length) return [];
-  const rows = await db
+  const q = db
     .select({ s: snapshots, partnerName: partners.name })
-    .from(snapshots)
-    .leftJoin(partners, eq(partners.id, snapshots.partnerId))
-    .where(sql`${snapshots.id} = any(${sql.param(ids)}::text[])`)
-    .orderBy(asc(snapshots.partnerId));
+    .from(partnerLatest)
+    .innerJoin(snapshots, eq(snapshots.id, partnerLatest.snapshotId))
+    .innerJoin(partners, eq(partners.id, partnerLatest.partnerId))
+    .orderBy(asc(partnerLatest.partnerId));
+  const rows = await (opts.partnerIds
+    ? q.where(sql`${partnerLatest.partnerId} = any(${sql.param(opts.partnerIds)}::text[])`)
+    : q);
   return rows.map((r) => ({ ...r.s, partnerName: r.partnerName }));
 }
 
@@ -493,11 +250,9 @@ export async function findingsForPartner(db: Db, partnerId: string, runId?: stri
   let rid = runId;
   if (!rid) {
     const [latest] = await db
-      .select({ runId: snapshots.runId })
-      .from(snapshots)
-      .where(eq(snapshots.partnerId, partnerId))
-      .orderBy(desc(snapshots.takenAt), desc(snapshots.id))
-      .limit(1);
+      .select({ runId: partnerLatest.runId })
+      .from(partnerLatest)
+      .where(eq(partnerLatest.partnerId, partnerId));
     if (!latest) return [];
     rid = latest.runId;
   }

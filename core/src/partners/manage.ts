@@ -2,11 +2,11 @@ import { and, asc, eq, inArray, notInArray, sql } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/index.js';
 import {
-  evidence,
+  evidenceRuns,
   exportsTable,
-  findings,
   partners,
   payers,
+  runFindings,
   runPayers,
   snapshots,
   suppressions,
@@ -231,9 +231,20 @@ export async function removePartner(db: Db, id: string): Promise<Record<string, 
         const r = await tx.delete(table).where(eq(table.partnerId, id)).returning({ x: sql`1` });
         removed[name] = r.length;
       };
-      await del('findings', findings);
+      // findings and evidence are views over these (migration 0008); the shared contents they point at stay.
+      await del('findings', runFindings);
       await del('snapshots', snapshots);
-      await del('evidence', evidence);
+      const docs = await tx
+        .delete(evidenceRuns)
+        .where(eq(evidenceRuns.partnerId, id))
+        .returning({ hash: evidenceRuns.docHash });
+      removed.evidence = docs.length;
+      // Documents only this partner's runs pointed at go too (content-addressed: another payer may share one).
+      const hashes = [...new Set(docs.map((d) => d.hash).filter((h): h is string => !!h))];
+      if (hashes.length)
+        await tx.execute(sql`
+          delete from evidence_docs d where d.hash = any(${sql.param(hashes)}::text[])
+            and not exists (select 1 from evidence_runs e where e.doc_hash = d.hash)`);
       await del('runPayers', runPayers);
       await del('suppressions', suppressions);
       await del('exports', exportsTable);

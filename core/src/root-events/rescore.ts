@@ -2,14 +2,16 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { runs } from '../db/schema.js';
 import { type RunSummary, scoreRun } from '../engine/score-run.js';
+import { writeEvidence } from '../evidence/store.js';
 import type { PayerEvidence } from '../evidence/types.js';
 import { newRunId } from '../queue/runs.js';
 import { approvedWindowsEvidence } from '../root-windows/store.js';
 import { loadSettings } from '../settings-store.js';
 import { liveRootEventsFor, withLiveRootEvents } from './live.js';
+import { LIVE_EVENT_TRIGGER } from './trigger.js';
 
 /** Run trigger of a re-score caused by a live root event. */
-export const LIVE_EVENT_TRIGGER = 'live-event';
+export { LIVE_EVENT_TRIGGER } from './trigger.js';
 
 async function rowsOf<T>(db: Db, q: ReturnType<typeof sql>): Promise<T[]> {
   return ((await db.execute(q)) as unknown as { rows: T[] }).rows;
@@ -84,9 +86,14 @@ export async function rescorePartner(
           now,
           lookbackDays: rootLookbackDays,
         });
-      await tx.execute(sql`
-        insert into evidence (run_id, payer_account_id, partner_id, collected_at, data)
-        values (${runId}, ${l.payer_account_id}, ${partnerId}, ${new Date(ev.collected_at).toISOString()}::timestamptz, ${JSON.stringify(data)}::jsonb)`);
+      await writeEvidence(tx as unknown as Db, [
+        {
+          runId,
+          payerAccountId: l.payer_account_id,
+          partnerId,
+          evidence: { ...data, collectedAt: new Date(ev.collected_at).toISOString() },
+        },
+      ]);
     }
   });
   let summary: RunSummary;

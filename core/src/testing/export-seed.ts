@@ -1,5 +1,8 @@
 import { sql } from 'drizzle-orm';
+import type { Finding, Severity } from '../controls/types.js';
 import type { Db } from '../db/index.js';
+import { writeRunFindings } from '../engine/finding-store.js';
+import { refillLatest } from '../engine/score-persist.js';
 import type { PayerEvidence } from '../evidence/types.js';
 
 /**
@@ -57,37 +60,29 @@ export async function seedExportFixture(db: Db, o: SeedOptions): Promise<{ partn
       from unnest(${sql.param(partnerIds)}::text[], ${sql.param(grades)}::text[], ${sql.param(scores)}::int[],
                   ${sql.param(partnerIds.map((_, i) => 1000 * (i + 1)))}::float8[]) as t(pid, grade, score, spend)`);
 
-    const f = {
-      pid: [] as string[],
-      payer: [] as string[],
-      control: [] as string[],
-      status: [] as string[],
-      sev: [] as string[],
-      title: [] as string[],
-      msg: [] as string[],
-      res: [] as string[],
-    };
+    const found: Finding[] = [];
     partnerIds.forEach((pid, i) => {
       for (const c of SEED_CONTROLS) {
         const failing =
           (c.id === 'ROOT-MFA' && (grades[i] === 'D' || grades[i] === 'F')) ||
           (c.id === 'OWN-ROOT-EMAIL' && grades[i] === 'F');
-        f.pid.push(pid);
-        f.payer.push(payer[i]!);
-        f.control.push(c.id);
-        f.status.push(failing ? 'fail' : c.id === 'ROOT-ACTIVITY' && i % 7 === 0 ? 'unknown' : 'pass');
-        f.sev.push(c.severity);
-        f.title.push(c.title);
-        f.msg.push(failing ? `${c.title}: no (monthly spend $${1000 * (i + 1)} at risk)` : `${c.title}: yes`);
-        f.res.push(c.id === 'BOUNDARY-COVERAGE' ? `arn:aws:iam::${payer[i]}:role/PartnerAdmin` : '');
+        const status = failing ? 'fail' : c.id === 'ROOT-ACTIVITY' && i % 7 === 0 ? 'unknown' : 'pass';
+        found.push({
+          partnerId: pid,
+          payerAccountId: payer[i]!,
+          controlId: c.id,
+          resource: c.id === 'BOUNDARY-COVERAGE' ? `arn:aws:iam::${payer[i]}:role/PartnerAdmin` : '',
+          status,
+          severity: c.severity as Severity,
+          title: c.title,
+          message: failing ? `${c.title}: no (monthly spend $${1000 * (i + 1)} at risk)` : `${c.title}: yes`,
+          evidence: { decisive: `${c.id}:${status}`, monthlySpendAtRisk: 1234.5 },
+          category: 'ownership',
+          remediation: '',
+        });
       }
     });
-    await db.execute(sql`insert into findings (run_id, partner_id, payer_account_id, control_id, resource, status, severity, title, message, evidence)
-      select ${runId}, pid, payer, control, res, status, sev, title, msg,
-             jsonb_build_object('decisive', control || ':' || status, 'monthlySpendAtRisk', 1234.5)
-      from unnest(${sql.param(f.pid)}::text[], ${sql.param(f.payer)}::text[], ${sql.param(f.control)}::text[], ${sql.param(f.res)}::text[],
-                  ${sql.param(f.status)}::text[], ${sql.param(f.sev)}::text[], ${sql.param(f.title)}::text[], ${sql.param(f.msg)}::text[])
-           as t(pid, payer, control, res, status, sev, title, msg)`);
+    await writeRunFindings(db, runId, found);
 
     if (o.withEvidence) {
       const docs = partnerIds.map((pid, i) => JSON.stringify(evidenceFor(pid, payer[i]!, at, i)));
@@ -96,6 +91,7 @@ export async function seedExportFixture(db: Db, o: SeedOptions): Promise<{ partn
         from unnest(${sql.param(partnerIds)}::text[], ${sql.param(payer)}::text[], ${sql.param(docs)}::text[]) as t(pid, payer, doc)`);
     }
   }
+  await refillLatest(db, partnerIds);
   return { partnerIds, runIds };
 }
 

@@ -1,74 +1,85 @@
 import { type Db, schema } from '@payerguard/core';
 import { AT_RISK_SQL } from '@payerguard/core/engine/standing';
-import { LIVE_EVENT_TRIGGER } from '@payerguard/core/root-events/rescore';
-import { desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import { num, rows } from './rows.js';
 
 export type Snapshot = typeof schema.snapshots.$inferSelect;
+/** What the overview shows of a partner's latest snapshot: partner_latest's copy, no history read. */
+export type LatestState = Pick<
+  Snapshot,
+  'id' | 'runId' | 'takenAt' | 'score' | 'grade' | 'lockedOut' | 'criticalFailures' | 'monthlySpend'
+>;
 
 export interface EstatePartner {
   id: string;
   name: string;
   tags: Record<string, string>;
   payerAccountIds: string[];
-  latest: Snapshot | null;
+  latest: LatestState | null;
   previousScore: number | null;
 }
 
-/** Every partner (or one) with its latest snapshot and the score of the one before. */
+/**
+ * Every partner (or one) with its latest snapshot and the score of the one before, read through partner_latest (one
+ * row per partner, kept by scoreRun): the cost follows the number of partners, never the length of their history.
+ */
 export async function loadEstate(db: Db, onlyPartnerId: string | null): Promise<EstatePartner[]> {
   const partnerQ = db.select().from(schema.partners);
   const payerQ = db
     .select({ partnerId: schema.payers.partnerId, accountId: schema.payers.accountId })
     .from(schema.payers);
+  const l = schema.partnerLatest;
   const snapQ = db
-    .selectDistinctOn([schema.snapshots.partnerId])
-    .from(schema.snapshots)
-    .orderBy(schema.snapshots.partnerId, desc(schema.snapshots.takenAt));
+    .select({
+      s: {
+        id: l.snapshotId,
+        partnerId: l.partnerId,
+        runId: l.runId,
+        takenAt: l.takenAt,
+        score: l.score,
+        grade: l.grade,
+        lockedOut: l.lockedOut,
+        criticalFailures: l.criticalFailures,
+        monthlySpend: l.monthlySpend,
+      },
+      previousScore: l.previousScore,
+    })
+    .from(l);
   const [partners, payers, latest] = onlyPartnerId
     ? await Promise.all([
         partnerQ.where(eq(schema.partners.id, onlyPartnerId)),
         payerQ.where(eq(schema.payers.partnerId, onlyPartnerId)),
-        snapQ.where(eq(schema.snapshots.partnerId, onlyPartnerId)),
+        snapQ.where(eq(schema.partnerLatest.partnerId, onlyPartnerId)),
       ])
     : await Promise.all([partnerQ, payerQ, snapQ]);
-  const prevIds = latest.map((s) => s.previousSnapshotId).filter((x): x is string => !!x);
-  const prevScores = new Map<string, number>();
-  for (let i = 0; i < prevIds.length; i += 10_000) {
-    const chunk = prevIds.slice(i, i + 10_000);
-    const r = await db
-      .select({ id: schema.snapshots.id, score: schema.snapshots.score })
-      .from(schema.snapshots)
-      .where(inArray(schema.snapshots.id, chunk));
-    for (const x of r) prevScores.set(x.id, x.score);
-  }
   const payersBy = new Map<string, string[]>();
   for (const p of payers) payersBy.set(p.partnerId, [...(payersBy.get(p.partnerId) ?? []), p.accountId]);
-  const latestBy = new Map(latest.map((s) => [s.partnerId, s]));
+  const latestBy = new Map(latest.map((r) => [r.s.partnerId, r]));
   return partners.map((p) => {
-    const s = latestBy.get(p.id) ?? null;
+    const l = latestBy.get(p.id);
     return {
       id: p.id,
       name: p.name,
       tags: p.tags,
       payerAccountIds: (payersBy.get(p.id) ?? []).sort(),
-      latest: s,
-      previousScore: s?.previousSnapshotId ? (prevScores.get(s.previousSnapshotId) ?? null) : null,
+      latest: l?.s ?? null,
+      previousScore: l?.previousScore ?? null,
     };
   });
 }
 
-/** The last `n` scores of each given partner, oldest first (for sparklines). */
+/** The last `n` scores of each given partner, oldest first (for sparklines): n index reads per partner. */
 export async function recentScores(db: Db, partnerIds: string[], n: number): Promise<Map<string, number[]>> {
   const out = new Map<string, number[]>();
   if (partnerIds.length === 0) return out;
   const r = await rows<{ partner_id: string; score: number }>(
     db,
-    sql`select partner_id, score from (
-          select partner_id, score, taken_at,
-                 row_number() over (partition by partner_id order by taken_at desc) as rn
-          from snapshots where partner_id = any(${sql.param(partnerIds)}::text[])) t
-        where rn <= ${n} order by partner_id, taken_at asc`,
+    sql`select p.id as partner_id, s.score
+        from unnest(${sql.param(partnerIds)}::text[]) as p(id)
+        cross join lateral (
+          select score, taken_at from snapshots where partner_id = p.id order by taken_at desc limit ${n}
+        ) s
+        order by p.id, s.taken_at asc`,
   );
   for (const x of r) out.set(x.partner_id, [...(out.get(x.partner_id) ?? []), Number(x.score)]);
   return out;
@@ -80,13 +91,9 @@ export async function latestRuns(
   onlyPartnerId: string | null,
 ): Promise<{ partnerId: string; runId: string }[]> {
   const q = db
-    .selectDistinctOn([schema.snapshots.partnerId], {
-      partnerId: schema.snapshots.partnerId,
-      runId: schema.snapshots.runId,
-    })
-    .from(schema.snapshots)
-    .orderBy(schema.snapshots.partnerId, desc(schema.snapshots.takenAt));
-  return onlyPartnerId ? q.where(eq(schema.snapshots.partnerId, onlyPartnerId)) : q;
+    .select({ partnerId: schema.partnerLatest.partnerId, runId: schema.partnerLatest.runId })
+    .from(schema.partnerLatest);
+  return onlyPartnerId ? q.where(eq(schema.partnerLatest.partnerId, onlyPartnerId)) : q;
 }
 
 /**
@@ -104,12 +111,11 @@ export function latestFindingsWhere(pairs: { partnerId: string; runId: string }[
   return sql`(${sql.join(branches, sql` or `)})`;
 }
 
-/** Partners whose latest run has a failing finding of this control. */
+/** Partners whose latest run has a failing finding of this control (through partner_latest: no history scanned). */
 export async function partnersFailingControl(db: Db, controlId: string): Promise<Set<string>> {
   const r = await rows<{ partner_id: string }>(
     db,
-    sql`select distinct f.partner_id from findings f
-        where ${latestFindingsWhere(await latestRuns(db, null))} and f.control_id = ${controlId} and f.status = 'fail'`,
+    sql`select distinct f.partner_id from latest_findings f where f.control_id = ${controlId} and f.status = 'fail'`,
   );
   return new Set(r.map((x) => x.partner_id));
 }
@@ -123,20 +129,26 @@ export interface TrendPoint {
   spendAtRisk?: number;
 }
 
-/** The estate's score per run, oldest first. */
+/**
+ * The estate's score per run, oldest first, from the runs' pre-aggregated points (run_scores); one partner's trend
+ * from its own snapshots (index-bounded by the limit).
+ */
 export async function estateTrend(db: Db, onlyPartnerId: string | null, lastRuns: number): Promise<TrendPoint[]> {
   // A live-event re-score holds one partner: a point of its own would make the estate's line jump to that partner's
   // score. The partner's own trend keeps it.
-  const where = onlyPartnerId
-    ? sql`where partner_id = ${onlyPartnerId}`
-    : sql`where run_id not in (select id from runs where trigger = ${LIVE_EVENT_TRIGGER})`;
-  const r = await rows<Record<string, unknown>>(
-    db,
-    sql`select run_id, min(taken_at) as at, count(*) as partners, avg(score) as avg_score,
-               sum(case when locked_out then 1 else 0 end) as lockouts,
-               sum(case when ${AT_RISK_SQL} then coalesce(monthly_spend, 0) else 0 end) as spend_at_risk
-        from snapshots ${where} group by run_id order by min(taken_at) desc limit ${lastRuns}`,
-  );
+  const r = onlyPartnerId
+    ? await rows<Record<string, unknown>>(
+        db,
+        sql`select run_id, taken_at as at, 1 as partners, score as avg_score,
+                   case when locked_out then 1 else 0 end as lockouts,
+                   case when ${AT_RISK_SQL} then coalesce(monthly_spend, 0) else 0 end as spend_at_risk
+            from snapshots where partner_id = ${onlyPartnerId} order by taken_at desc, id desc limit ${lastRuns}`,
+      )
+    : await rows<Record<string, unknown>>(
+        db,
+        sql`select run_id, scored_at as at, partners, average_score as avg_score, lockouts, spend_at_risk
+            from run_scores where live = false order by scored_at desc, run_id desc limit ${lastRuns}`,
+      );
   return r.reverse().map((x) => ({
     runId: String(x.run_id),
     at: new Date(x.at as string).toISOString(),

@@ -82,6 +82,9 @@ export const Matrix = Type.Object(
     total: Type.Integer(),
     limit: Type.Integer(),
     offset: Type.Integer(),
+    nextCursor: Type.Optional(
+      Nullable(Type.String({ description: 'keyset pagination: pass as cursor for the next page' })),
+    ),
     controls: Type.Array(ref(MatrixControl)),
     rows: Type.Array(
       Type.Object({

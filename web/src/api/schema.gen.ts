@@ -307,7 +307,10 @@ export interface paths {
             parameters: {
                 query: {
                     limit: number;
+                    /** @description prefer cursor: an offset shifts when partners change */
                     offset: number;
+                    /** @description nextCursor of the previous page (keyset) */
+                    cursor?: string;
                     /** @description comma-separated grades, e.g. "D,F" */
                     grade?: string;
                     /** @description only partners whose collector role cannot be assumed (true) or the others (false) */
@@ -380,7 +383,10 @@ export interface paths {
             parameters: {
                 query: {
                     limit: number;
+                    /** @description prefer cursor: an offset shifts when partners change */
                     offset: number;
+                    /** @description nextCursor of the previous page (keyset) */
+                    cursor?: string;
                     /** @description comma-separated grades, e.g. "D,F" */
                     grade?: string;
                     /** @description only partners whose collector role cannot be assumed (true) or the others (false) */
@@ -1012,7 +1018,10 @@ export interface paths {
                     severity?: string;
                     partnerId?: string;
                     limit: number;
+                    /** @description prefer cursor: an offset re-reads what it skips */
                     offset: number;
+                    /** @description nextCursor of the previous page (keyset) */
+                    cursor?: string;
                 };
                 header?: never;
                 path?: never;
@@ -1713,6 +1722,8 @@ export interface paths {
                         hubPrincipalArn?: string;
                         suppressionMaxDays?: number;
                         apiTokenMaxDays?: number;
+                        /** @description days raw evidence is kept */
+                        evidenceRetentionDays?: number;
                     };
                 };
             };
@@ -3386,6 +3397,7 @@ export interface components {
             total: number;
             limit: number;
             offset: number;
+            nextCursor?: string | null;
             controls: components["schemas"]["MatrixControl"][];
             rows: {
                 partnerId: string;
@@ -3988,6 +4000,8 @@ export interface components {
             hubPrincipalArn?: string;
             suppressionMaxDays?: number;
             apiTokenMaxDays?: number;
+            /** @description days raw evidence is kept */
+            evidenceRetentionDays?: number;
         };
         /** @enum {unknown} */
         ExportFormat: "csv" | "json" | "xlsx" | "pdf";

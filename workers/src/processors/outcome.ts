@@ -1,5 +1,6 @@
 import type { Db, PayerEvidence } from '@payerguard/core';
 import type { Finding } from '@payerguard/core/controls/types';
+import { writeEvidence } from '@payerguard/core/evidence/store';
 import type { PayerView } from '@payerguard/core/read-model/payer-view';
 import { storePayerView } from '@payerguard/core/read-model/payer-views-store';
 import { sql } from 'drizzle-orm';
@@ -31,12 +32,18 @@ export async function recordOutcome(db: Db, o: PayerOutcome): Promise<boolean> {
       where run_id = ${o.runId} and payer_account_id = ${o.payerAccountId} and status not in ('collected', 'failed')
       returning payer_account_id`);
     if (((updated as { rows?: unknown[] }).rows ?? []).length === 0) return false;
+    // The document is stored once however many runs collect it unchanged (content-addressed).
     if (o.evidence)
-      await tx.execute(sql`
-        insert into evidence (run_id, payer_account_id, partner_id, collected_at, data, findings, evaluated_with)
-        values (${o.runId}, ${o.payerAccountId}, ${o.partnerId}, ${o.evidence.collectedAt}, ${JSON.stringify(o.evidence)}::jsonb,
-          ${o.evaluated ? JSON.stringify(o.evaluated.findings) : null}::jsonb, ${o.evaluated?.fingerprint ?? null})
-        on conflict do nothing`);
+      await writeEvidence(tx as unknown as Db, [
+        {
+          runId: o.runId,
+          payerAccountId: o.payerAccountId,
+          partnerId: o.partnerId,
+          evidence: o.evidence,
+          findings: o.evaluated?.findings ?? null,
+          evaluatedWith: o.evaluated?.fingerprint ?? null,
+        },
+      ]);
     // With the findings it was built beside; scoreRun builds the views of payers that arrive without one.
     if (o.evidence && o.evaluated?.view)
       await storePayerView(tx as unknown as Db, o.runId, o.evaluated.view, o.evaluated.fingerprint);

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { latestFindingsWhere, latestRuns } from '../../data/estate.js';
+import { decodeCursor, encodeCursor } from '../../data/cursor.js';
 import { rows } from '../../data/rows.js';
 import type { FeatureOpts } from '../../deps.js';
+import { badRequest } from '../../errors.js';
 import { ref, responses } from '../../schemas/common.js';
 import { FindingList } from '../../schemas/findings.js';
 import { partnerScope } from '../../scope.js';
@@ -31,7 +32,14 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
           severity: Type.Optional(list(SEVERITIES)),
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-          offset: Type.Integer({ minimum: 0, default: 0 }),
+          offset: Type.Integer({
+            minimum: 0,
+            default: 0,
+            description: 'prefer cursor: an offset re-reads what it skips',
+          }),
+          cursor: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 2000, description: 'nextCursor of the previous page (keyset)' }),
+          ),
         }),
         response: responses({ 200: ref(FindingList) }),
       },
@@ -47,24 +55,44 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       if (q.controlId) conds.push(sql`f.control_id = ${q.controlId}`);
       if (q.status) conds.push(sql`f.status = any(${sql.param(q.status.split(','))}::text[])`);
       if (q.severity) conds.push(sql`f.severity = any(${sql.param(q.severity.split(','))}::text[])`);
-      conds.push(latestFindingsWhere(await latestRuns(db, partnerId ?? null)));
+      if (q.cursor && q.offset) throw badRequest('cursor and offset: pass one of them, not both');
       const where = sql.join(conds, sql` and `);
-      const [totalRow] = await rows<{ n: string }>(db, sql`select count(*) as n from findings f where ${where}`);
+      // Each partner's latest run (the latest_findings view: one index probe per partner, never history).
+      const from = sql`latest_findings f`;
+      const rank = sql`(case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end)`;
+      const after = q.cursor ? decodeCursor(q.cursor, 'severity', ['n', 's', 's', 's', 'n']) : null;
+      const keyset = after
+        ? sql`and (${rank}, f.partner_id, f.control_id, f.resource, f.id) > (${after[0]}::int, ${after[1]}::text, ${after[2]}::text, ${after[3]}::text, ${after[4]}::bigint)`
+        : sql``;
+      const [totalRow] = await rows<{ n: string }>(db, sql`select count(*) as n from ${from} where ${where}`);
       const found = await rows<Record<string, unknown>>(
         db,
         sql`select f.id, f.run_id, f.partner_id, p.name as partner_name, f.payer_account_id, f.control_id, f.resource, f.status,
-                   f.severity, f.title, f.message, f.evidence, f.suppression_id
-            from findings f
+                   f.severity, f.title, f.message, f.evidence, f.suppression_id, ${rank} as sev_rank
+            from ${from}
             left join partners p on p.id = f.partner_id
-            where ${where}
-            order by case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end,
-                     f.partner_id, f.control_id, f.resource, f.id
-            limit ${q.limit} offset ${q.offset}`,
+            where ${where} ${keyset}
+            order by ${rank}, f.partner_id, f.control_id, f.resource, f.id
+            limit ${q.limit + 1} offset ${after ? 0 : q.offset}`,
       );
+      const more = found.length > q.limit;
+      if (more) found.pop();
+      const last = found[found.length - 1];
+      const nextCursor =
+        more && last
+          ? encodeCursor('severity', [
+              Number(last.sev_rank),
+              String(last.partner_id),
+              String(last.control_id),
+              String(last.resource),
+              Number(last.id),
+            ])
+          : null;
       return {
         total: Number(totalRow?.n ?? 0),
         limit: q.limit,
         offset: q.offset,
+        nextCursor,
         findings: found.map((f) => ({
           id: Number(f.id),
           runId: f.run_id,

@@ -6,7 +6,10 @@ export const SORTS = ['score', 'name', 'id', 'grade', 'spend', 'delta', 'critica
 
 export const OverviewQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 50 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
+  offset: Type.Integer({ minimum: 0, default: 0, description: 'prefer cursor: an offset shifts when partners change' }),
+  cursor: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 2000, description: 'nextCursor of the previous page (keyset)' }),
+  ),
   grade: Type.Optional(
     Type.String({ pattern: '^[A-Fa-f](,[A-Fa-f])*$', description: 'comma-separated grades, e.g. "D,F"' }),
   ),
@@ -54,33 +57,59 @@ export function filterAndSort(estate: EstatePartner[], q: OverviewQuery, failing
       return false;
     return true;
   });
-  const key = (p: EstatePartner): number | string | null => {
-    const s = p.latest;
-    switch (q.sort) {
-      case 'name':
-        return p.name.toLowerCase();
-      case 'id':
-        return p.id;
-      case 'grade':
-        return s?.grade ?? null;
-      case 'spend':
-        return s?.monthlySpend ?? null;
-      case 'delta':
-        return s && p.previousScore !== null ? s.score - p.previousScore : null;
-      case 'criticalFailures':
-        return s ? s.criticalFailures.length : null;
-      default:
-        return s?.score ?? null;
-    }
-  };
-  const dir = q.order === 'desc' ? -1 : 1;
-  // Partners never collected sort last either way: they have no value to rank.
   return out
-    .map((p) => ({ p, k: key(p) }))
-    .sort((a, b) => {
-      if (a.k === null || b.k === null) return a.k === b.k ? a.p.id.localeCompare(b.p.id) : a.k === null ? 1 : -1;
-      const c = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
-      return c !== 0 ? c * dir : a.p.id.localeCompare(b.p.id);
-    })
+    .map((p) => ({ p, k: sortKey(p, q.sort) }))
+    .sort((a, b) => compareRows(a, b, q.order))
     .map((x) => x.p);
+}
+
+export type SortValue = number | string | null;
+
+/** The value a partner is ranked by for a sort (null: never collected, or no value to rank). */
+export function sortKey(p: EstatePartner, sort: OverviewQuery['sort']): SortValue {
+  const s = p.latest;
+  switch (sort) {
+    case 'name':
+      return p.name.toLowerCase();
+    case 'id':
+      return p.id;
+    case 'grade':
+      return s?.grade ?? null;
+    case 'spend':
+      return s?.monthlySpend ?? null;
+    case 'delta':
+      return s && p.previousScore !== null ? s.score - p.previousScore : null;
+    case 'criticalFailures':
+      return s ? s.criticalFailures.length : null;
+    default:
+      return s?.score ?? null;
+  }
+}
+
+/** Partners never collected sort last either way: they have no value to rank. Ties go by partner id. */
+export function compareRows(
+  a: { k: SortValue; p: { id: string } },
+  b: { k: SortValue; p: { id: string } },
+  order: OverviewQuery['order'],
+): number {
+  if (a.k === null || b.k === null) return a.k === b.k ? a.p.id.localeCompare(b.p.id) : a.k === null ? 1 : -1;
+  const c = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
+  return c !== 0 ? c * (order === 'desc' ? -1 : 1) : a.p.id.localeCompare(b.p.id);
+}
+
+/**
+ * Where the page after a cursor starts in a sorted list: the first partner ordered after the cursor's (key, id), so
+ * a partner added or removed between two requests neither repeats nor skips another one.
+ */
+export function startAfter(sorted: EstatePartner[], q: OverviewQuery, after: { k: SortValue; id: string }): number {
+  const ref = { k: after.k, p: { id: after.id } };
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const p = sorted[mid]!;
+    if (compareRows({ k: sortKey(p, q.sort), p }, ref, q.order) <= 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

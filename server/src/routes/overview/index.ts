@@ -3,6 +3,7 @@ import { GRADES } from '@payerguard/core/engine/scoring';
 import { compliantShare } from '@payerguard/core/engine/standing';
 import { Type } from 'typebox';
 import { controlCatalogue } from '../../control-metadata.js';
+import { decodeCursor, encodeCursor } from '../../data/cursor.js';
 import {
   type EstatePartner,
   estateTrend,
@@ -12,11 +13,28 @@ import {
   statusMatrix,
 } from '../../data/estate.js';
 import type { FeatureOpts } from '../../deps.js';
+import { badRequest } from '../../errors.js';
 import { ref, responses } from '../../schemas/common.js';
 import { Matrix, Overview } from '../../schemas/overview.js';
 import { canSeeSpend, partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
-import { atRisk, filterAndSort, OverviewQuery } from './filter.js';
+import { atRisk, filterAndSort, OverviewQuery, sortKey, startAfter } from './filter.js';
+
+/** One page of the sorted partners, by cursor (keyset) or by offset, with the cursor of the page after it. */
+function pageOf(matched: EstatePartner[], q: OverviewQuery) {
+  if (q.cursor && q.offset) throw badRequest('cursor and offset: pass one of them, not both');
+  const sort = `${q.sort}:${q.order}`;
+  let start = q.offset;
+  if (q.cursor) {
+    const [k, id] = decodeCursor(q.cursor, sort, ['?', 's']);
+    start = startAfter(matched, q, { k: k ?? null, id: String(id) });
+  }
+  const page = matched.slice(start, start + q.limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    last && start + page.length < matched.length ? encodeCursor(sort, [sortKey(last, q.sort), last.id]) : null;
+  return { page, nextCursor };
+}
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -47,7 +65,8 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
   const select = async (q: OverviewQuery, scope: string | null) => {
     const estate = await loadEstate(db, scope);
     const failing = q.failingControl ? await partnersFailingControl(db, q.failingControl) : null;
-    return { estate, matched: filterAndSort(estate, q, failing) };
+    const matched = filterAndSort(estate, q, failing);
+    return { estate, matched, ...pageOf(matched, q) };
   };
 
   app.get(
@@ -78,8 +97,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       const q = req.query;
       const scope = partnerScope(req);
       const spend = canSeeSpend(req);
-      const { estate, matched } = await select(q, scope);
-      const page = matched.slice(q.offset, q.offset + q.limit);
+      const { estate, matched, page, nextCursor } = await select(q, scope);
       const scores = await recentScores(
         db,
         page.map((p) => p.id),
@@ -90,7 +108,8 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
         total: matched.length,
         limit: q.limit,
         offset: q.offset,
-        nextOffset: q.offset + page.length < matched.length ? q.offset + page.length : null,
+        nextOffset: !q.cursor && q.offset + page.length < matched.length ? q.offset + page.length : null,
+        nextCursor,
         partners: page.map((p) => {
           const s = p.latest;
           return {
@@ -129,8 +148,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
     },
     async (req) => {
       const q = req.query;
-      const { matched } = await select(q, partnerScope(req));
-      const page = matched.slice(q.offset, q.offset + q.limit);
+      const { matched, page, nextCursor } = await select(q, partnerScope(req));
       const cells = await statusMatrix(
         db,
         page.filter((p) => p.latest).map((p) => ({ partnerId: p.id, runId: p.latest!.runId })),
@@ -144,6 +162,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
         total: matched.length,
         limit: q.limit,
         offset: q.offset,
+        nextCursor,
         controls: [
           ...catalogue.map((c) => ({ id: c.id, title: c.title, severity: c.severity, category: c.category })),
           ...extra.map((id) => ({ id, title: id, severity: null, category: null })),

@@ -1,4 +1,4 @@
-import { API_TOKEN_MAX_DAYS_LIMIT, SUPPRESSION_MAX_DAYS_LIMIT } from '@payerguard/core';
+import { API_TOKEN_MAX_DAYS_LIMIT, EVIDENCE_RETENTION_DAYS_LIMIT, SUPPRESSION_MAX_DAYS_LIMIT } from '@payerguard/core';
 import { Type } from 'typebox';
 
 const Domain = Type.String({
@@ -74,6 +74,9 @@ export const SettingsSchema = Type.Object(
     ),
     suppressionMaxDays: Type.Optional(Type.Integer({ minimum: 1, maximum: SUPPRESSION_MAX_DAYS_LIMIT })),
     apiTokenMaxDays: Type.Optional(Type.Integer({ minimum: 1, maximum: API_TOKEN_MAX_DAYS_LIMIT })),
+    evidenceRetentionDays: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: EVIDENCE_RETENTION_DAYS_LIMIT, description: 'days raw evidence is kept' }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,0 +1,54 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
+
+/**
+ * Raw-evidence retention (the distributor setting evidenceRetentionDays). Purging takes the exclusive side of one
+ * advisory lock and every evidence or findings writer the shared side, so a document that looks unreferenced here
+ * cannot be picked up by a writer's "already stored" in the meantime.
+ */
+export const STORAGE_LOCK = sql`hashtext('payerguard:content-store')`;
+
+/** Writers call this inside their transaction before they reference a stored document or finding set. */
+export async function lockStoreShared(db: Db): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock_shared(${STORAGE_LOCK})`);
+}
+
+export interface PurgeResult {
+  /** Per-run evidence rows removed. */
+  evidenceRows: number;
+  /** Documents no run referenced any more. */
+  documents: number;
+  /** Finding sets no run referenced any more (left behind by re-scored runs). */
+  findingSets: number;
+}
+
+/**
+ * Removes raw evidence of runs created before now - retentionDays, except what is still needed: the evidence each
+ * partner's latest snapshot was scored from (the drill-down, exports and live-event re-scores read it), anything of
+ * a run not finished, and everything while an export is being generated. Findings and snapshots stay.
+ */
+export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: number }): Promise<PurgeResult> {
+  const cutoff = new Date(opts.now.getTime() - opts.retentionDays * 86_400_000).toISOString();
+  return db.transaction(async (tx0) => {
+    const tx = tx0 as unknown as Db;
+    await tx.execute(sql`select pg_advisory_xact_lock(${STORAGE_LOCK})`);
+    const gone = (await tx.execute(sql`
+      delete from evidence_runs e using runs r
+      where r.id = e.run_id and r.created_at < ${cutoff}::timestamptz
+        and r.status in ('completed', 'failed', 'interrupted')
+        and not exists (select 1 from partner_latest pl where pl.run_id = e.run_id and pl.partner_id = e.partner_id)
+        and not exists (select 1 from exports x where x.status = 'pending')
+      returning e.doc_hash`)) as unknown as { rows: { doc_hash: string | null }[] };
+    const hashes = [...new Set(gone.rows.map((r) => r.doc_hash).filter((h): h is string => !!h))];
+    const docs = hashes.length
+      ? ((await tx.execute(sql`
+          delete from evidence_docs d where d.hash = any(${sql.param(hashes)}::text[])
+            and not exists (select 1 from evidence_runs e where e.doc_hash = d.hash)
+          returning d.hash`)) as unknown as { rows: unknown[] })
+      : { rows: [] };
+    const sets = (await tx.execute(sql`
+      delete from finding_sets s where not exists (select 1 from run_findings rf where rf.set_hash = s.hash)
+      returning s.hash`)) as unknown as { rows: unknown[] };
+    return { evidenceRows: gone.rows.length, documents: docs.rows.length, findingSets: sets.rows.length };
+  });
+}
