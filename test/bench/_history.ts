@@ -113,7 +113,7 @@ export interface SeedOptions {
   /** The last day's collection time; day d is (days - 1 - d) days before it. */
   end: Date;
   settings: DistributorSettings;
-  onDay?: (day: number, seconds: number) => void;
+  onDay?: (day: number, seconds: number) => void | Promise<void>;
 }
 
 export interface SeedResult {
@@ -274,10 +274,11 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
     scoring = scoring.then(async () => {
       await scoreRun(db, runId, { now: at });
       await db.update(runs).set({ status: 'completed', finishedAt: at }).where(eq(runs.id, runId));
-      o.onDay?.(day, (performance.now() - t0) / 1000);
+      await o.onDay?.(day, (performance.now() - t0) / 1000);
     });
-    // Keep at most one day's scoring in flight, so memory stays bounded on long histories.
-    if (day % 2 === 1) await scoring;
+    // Keep at most one day's scoring in flight, so memory stays bounded on long histories. The first day completes
+    // before the second starts, so what it stored is measured alone (onDay).
+    if (day === 0 || day % 2 === 1) await scoring;
   }
   await scoring;
   return { payers, runIds, evaluations: templates.evaluations, outcomes };

@@ -240,7 +240,16 @@ describe('collectPayer', () => {
     const e = entryFor('compliant');
     sim.faults.add({ accountId: e.payerAccountId, kind: 'throttle', rate: 0.3 });
     const before = sim.stats().requests;
-    const ev = await collect(e);
+    // Each attempt is throttled with probability 0.3, independently: with the default 5 attempts one of ~70 calls
+    // loses all of them about once in six collections (0.3^5 x 70), a coin this test must not toss. With 10 it is
+    // about once in 2,500; what is tested stays the same: retries, not luck, bring every answer back.
+    const ev = await collectPayer(e, settings, {
+      endpoint: sim.url,
+      region: 'us-east-1',
+      logger,
+      timeoutMs: 3_000,
+      maxAttempts: 10,
+    });
     expect(failures(ev)).toEqual([]);
     // The retries really happened: more requests than a clean collection needs (about 20).
     expect(sim.stats().requests - before).toBeGreaterThan(callsOf(ev).length);
