@@ -87,8 +87,7 @@ try {
   const size1 = await databaseBytes(db);
   const firstDayBytes = afterFirstDay.relations - size0.relations;
   // Growth per further day of history; with one day there is nothing further to measure, so the first day stands in.
-  const bytesPerDay =
-    historyDays > 1 ? (size1.relations - afterFirstDay.relations) / (historyDays - 1) : firstDayBytes;
+  const bytesPerDay = historyDays > 1 ? (size1.relations - afterFirstDay.relations) / (historyDays - 1) : firstDayBytes;
   line({
     bench: 'api-seed',
     ...common,
