@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, FindingStatus, Severity } from '../controls/types.js';
+import type { Severity } from '../controls/types.js';
 import { breaks, compliantEvidence, fixtureContext } from '../testing/evidence.js';
+import { finding } from '../testing/findings.js';
 import { evaluatePayer } from './evaluate.js';
 import { gradeFor, scorePartner } from './scoring.js';
 
-const f = (controlId: string, severity: Severity, status: FindingStatus, extra: Partial<Finding> = {}): Finding => ({
-  controlId,
-  title: controlId,
-  category: 'root',
-  partnerId: 'p',
-  payerAccountId: '222222222222',
-  resource: '',
-  status,
-  severity,
-  message: '',
-  evidence: {},
-  remediation: '',
-  ...extra,
-});
+const f = finding;
 
 describe('scorePartner', () => {
   it('matches the worked example in docs/scoring.md', () => {

@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Finding, FindingStatus, Severity } from '../controls/types.js';
+import { finding } from '../testing/findings.js';
 import { GRADES, scorePartner } from './scoring.js';
 import { compliantShare, isAtRisk, isCompliant } from './standing.js';
 
-const f = (controlId: string, severity: Severity, status: FindingStatus): Finding => ({
-  controlId,
-  title: controlId,
-  category: 'root',
-  partnerId: 'p',
-  payerAccountId: '222222222222',
-  resource: '',
-  status,
-  severity,
-  message: '',
-  evidence: {},
-  remediation: '',
-});
+const f = finding;
 
 describe('compliant and at risk', () => {
   it('never calls a partner compliant while a critical control is unknown, though nothing critical fails', () => {
