@@ -1,4 +1,5 @@
 import {
+  bigint,
   bigserial,
   boolean,
   customType,
@@ -294,6 +295,15 @@ export const runScores = pgTable(
   },
   (t) => [index('run_scores_live_scored_idx').on(t.live, t.scoredAt)],
 );
+
+/**
+ * A version per read model (scope "estate": partners, payer ids, partner_latest, run_scores), moved by deferred
+ * triggers in the transaction that changes those rows (migration 0009), so readers may cache what they derive.
+ */
+export const readVersions = pgTable('read_versions', {
+  scope: text('scope').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});
 
 /** One scored point in a partner's history. Immutable. */
 export const snapshots = pgTable(

@@ -4,14 +4,8 @@ import { compliantShare } from '@payerguard/core/engine/standing';
 import { Type } from 'typebox';
 import { controlCatalogue } from '../../control-metadata.js';
 import { decodeCursor, encodeCursor } from '../../data/cursor.js';
-import {
-  type EstatePartner,
-  estateTrend,
-  loadEstate,
-  partnersFailingControl,
-  recentScores,
-  statusMatrix,
-} from '../../data/estate.js';
+import type { EstatePartner } from '../../data/estate.js';
+import { EstateCache } from '../../data/estate-cache.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
 import { ref, responses } from '../../schemas/common.js';
@@ -61,12 +55,22 @@ function totals(estate: EstatePartner[], spend: boolean) {
   };
 }
 
+/** What a filtered, sorted list depends on (the page, cursor and trend sizes do not change it). */
+const listKey = (q: OverviewQuery) =>
+  JSON.stringify([q.grade, q.lockout, q.risk, q.failingControl, q.search, q.sort, q.order]);
+
 export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
+  const cache = new EstateCache(db);
   const select = async (q: OverviewQuery, scope: string | null) => {
-    const estate = await loadEstate(db, scope);
-    const failing = q.failingControl ? await partnersFailingControl(db, q.failingControl) : null;
-    const matched = filterAndSort(estate, q, failing);
-    return { estate, matched, ...pageOf(matched, q) };
+    const view = await cache.view();
+    const estate = view.scoped(scope);
+    const failing = q.failingControl ? await view.failingControl(q.failingControl) : null;
+    // A viewer's list is one partner: filtering it costs nothing, and staff lists are shared by every staff request.
+    const matched =
+      scope === null
+        ? view.list(listKey(q), () => filterAndSort(estate, q, failing))
+        : filterAndSort(estate, q, failing);
+    return { view, estate, matched, ...pageOf(matched, q) };
   };
 
   app.get(
@@ -97,13 +101,14 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
       const q = req.query;
       const scope = partnerScope(req);
       const spend = canSeeSpend(req);
-      const { estate, matched, page, nextCursor } = await select(q, scope);
-      const scores = await recentScores(
-        db,
-        page.map((p) => p.id),
-        q.trendPoints,
-      );
-      const trend = await estateTrend(db, scope, q.trendRuns);
+      const { view, estate, matched, page, nextCursor } = await select(q, scope);
+      const [scores, trend] = await Promise.all([
+        view.recentScores(
+          page.map((p) => p.id),
+          q.trendPoints,
+        ),
+        view.trend(scope, q.trendRuns),
+      ]);
       return {
         total: matched.length,
         limit: q.limit,
@@ -129,7 +134,7 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
             ...(spend ? { monthlySpend: s?.monthlySpend ?? null } : {}),
           };
         }),
-        totals: totals(estate, spend),
+        totals: scope === null ? view.once(`totals:${spend}`, () => totals(estate, spend)) : totals(estate, spend),
         estateTrend: trend.map(({ spendAtRisk, ...t }) => (spend ? { ...t, spendAtRisk } : t)),
       };
     },
@@ -148,11 +153,8 @@ export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app
     },
     async (req) => {
       const q = req.query;
-      const { matched, page, nextCursor } = await select(q, partnerScope(req));
-      const cells = await statusMatrix(
-        db,
-        page.filter((p) => p.latest).map((p) => ({ partnerId: p.id, runId: p.latest!.runId })),
-      );
+      const { view, matched, page, nextCursor } = await select(q, partnerScope(req));
+      const cells = await view.statusCells(page);
       const catalogue = controlCatalogue();
       const seen = new Set(catalogue.map((c) => c.id));
       const extra = [...new Set([...cells.values()].flatMap((c) => Object.keys(c)))]
