@@ -25,6 +25,7 @@ import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../
 import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
 import { partnerDrilldown } from './drilldown.js';
+import { clockBoundary, DrilldownCache, drilldownFingerprint } from './drilldown-cache.js';
 import { onboardingFor } from './onboarding.js';
 import { addPayer, removePayer } from './store.js';
 
@@ -61,6 +62,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     region: config.awsRegion,
     ...(config.awsEndpointUrl ? { simulatorUrl: config.awsEndpointUrl } : {}),
   };
+  const drilldowns = new DrilldownCache();
   const requirePartner = async (id: string) => {
     const [p] = await db.select({ id: schema.partners.id }).from(schema.partners).where(eq(schema.partners.id, id));
     if (!p) throw notFound(`partner ${id} not found`);
@@ -122,15 +124,23 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         response: responses({ 200: ref(PartnerDetail) }),
       },
     },
-    async (req) => {
+    async (req, reply) => {
       assertPartnerVisible(req, req.params.id);
-      const d = await partnerDrilldown(db, req.params.id, {
-        catalogue: controlsById(),
-        spend: canSeeSpend(req),
-        historyLimit: req.query.history,
-      });
-      if (!d) throw notFound(`partner ${req.params.id} not found`);
-      return d;
+      const id = req.params.id;
+      const spend = canSeeSpend(req);
+      // Who may see spend is part of the key: a partner viewer never gets the body built for staff.
+      const key = `${id}\u0000${spend}\u0000${req.query.history}`;
+      const fingerprint = await drilldownFingerprint(db, id);
+      if (!fingerprint) throw notFound(`partner ${id} not found`);
+      const now = Date.now();
+      let body = drilldowns.get(key, fingerprint, now);
+      if (body === null) {
+        const d = await partnerDrilldown(db, id, { catalogue: controlsById(), spend, historyLimit: req.query.history });
+        if (!d) throw notFound(`partner ${id} not found`);
+        body = reply.serialize(d) as string;
+        drilldowns.set(key, fingerprint, body, clockBoundary(d, now));
+      }
+      return reply.type('application/json; charset=utf-8').send(body);
     },
   );
 

@@ -1,0 +1,133 @@
+import { schema } from '@payerguard/core';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clockBoundary } from './routes/partners/drilldown-cache.js';
+import { ALPHA, BETA, USERS } from './testing/fixtures.js';
+import { asSession, type Harness, type Login, login, startHarness } from './testing/harness.js';
+
+// The overview and the drill-down answer from memory while nothing they show has changed. These tests change each
+// thing they show, through the API and behind its back (as a payer job or another API process would), and expect
+// the very next answer to show it.
+
+let h: Harness;
+let admin: Login;
+let analyst: Login;
+let viewer: Login;
+const get = (url: string, s: Login = analyst) => h.app.inject({ method: 'GET', url, headers: asSession(s) });
+
+beforeAll(async () => {
+  h = await startHarness();
+  admin = await login(h.app, USERS.admin);
+  analyst = await login(h.app, USERS.analyst);
+  viewer = await login(h.app, USERS.viewer);
+}, 60_000);
+afterAll(async () => h?.close());
+
+const drill = async (id: string, s: Login = analyst) => {
+  const r = await get(`/api/partners/${id}`, s);
+  expect(r.statusCode).toBe(200);
+  expect(r.headers['content-type']).toMatch(/^application\/json/);
+  return { body: r.body, json: r.json() };
+};
+const overviewRow = async (id: string) =>
+  (await get('/api/overview?limit=100')).json().partners.find((p: { id: string }) => p.id === id);
+
+describe('answers kept in memory', () => {
+  it('answers a repeated drill-down with the same bytes, and shows a new suppression and its revocation at once', async () => {
+    const a = await drill(ALPHA.id);
+    expect((await drill(ALPHA.id)).body).toBe(a.body);
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/suppressions',
+      headers: asSession(admin),
+      payload: {
+        partnerId: ALPHA.id,
+        controlId: 'ROOT-HARDWARE-MFA',
+        reason: 'hardware key on order',
+        expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    expect((await drill(ALPHA.id)).json.suppressions.map((s: { id: string }) => s.id)).toContain(id);
+    const revoked = await h.app.inject({ method: 'DELETE', url: `/api/suppressions/${id}`, headers: asSession(admin) });
+    expect(revoked.statusCode).toBe(200);
+    expect((await drill(ALPHA.id)).json.suppressions.map((s: { id: string }) => s.id)).not.toContain(id);
+  });
+
+  it('shows a rename in the overview and the drill-down at once', async () => {
+    await drill(ALPHA.id);
+    expect((await overviewRow(ALPHA.id)).name).toBe(ALPHA.name);
+    const r = await h.app.inject({
+      method: 'PATCH',
+      url: `/api/partners/${ALPHA.id}`,
+      headers: asSession(admin),
+      payload: { name: 'Alpha Renamed Ltd' },
+    });
+    expect(r.statusCode).toBe(200);
+    expect((await drill(ALPHA.id)).json.partner.name).toBe('Alpha Renamed Ltd');
+    expect((await overviewRow(ALPHA.id)).name).toBe('Alpha Renamed Ltd');
+  });
+
+  it("shows a payer job's access time written behind the API's back", async () => {
+    const before = await drill(BETA.id);
+    const at = new Date('2026-11-30T08:00:00Z');
+    await h.database.db
+      .update(schema.payers)
+      .set({ lastAccessOkAt: at })
+      .where(eq(schema.payers.accountId, BETA.payer));
+    const after = await drill(BETA.id);
+    expect(after.body).not.toBe(before.body);
+    expect(after.json.payers[0].lastAccessOkAt).toBe(at.toISOString());
+  });
+
+  it("never gives a partner viewer the body built for staff (spend), nor another partner's", async () => {
+    expect((await drill(ALPHA.id, analyst)).json.snapshot.monthlySpend).toBeGreaterThan(0);
+    const mine = await drill(ALPHA.id, viewer);
+    expect(mine.json.snapshot).not.toHaveProperty('monthlySpend');
+    expect(mine.body).not.toContain('monthlySpend');
+    await drill(BETA.id, analyst);
+    expect((await get(`/api/partners/${BETA.id}`, viewer)).statusCode).toBe(404);
+  });
+
+  it('shows a pending root-access window as expired once its end passes, with no row changed', async () => {
+    const endsAt = new Date(Date.now() + 1_500);
+    await h.database.db.insert(schema.rootAccessWindows).values({
+      id: 'raw-clock',
+      partnerId: ALPHA.id,
+      payerAccountId: ALPHA.payer,
+      reason: 'close a member account',
+      startsAt: new Date(Date.now() - 60_000),
+      endsAt,
+      state: 'pending',
+      requestedBy: USERS.viewer,
+      requestedBySide: 'partner',
+    });
+    const stateOf = async () =>
+      (await drill(ALPHA.id)).json.rootAccess.windows.find((w: { id: string }) => w.id === 'raw-clock')?.state;
+    expect(await stateOf()).toBe('pending');
+    await new Promise((r) => setTimeout(r, endsAt.getTime() - Date.now() + 50));
+    expect(await stateOf()).toBe('expired');
+  });
+
+  it('answers 404 for a partner that does not exist, and for one deleted after its drill-down was kept', async () => {
+    expect((await get('/api/partners/nobody')).statusCode).toBe(404);
+    await drill(BETA.id);
+    const r = await h.app.inject({ method: 'DELETE', url: `/api/partners/${BETA.id}`, headers: asSession(admin) });
+    expect(r.statusCode).toBe(200);
+    expect((await get(`/api/partners/${BETA.id}`)).statusCode).toBe(404);
+    expect(await overviewRow(BETA.id)).toBeUndefined();
+  });
+});
+
+describe('clockBoundary', () => {
+  it('is the first moment a body reads differently with no row changed: a suppression ending, a window lapsing', () => {
+    const now = Date.parse('2026-12-01T00:00:00Z');
+    const body = {
+      suppressions: [{ expiresAt: '2026-12-05T00:00:00Z' }, { expiresAt: '2026-11-01T00:00:00Z' }],
+      rootAccess: { windows: [{ startsAt: '2026-11-30T00:00:00Z', endsAt: '2026-12-02T00:00:00Z' }] },
+    };
+    expect(clockBoundary(body, now)).toBe(Date.parse('2026-12-02T00:00:00Z') + 1);
+    expect(clockBoundary({ suppressions: [], rootAccess: { windows: [] } }, now)).toBe(Number.POSITIVE_INFINITY);
+  });
+});
