@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDatabaseUnavailable } from '@payerguard/core/db/availability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
+import { EstateCache } from './data/estate-cache.js';
 import type { ServerDeps } from './deps.js';
 import { errorBody, HttpError } from './errors.js';
 import { alertRoutes } from './routes/alerts/index.js';
@@ -143,7 +144,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     rootAccessWindowRoutes,
     alertRoutes,
   ];
-  for (const f of features) await app.register(f, deps);
+  const estate = new EstateCache(deps.db);
+  for (const f of features) await app.register(f, { ...deps, estate });
 
   const index = deps.webDist ? join(deps.webDist, 'index.html') : undefined;
   const hasWeb = !!index && existsSync(index);

@@ -1,5 +1,6 @@
 import type { Config, Db, Logger } from '@payerguard/core';
 import type { Redis } from 'ioredis';
+import type { EstateCache } from './data/estate-cache.js';
 
 export interface ServerDeps {
   db: Db;
@@ -23,5 +24,5 @@ export interface ServerDeps {
   };
 }
 
-/** What each feature plugin receives. */
-export type FeatureOpts = ServerDeps;
+/** What each feature plugin receives: the deps, and the one estate read model in memory the routes share. */
+export type FeatureOpts = ServerDeps & { estate: EstateCache };

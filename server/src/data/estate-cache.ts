@@ -28,6 +28,7 @@ export class EstateView {
   private readonly scores = new Map<string, number[]>();
   private readonly cells = new Map<string, Record<string, string>>();
   private readonly memo = new Map<string, unknown>();
+  private readonly reads = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly db: Db,
@@ -48,6 +49,11 @@ export class EstateView {
   once<T>(key: string, compute: () => T): T {
     if (!this.memo.has(key)) this.memo.set(key, compute());
     return this.memo.get(key) as T;
+  }
+
+  /** A value read from the database once per version (a count, say); a failed read is tried again next time. */
+  read<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return memoPromise(this.reads as Map<string, Promise<T>>, key, load, MAX_READS);
   }
 
   /** A filtered, sorted list kept for this version; `key` must say everything `compute` depends on. */
@@ -100,6 +106,7 @@ export class EstateView {
 
 const MAX_LISTS = 32;
 const MAX_CONTROLS = 256;
+const MAX_READS = 256;
 
 function memoPromise<T>(m: Map<string, Promise<T>>, key: string, load: () => Promise<T>, max: number): Promise<T> {
   const hit = m.get(key);

@@ -1,8 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { sql } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../../data/cursor.js';
-import { rows } from '../../data/rows.js';
+import {
+  countLatestFindings,
+  type FindingFilter,
+  type FindingKey,
+  latestFindingsPage,
+} from '../../data/latest-findings.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
 import { ref, responses } from '../../schemas/common.js';
@@ -18,7 +22,7 @@ const list = (values: readonly string[]) =>
     description: `comma-separated: ${values.join(', ')}`,
   });
 
-export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
+export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, estate }) => {
   app.get(
     '/api/findings',
     {
@@ -47,36 +51,26 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     async (req) => {
       const q = req.query;
       const scope = partnerScope(req);
-      // A viewer asking for another partner's findings simply gets none: the filter is intersected with their scope.
-      const partnerId = scope ?? q.partnerId;
-      const conds = [sql`true`];
-      if (scope && q.partnerId && q.partnerId !== scope) conds.push(sql`false`);
-      if (partnerId) conds.push(sql`f.partner_id = ${partnerId}`);
-      if (q.controlId) conds.push(sql`f.control_id = ${q.controlId}`);
-      if (q.status) conds.push(sql`f.status = any(${sql.param(q.status.split(','))}::text[])`);
-      if (q.severity) conds.push(sql`f.severity = any(${sql.param(q.severity.split(','))}::text[])`);
       if (q.cursor && q.offset) throw badRequest('cursor and offset: pass one of them, not both');
-      const where = sql.join(conds, sql` and `);
-      // Each partner's latest run (the latest_findings view: one index probe per partner, never history).
-      const from = sql`latest_findings f`;
-      const rank = sql`(case f.severity when 'critical' then 0 when 'high' then 1 when 'medium' then 2 else 3 end)`;
-      const after = q.cursor ? decodeCursor(q.cursor, 'severity', ['n', 's', 's', 's', 'n']) : null;
-      const keyset = after
-        ? sql`and (${rank}, f.partner_id, f.control_id, f.resource, f.id) > (${after[0]}::int, ${after[1]}::text, ${after[2]}::text, ${after[3]}::text, ${after[4]}::bigint)`
-        : sql``;
-      const [totalRow] = await rows<{ n: string }>(db, sql`select count(*) as n from ${from} where ${where}`);
-      const found = await rows<Record<string, unknown>>(
-        db,
-        sql`select f.id, f.run_id, f.partner_id, p.name as partner_name, f.payer_account_id, f.control_id, f.resource, f.status,
-                   f.severity, f.title, f.message, f.evidence, f.suppression_id, ${rank} as sev_rank
-            from ${from}
-            left join partners p on p.id = f.partner_id
-            where ${where} ${keyset}
-            order by ${rank}, f.partner_id, f.control_id, f.resource, f.id
-            limit ${q.limit + 1} offset ${after ? 0 : q.offset}`,
-      );
+      // A viewer asking for another partner's findings simply gets none: the filter is intersected with their scope.
+      if (scope && q.partnerId && q.partnerId !== scope)
+        return { total: 0, limit: q.limit, offset: q.offset, nextCursor: null, findings: [] };
+      const filter: FindingFilter = {
+        partnerId: scope ?? q.partnerId,
+        controlId: q.controlId,
+        statuses: q.status?.split(','),
+        severities: q.severity?.split(','),
+      };
+      const after = q.cursor ? (decodeCursor(q.cursor, 'severity', ['n', 's', 's', 's', 'n']) as FindingKey) : null;
+      // Current findings change only with a partner's latest snapshot, which moves the estate version: the count of a
+      // filter is read once per version.
+      const view = await estate.view();
+      const [total, found] = await Promise.all([
+        view.read(`findings-total:${JSON.stringify(filter)}`, () => countLatestFindings(db, filter)),
+        latestFindingsPage(db, filter, { after, limit: q.limit, offset: after ? 0 : q.offset }),
+      ]);
       const more = found.length > q.limit;
-      if (more) found.pop();
+      if (more) found.length = q.limit;
       const last = found[found.length - 1];
       const nextCursor =
         more && last
@@ -89,7 +83,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
             ])
           : null;
       return {
-        total: Number(totalRow?.n ?? 0),
+        total,
         limit: q.limit,
         offset: q.offset,
         nextCursor,

@@ -5,7 +5,6 @@ import { Type } from 'typebox';
 import { controlCatalogue } from '../../control-metadata.js';
 import { decodeCursor, encodeCursor } from '../../data/cursor.js';
 import type { EstatePartner } from '../../data/estate.js';
-import { EstateCache } from '../../data/estate-cache.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
 import { ref, responses } from '../../schemas/common.js';
@@ -59,8 +58,7 @@ function totals(estate: EstatePartner[], spend: boolean) {
 const listKey = (q: OverviewQuery) =>
   JSON.stringify([q.grade, q.lockout, q.risk, q.failingControl, q.search, q.sort, q.order]);
 
-export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db }) => {
-  const cache = new EstateCache(db);
+export const overviewRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { estate: cache }) => {
   const select = async (q: OverviewQuery, scope: string | null) => {
     const view = await cache.view();
     const estate = view.scoped(scope);
