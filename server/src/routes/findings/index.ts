@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { decodeCursor, encodeCursor } from '../../data/cursor.js';
 import {
-  countLatestFindings,
   type FindingFilter,
   type FindingKey,
   latestFindingsPage,
+  readFindingIndex,
 } from '../../data/latest-findings.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
@@ -62,13 +62,12 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         severities: q.severity?.split(','),
       };
       const after = q.cursor ? (decodeCursor(q.cursor, 'severity', ['n', 's', 's', 's', 'n']) as FindingKey) : null;
-      // Current findings change only with a partner's latest snapshot, which moves the estate version: the count of a
-      // filter is read once per version.
+      // Current findings change only with a partner's latest snapshot, which moves the estate version: a filter's
+      // index (its total, and which partners hold which rows) is read once per version.
       const view = await estate.view();
-      const [total, found] = await Promise.all([
-        view.read(`findings-total:${JSON.stringify(filter)}`, () => countLatestFindings(db, filter)),
-        latestFindingsPage(db, filter, { after, limit: q.limit, offset: after ? 0 : q.offset }),
-      ]);
+      const index = await view.read(`findings:${JSON.stringify(filter)}`, () => readFindingIndex(db, filter));
+      const found = await latestFindingsPage(db, filter, index, { after, limit: q.limit, offset: q.offset });
+      const total = index.total;
       const more = found.length > q.limit;
       if (more) found.length = q.limit;
       const last = found[found.length - 1];
