@@ -1,4 +1,5 @@
 import { type Db, schema } from '@payerguard/core';
+import { queryPrepared } from '@payerguard/core/db/prepared';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../types.js';
 import { randomToken, sha256 } from './crypto.js';
@@ -31,21 +32,22 @@ const principalCols = {
   partnerId: schema.users.partnerId,
 };
 
+// Every request of a signed-in user runs this: a prepared statement, planned once per connection.
+const SESSION_PRINCIPAL_SQL = `
+  select u.id as "userId", u.email, u.role, u.partner_id as "partnerId", s.csrf_token as "csrfToken"
+  from sessions s join users u on u.id = s.user_id
+  where s.id_hash = $1 and s.expires_at > $2 and u.disabled = false
+  limit 1`;
+
 export async function principalFromSession(db: Db, sessionId: string): Promise<Principal | null> {
   const idHash = sha256(sessionId);
-  const rows = await db
-    .select({ ...principalCols, csrfToken: schema.sessions.csrfToken })
-    .from(schema.sessions)
-    .innerJoin(schema.users, eq(schema.users.id, schema.sessions.userId))
-    .where(
-      and(
-        eq(schema.sessions.idHash, idHash),
-        gt(schema.sessions.expiresAt, new Date()),
-        eq(schema.users.disabled, false),
-      ),
-    )
-    .limit(1);
-  const r = rows[0];
+  const [r] = await queryPrepared<{
+    userId: string;
+    email: string;
+    role: string;
+    partnerId: string | null;
+    csrfToken: string;
+  }>(db, 'session_principal_v1', SESSION_PRINCIPAL_SQL, [idHash, new Date().toISOString()]);
   if (!r) return null;
   return { ...r, role: r.role as Role, via: 'session', sessionHash: idHash };
 }

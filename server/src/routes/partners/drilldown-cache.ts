@@ -1,5 +1,5 @@
 import type { Db } from '@payerguard/core';
-import { sql } from 'drizzle-orm';
+import { queryPrepared } from '@payerguard/core/db/prepared';
 
 /**
  * Serialized drill-downs kept in memory, each under a fingerprint of every row it was built from, taken with one
@@ -14,20 +14,26 @@ import { sql } from 'drizzle-orm';
  * What changes with the clock alone (a suppression expiring, a pending root-access window lapsing) is handled by the
  * entry's `validUntil`: the earliest such moment in the body.
  */
+const FINGERPRINT_SQL = `
+  select (select xmin::text from partners where id = $1) as partner,
+    md5(concat_ws('|',
+      (select string_agg(account_id || ':' || xmin::text, ',' order by account_id) from payers where partner_id = $1),
+      (select snapshot_id || ':' || xmin::text from partner_latest where partner_id = $1),
+      (select count(*) || ':' || coalesce(max(taken_at)::text, '') from snapshots where partner_id = $1),
+      (select string_agg(v.payer_account_id || ':' || v.xmin::text, ',' order by v.payer_account_id)
+         from payer_views v join partner_latest l on l.partner_id = v.partner_id and l.run_id = v.run_id
+        where v.partner_id = $1),
+      (select string_agg(id || ':' || xmin::text, ',' order by id) from suppressions where partner_id = $1),
+      (select string_agg(id || ':' || xmin::text, ',' order by id) from root_access_windows where partner_id = $1)
+    )) as rest`;
+
 export async function drilldownFingerprint(db: Db, partnerId: string): Promise<string | null> {
-  const res = (await db.execute(sql`
-    select (select xmin::text from partners where id = ${partnerId}) as partner,
-      md5(concat_ws('|',
-        (select string_agg(account_id || ':' || xmin::text, ',' order by account_id) from payers where partner_id = ${partnerId}),
-        (select snapshot_id || ':' || xmin::text from partner_latest where partner_id = ${partnerId}),
-        (select count(*) || ':' || coalesce(max(taken_at)::text, '') from snapshots where partner_id = ${partnerId}),
-        (select string_agg(v.payer_account_id || ':' || v.xmin::text, ',' order by v.payer_account_id)
-           from payer_views v join partner_latest l on l.partner_id = v.partner_id and l.run_id = v.run_id
-          where v.partner_id = ${partnerId}),
-        (select string_agg(id || ':' || xmin::text, ',' order by id) from suppressions where partner_id = ${partnerId}),
-        (select string_agg(id || ':' || xmin::text, ',' order by id) from root_access_windows where partner_id = ${partnerId})
-      )) as rest`)) as unknown as { rows: { partner: string | null; rest: string }[] };
-  const r = res.rows[0];
+  const [r] = await queryPrepared<{ partner: string | null; rest: string }>(
+    db,
+    'drilldown_fingerprint_v1',
+    FINGERPRINT_SQL,
+    [partnerId],
+  );
   return r?.partner ? `${r.partner}:${r.rest}` : null;
 }
 

@@ -1,9 +1,9 @@
-import { type Db, schema } from '@payerguard/core';
+import type { Db } from '@payerguard/core';
 import type { ControlMeta } from '@payerguard/core/controls/types';
 import { partnerBoundaryCoverage, payerSummaryFor } from '@payerguard/core/read-model/payer-view';
-import { payerViewsFor } from '@payerguard/core/read-model/payer-views-store';
-import { rootAccessTrail } from '@payerguard/core/root-windows/trail';
-import { and, asc, desc, eq, gt, isNull } from 'drizzle-orm';
+import { toView } from '@payerguard/core/root-windows/store';
+import { buildTrail } from '@payerguard/core/root-windows/trail';
+import { readDrilldownRows } from './drilldown-read.js';
 
 /**
  * The per-payer part of the drill-down (member accounts, principals, escalation paths, boundary coverage, root
@@ -16,45 +16,12 @@ export async function partnerDrilldown(
   partnerId: string,
   opts: { catalogue: Map<string, ControlMeta>; spend: boolean; historyLimit: number },
 ) {
-  const [partner] = await db.select().from(schema.partners).where(eq(schema.partners.id, partnerId));
-  if (!partner) return null;
-  const payers = await db
-    .select({
-      accountId: schema.payers.accountId,
-      roleArn: schema.payers.roleArn,
-      createdAt: schema.payers.createdAt,
-      lastAccessOkAt: schema.payers.lastAccessOkAt,
-      lastAccessError: schema.payers.lastAccessError,
-    })
-    .from(schema.payers)
-    .where(eq(schema.payers.partnerId, partnerId))
-    .orderBy(asc(schema.payers.accountId));
-  const history = await db
-    .select()
-    .from(schema.snapshots)
-    .where(eq(schema.snapshots.partnerId, partnerId))
-    .orderBy(desc(schema.snapshots.takenAt))
-    .limit(opts.historyLimit);
+  const now = new Date();
+  const rows = await readDrilldownRows(db, partnerId, { historyLimit: opts.historyLimit, now });
+  if (!rows) return null;
+  const { partner, payers, history, findings: findingRows, views, suppressions } = rows;
   const latest = history[0] ?? null;
   const runId = latest?.runId ?? null;
-  const findingRows = runId
-    ? await db
-        .select()
-        .from(schema.findings)
-        .where(and(eq(schema.findings.runId, runId), eq(schema.findings.partnerId, partnerId)))
-        .orderBy(asc(schema.findings.controlId), asc(schema.findings.resource))
-    : [];
-  const views = runId ? await payerViewsFor(db, runId, partnerId) : [];
-  const suppressions = await db
-    .select()
-    .from(schema.suppressions)
-    .where(
-      and(
-        eq(schema.suppressions.partnerId, partnerId),
-        isNull(schema.suppressions.revokedAt),
-        gt(schema.suppressions.expiresAt, new Date()),
-      ),
-    );
 
   const findings = findingRows.map((f) => {
     const meta = opts.catalogue.get(f.controlId);
@@ -119,7 +86,10 @@ export async function partnerDrilldown(
         lockedOut: h.lockedOut,
       }))
       .reverse(),
-    rootAccess: await rootAccessTrail(db, partnerId, findingRows),
+    rootAccess: buildTrail(
+      rows.windows.map((w) => toView(w, now)),
+      findingRows,
+    ),
     suppressions: suppressions.map((s) => ({
       id: s.id,
       controlId: s.controlId,
