@@ -1,18 +1,7 @@
-import { CONTROLS } from '@payerguard/core/controls/all-controls';
+import { CONTROL_METADATA } from '@payerguard/core/controls/all-controls';
 import type { ControlMeta } from '@payerguard/core/controls/types';
 
-/** The control catalogue as the API shows it: metadata only (evaluate() stays in core). */
-export function controlCatalogue(): ControlMeta[] {
-  return CONTROLS.map((c) => ({
-    id: c.id,
-    title: c.title,
-    category: c.category,
-    severity: c.severity,
-    rationale: c.rationale,
-    remediation: c.remediation,
-    references: c.references,
-    evidence: c.evidence,
-  }));
-}
+/** The control catalogue as the API shows it, in registry order (core's CONTROL_METADATA: one copy for every reader). */
+export const controlCatalogue = (): ControlMeta[] => [...CONTROL_METADATA.values()];
 
-export const controlsById = (): Map<string, ControlMeta> => new Map(controlCatalogue().map((c) => [c.id, c]));
+export const controlsById = (): ReadonlyMap<string, ControlMeta> => CONTROL_METADATA;

@@ -18,7 +18,7 @@ import { rootMonitorRule } from './root/root-monitor-rule.js';
 import { rootNoAccessKeys } from './root/root-no-access-keys.js';
 import { rootNoSigningCerts } from './root/root-no-signing-certs.js';
 import { rootSigninMfa } from './root/root-signin-mfa.js';
-import type { Control } from './types.js';
+import type { Control, ControlMeta } from './types.js';
 
 /** The control catalogue, in the order findings are shown. Adding a control = one file + one line here. */
 export const CONTROLS: readonly Control[] = [
@@ -48,3 +48,23 @@ const byId = new Map(CONTROLS.map((c) => [c.id, c]));
 if (byId.size !== CONTROLS.length) throw new Error('control registry: duplicate control id');
 
 export const controlById = (id: string): Control | undefined => byId.get(id);
+
+/**
+ * The catalogue as readers show it (the API, the drill-down, the PDF pack): metadata only, evaluate() stays with the
+ * engine; by id, in registry order. The one copy every reader shares.
+ */
+export const CONTROL_METADATA: ReadonlyMap<string, ControlMeta> = new Map(
+  CONTROLS.map((c) => [
+    c.id,
+    {
+      id: c.id,
+      title: c.title,
+      category: c.category,
+      severity: c.severity,
+      rationale: c.rationale,
+      remediation: c.remediation,
+      references: c.references,
+      evidence: c.evidence,
+    },
+  ]),
+);

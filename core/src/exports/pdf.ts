@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
+import { CONTROL_METADATA } from '../controls/all-controls.js';
 import type { ControlMeta } from '../controls/types.js';
 import type { Db } from '../db/index.js';
 import type { RootAccessTrail } from '../root-windows/trail.js';
-import { controlsById } from './controls-by-id.js';
 import { rootTrailsFor } from './root-access.js';
 import { forAudience, sortFindings } from './shape.js';
 import type { Sink } from './sink.js';
@@ -48,7 +48,7 @@ export async function writePdf(
   generatedAt: Date,
 ): Promise<{ rows: number; partners: number }> {
   const audience = req.audience ?? 'distributor';
-  const catalogue = await controlsById();
+  const catalogue = CONTROL_METADATA;
   const doc = new PDFDocument({
     size: 'A4',
     margin: MARGIN,
@@ -119,7 +119,7 @@ function partnerSection(
   snap: SnapshotRow,
   findings: FindingRow[],
   history: HistoryPoint[],
-  catalogue: Map<string, ControlMeta>,
+  catalogue: ReadonlyMap<string, ControlMeta>,
   generatedAt: Date,
 ): void {
   doc.addPage();

@@ -14,7 +14,7 @@ import { readDrilldownRows } from './drilldown-read.js';
 export async function partnerDrilldown(
   db: Db,
   partnerId: string,
-  opts: { catalogue: Map<string, ControlMeta>; spend: boolean; historyLimit: number },
+  opts: { catalogue: ReadonlyMap<string, ControlMeta>; spend: boolean; historyLimit: number },
 ) {
   const now = new Date();
   const rows = await readDrilldownRows(db, partnerId, { historyLimit: opts.historyLimit, now });
