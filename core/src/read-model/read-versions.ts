@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
+import { queryPrepared } from '../db/prepared.js';
 
 /**
  * The version of the estate read model: partners, their payer account ids, each partner's latest snapshot
@@ -8,10 +8,13 @@ import type { Db } from '../db/index.js';
  * what it derived from it without reading the rows again; one primary-key read decides.
  */
 export async function estateVersion(db: Db): Promise<number> {
-  const res = (await db.execute(sql`select version from read_versions where scope = 'estate'`)) as unknown as {
-    rows: { version: string | number }[];
-  };
-  const v = res.rows[0]?.version;
+  const [r] = await queryPrepared<{ version: string | number }>(
+    db,
+    'estate_version_v1',
+    `select version from read_versions where scope = 'estate'`,
+    [],
+  );
+  const v = r?.version;
   if (v === undefined) throw new Error('read_versions has no estate row: run the migrations (payerguard migrate)');
   return Number(v);
 }
