@@ -16,13 +16,12 @@ import type { Overview, OverviewPartner } from '../api/types.js';
 import { GradeBadge } from '../components/Badges.js';
 import { ScrollRegion } from '../components/ScrollTable.js';
 import { ErrorState, Loading } from '../components/States.js';
-import { fmtAgo, fmtMoney, fmtScore } from '../format.js';
+import { fmtAgo, fmtMoney, fmtScore, fmtInt as n } from '../format.js';
 import { href } from '../router.js';
 
 const GRADES = ['A', 'B', 'C', 'D', 'F'];
 const ROW_HEIGHT = 49;
 const SEARCH_PAUSE_MS = 250;
-const n = (x: number) => x.toLocaleString('en-US');
 
 interface Column {
   id: string;
