@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { type ComponentType, lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ApiError } from './api/client.js';
 import { DEFAULT_OVERVIEW, overviewPageQuery, useLogout, useMe } from './api/hooks.js';
 import type { User } from './api/types.js';
@@ -8,10 +8,32 @@ import { ErrorState, Loading } from './components/States.js';
 import { isAdmin, ROLE_LABEL } from './roles.js';
 import { href, navigate, parseRoute, type Route, useRoute } from './router.js';
 
+/**
+ * React.lazy, plus: once the chunk has arrived (preload() starts it early), the page renders at once. React.lazy
+ * suspends on its first render even when the chunk is already there, and React then holds the revealed page back for
+ * up to 300 ms (its Suspense fallback throttle): measured on the overview, rows painted ~0.3 s after all they needed.
+ */
+function lazyPage(load: () => Promise<{ default: ComponentType }>) {
+  let loaded: ComponentType | null = null;
+  const remember = () =>
+    load().then((m) => {
+      loaded = m.default;
+      return m;
+    });
+  const Lazy = lazy(remember);
+  return {
+    preload: () => remember().catch(() => {}),
+    Page() {
+      // Fixed for the life of this mount: a page shown through Lazy stays that, rather than being mounted again.
+      const [Page] = useState<ComponentType>(() => loaded ?? Lazy);
+      return <Page />;
+    },
+  };
+}
+
 // One chunk per page: the overview's table and charts are not loaded to show the login form.
 const LoginPage = lazy(() => import('./pages/LoginPage.js'));
-const loadOverviewPage = () => import('./pages/OverviewPage.js');
-const OverviewPage = lazy(loadOverviewPage);
+const OverviewPage = lazyPage(() => import('./pages/OverviewPage.js'));
 const PartnerPage = lazy(() => import('./pages/PartnerPage.js'));
 const RunsPage = lazy(() => import('./pages/RunsPage.js'));
 const ExportsPage = lazy(() => import('./pages/ExportsPage.js'));
@@ -20,7 +42,7 @@ const AuditPage = lazy(() => import('./pages/AuditPage.js'));
 
 // The overview is where most readers land: fetch its code while /api/me is answered, not after (one round trip less
 // before the first rows). The same import() as the lazy page's, so the chunk is fetched once.
-if (parseRoute(window.location.hash).page === 'overview') void loadOverviewPage();
+if (parseRoute(window.location.hash).page === 'overview') void OverviewPage.preload();
 
 interface NavItem {
   label: string;
@@ -150,7 +172,7 @@ function Page({ route, user }: { route: Route; user: User }) {
   if (!allowed(user, route)) return <Loading what="your home page" />;
   switch (route.page) {
     case 'overview':
-      return <OverviewPage />;
+      return <OverviewPage.Page />;
     case 'partner':
       return <PartnerPage id={route.id} control={route.control} user={user} />;
     case 'runs':

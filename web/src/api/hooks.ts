@@ -257,16 +257,25 @@ export function useRun(id: string | null) {
  * every 2 s while one goes and every 30 s otherwise, so a run started elsewhere shows too. A live-event re-score of one
  * partner is not a run anyone waits for.
  */
-export function useRunUnderway(enabled = true) {
-  return useQuery({
+function runUnderwayQuery(enabled: boolean) {
+  return {
     queryKey: [...keys.runs, 'underway'],
-    queryFn: async ({ signal }) =>
+    queryFn: async ({ signal }: { signal: AbortSignal }) =>
       asList<RunSummary>(await get('/api/runs?limit=5', signal), 'runs').find(
         (r) => UNFINISHED.has(r.status) && r.trigger !== 'live-event',
       ) ?? null,
     enabled,
-    refetchInterval: (q) => (q.state.data ? 2000 : 30_000),
-  });
+    refetchInterval: (q: { state: { data?: RunSummary | null } }) => (q.state.data ? 2000 : 30_000),
+  };
+}
+
+export function useRunUnderway(enabled = true) {
+  return useQuery(runUnderwayQuery(enabled));
+}
+
+/** Only whether a run is under way (the same query): its reader re-renders when that flips, not on every poll. */
+export function useIsRunUnderway(enabled = true): boolean {
+  return useQuery({ ...runUnderwayQuery(enabled), select: (r) => r !== null }).data ?? false;
 }
 
 /** A run over every payer, or over one partner's payers when given its id. */

@@ -1,17 +1,16 @@
-import { lazy, Suspense } from 'react';
-import { DEFAULT_OVERVIEW, useMatrix, useOverviewPage, useRunUnderway } from '../api/hooks.js';
+import { DEFAULT_OVERVIEW, useIsRunUnderway, useMatrix, useMe, useOverviewPage } from '../api/hooks.js';
 import { GRADES, type Grade } from '../api/types.js';
 import { LockoutBadge } from '../components/Badges.js';
 import { Heatmap } from '../components/Heatmap.js';
+import { LazyChart } from '../components/LazyChart.js';
 import { PendingRootRequests } from '../components/RootAccess.js';
 import { RunUnderway } from '../components/RunUnderway.js';
 import { Stat } from '../components/Stat.js';
 import { Empty, ErrorState, InlineError, Loading } from '../components/States.js';
 import { fmtDate, fmtDay, fmtInt, fmtMoneyShort, fmtPct, fmtScore } from '../format.js';
+import { isAdmin } from '../roles.js';
 import { href } from '../router.js';
 import { OverviewPartnerTable } from './OverviewPartnerTable.js';
-
-const EChart = lazy(() => import('../components/EChart.js'));
 
 const GRADE_COLOURS: Record<Grade, string> = {
   A: '#2e7d4f',
@@ -35,7 +34,8 @@ export default function OverviewPage() {
   const lockouts = q.data?.totals.lockouts ?? 0;
   const locked = useOverviewPage(LOCKED_OUT, 0, { limit: LOCKOUT_NAMES, enabled: lockouts > 0 });
   // Shares its query with the banner below: the empty states say whether a run is already working on it.
-  const underway = !!useRunUnderway(q.isSuccess).data;
+  const underway = useIsRunUnderway(q.isSuccess);
+  const me = useMe().data?.user;
 
   if (q.isPending)
     return (
@@ -57,8 +57,14 @@ export default function OverviewPage() {
       <>
         <h1>Overview</h1>
         <Empty title="No partners yet.">
-          Onboard a partner under <a href={href.admin('partners')}>Settings &amp; partners</a>, then start a collection
-          run on the <a href={href.runs()}>Runs</a> page.
+          {isAdmin(me) ? (
+            <>
+              Onboard a partner under <a href={href.admin('partners')}>Settings &amp; partners</a>, then start a
+              collection run on the <a href={href.runs()}>Runs</a> page.
+            </>
+          ) : (
+            'Partners appear here as soon as a distributor admin onboards them.'
+          )}
         </Empty>
       </>
     );
@@ -164,25 +170,23 @@ export default function OverviewPage() {
             <p className="muted">No partner has been scored yet. {nextStep}</p>
           ) : (
             <>
-              <Suspense fallback={<Loading what="the chart" />}>
-                <EChart
-                  label={`Partners by grade: ${GRADES.map((g) => `${g} ${grades[g] ?? 0}`).join(', ')}`}
-                  height={220}
-                  option={{
-                    grid: { left: 36, right: 12, top: 12, bottom: 28 },
-                    tooltip: { trigger: 'axis' },
-                    xAxis: { type: 'category', data: [...GRADES] },
-                    yAxis: { type: 'value', minInterval: 1 },
-                    series: [
-                      {
-                        type: 'bar',
-                        data: GRADES.map((g) => ({ value: grades[g] ?? 0, itemStyle: { color: GRADE_COLOURS[g] } })),
-                        label: { show: true, position: 'top' },
-                      },
-                    ],
-                  }}
-                />
-              </Suspense>
+              <LazyChart
+                label={`Partners by grade: ${GRADES.map((g) => `${g} ${grades[g] ?? 0}`).join(', ')}`}
+                height={220}
+                option={{
+                  grid: { left: 36, right: 12, top: 12, bottom: 28 },
+                  tooltip: { trigger: 'axis' },
+                  xAxis: { type: 'category', data: [...GRADES] },
+                  yAxis: { type: 'value', minInterval: 1 },
+                  series: [
+                    {
+                      type: 'bar',
+                      data: GRADES.map((g) => ({ value: grades[g] ?? 0, itemStyle: { color: GRADE_COLOURS[g] } })),
+                      label: { show: true, position: 'top' },
+                    },
+                  ],
+                }}
+              />
               <p className="legend">
                 {GRADES.map((g) => (
                   <span key={g}>
@@ -208,33 +212,31 @@ export default function OverviewPage() {
               )}
             </p>
           ) : (
-            <Suspense fallback={<Loading what="the chart" />}>
-              <EChart
-                label={`Average score over the last ${trend.length} runs, from ${fmtScore(trend[0]?.averageScore)} to ${fmtScore(trend[trend.length - 1]?.averageScore)}`}
-                height={220}
-                option={{
-                  // Room above the plot for the axis names ("score", "lockouts"), which sit over each axis.
-                  grid: { left: 40, right: 48, top: 32, bottom: 28 },
-                  tooltip: { trigger: 'axis' },
-                  xAxis: { type: 'category', data: trend.map((t) => fmtDay(t.at)) },
-                  yAxis: [
-                    { type: 'value', min: 0, max: 100, name: 'score' },
-                    { type: 'value', minInterval: 1, name: 'lockouts', splitLine: { show: false } },
-                  ],
-                  series: [
-                    { name: 'Average score', type: 'line', data: trend.map((t) => t.averageScore), color: '#245b8f' },
-                    {
-                      name: 'Lockouts',
-                      type: 'bar',
-                      yAxisIndex: 1,
-                      data: trend.map((t) => t.lockouts),
-                      color: '#c4452f',
-                      barMaxWidth: 14,
-                    },
-                  ],
-                }}
-              />
-            </Suspense>
+            <LazyChart
+              label={`Average score over the last ${trend.length} runs, from ${fmtScore(trend[0]?.averageScore)} to ${fmtScore(trend[trend.length - 1]?.averageScore)}`}
+              height={220}
+              option={{
+                // Room above the plot for the axis names ("score", "lockouts"), which sit over each axis.
+                grid: { left: 40, right: 48, top: 32, bottom: 28 },
+                tooltip: { trigger: 'axis' },
+                xAxis: { type: 'category', data: trend.map((t) => fmtDay(t.at)) },
+                yAxis: [
+                  { type: 'value', min: 0, max: 100, name: 'score' },
+                  { type: 'value', minInterval: 1, name: 'lockouts', splitLine: { show: false } },
+                ],
+                series: [
+                  { name: 'Average score', type: 'line', data: trend.map((t) => t.averageScore), color: '#245b8f' },
+                  {
+                    name: 'Lockouts',
+                    type: 'bar',
+                    yAxisIndex: 1,
+                    data: trend.map((t) => t.lockouts),
+                    color: '#c4452f',
+                    barMaxWidth: 14,
+                  },
+                ],
+              }}
+            />
           )}
         </section>
       </div>

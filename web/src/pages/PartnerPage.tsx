@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useApproveSuppression, useCheckAccess, usePartner, useUnsuppress } from '../api/hooks.js';
 import type {
   EscalationPath,
@@ -10,6 +10,7 @@ import type {
   User,
 } from '../api/types.js';
 import { GradeBadge, LockoutBadge, SeverityBadge, StatusBadge } from '../components/Badges.js';
+import { LazyChart } from '../components/LazyChart.js';
 import { RootAccessSection } from '../components/RootAccess.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { Stat } from '../components/Stat.js';
@@ -18,8 +19,6 @@ import { SuppressForm } from '../components/SuppressForm.js';
 import { fmtAgo, fmtDate, fmtDay, fmtMoney, fmtScore } from '../format.js';
 import { isAdmin, isStaff } from '../roles.js';
 import { href } from '../router.js';
-
-const EChart = lazy(() => import('../components/EChart.js'));
 
 const ORDER: Status[] = ['fail', 'unknown', 'warn', 'suppressed', 'pass'];
 const SEV = ['critical', 'high', 'medium', 'low'];
@@ -290,19 +289,17 @@ function History({ d }: { d: PartnerDetail }) {
       {h.length < 2 ? (
         <p className="muted">History appears after the second collection run.</p>
       ) : (
-        <Suspense fallback={<Loading what="the chart" />}>
-          <EChart
-            label={`Score over ${h.length} runs: ${h.map((p) => `${fmtDay(p.takenAt)} ${p.score} (${p.grade})`).join(', ')}`}
-            height={200}
-            option={{
-              grid: { left: 36, right: 12, top: 12, bottom: 28 },
-              tooltip: { trigger: 'axis' },
-              xAxis: { type: 'category', data: h.map((p) => fmtDay(p.takenAt)) },
-              yAxis: { type: 'value', min: 0, max: 100 },
-              series: [{ type: 'line', data: h.map((p) => p.score), color: '#245b8f', symbolSize: 7 }],
-            }}
-          />
-        </Suspense>
+        <LazyChart
+          label={`Score over ${h.length} runs: ${h.map((p) => `${fmtDay(p.takenAt)} ${p.score} (${p.grade})`).join(', ')}`}
+          height={200}
+          option={{
+            grid: { left: 36, right: 12, top: 12, bottom: 28 },
+            tooltip: { trigger: 'axis' },
+            xAxis: { type: 'category', data: h.map((p) => fmtDay(p.takenAt)) },
+            yAxis: { type: 'value', min: 0, max: 100 },
+            series: [{ type: 'line', data: h.map((p) => p.score), color: '#245b8f', symbolSize: 7 }],
+          }}
+        />
       )}
     </section>
   );
