@@ -476,6 +476,22 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
   );
 }
 
+/**
+ * The stored finding of `controlId` when it is unknown: then an empty list below it means "could not be looked at", not
+ * "none" (a locked-out payer shows no paths and no root activity because nothing could be read).
+ */
+const unknownBy = (d: PartnerDetail, controlId: string) =>
+  d.findings.find((f) => f.controlId === controlId && f.status === 'unknown');
+
+function NotKnown({ f }: { f: FindingView }) {
+  return (
+    <p className="muted">
+      Not known: <code>{f.controlId}</code> is unknown for payer <code>{f.payerAccountId}</code> ({f.message}). See that
+      control above for what to fix.
+    </p>
+  );
+}
+
 function EscalationPaths({ d }: { d: PartnerDetail }) {
   const paths = d.escalationPaths;
   const byPrincipal = new Map<string, EscalationPath[]>();
@@ -483,7 +499,9 @@ function EscalationPaths({ d }: { d: PartnerDetail }) {
   return (
     <section className="card" aria-labelledby="esc-h">
       <h2 id="esc-h">Open escalation paths ({paths.length})</h2>
-      {paths.length === 0 ? (
+      {paths.length === 0 && unknownBy(d, 'BOUNDARY-EFFECTIVENESS') ? (
+        <NotKnown f={unknownBy(d, 'BOUNDARY-EFFECTIVENESS')!} />
+      ) : paths.length === 0 ? (
         <p className="muted">
           No open way found for a partner admin to escape the permissions boundary
           {d.boundaryCoverage?.uncovered ? ', but some principals carry no boundary at all (see below)' : ''}.
@@ -550,7 +568,9 @@ function RootTimeline({ d }: { d: PartnerDetail }) {
   return (
     <section className="card" aria-labelledby="root-h">
       <h2 id="root-h">Root activity ({events.length})</h2>
-      {events.length === 0 ? (
+      {events.length === 0 && unknownBy(d, ROOT_TASKS_CONTROL) ? (
+        <NotKnown f={unknownBy(d, ROOT_TASKS_CONTROL)!} />
+      ) : events.length === 0 ? (
         <p className="muted">No root activity in the look-back window.</p>
       ) : (
         <ScrollTable label="Root activity table" columns={['When', 'What', 'From', 'MFA', 'Needs root?']}>
