@@ -496,11 +496,12 @@ function EscalationPaths({ d }: { d: PartnerDetail }) {
   const paths = d.escalationPaths;
   const byPrincipal = new Map<string, EscalationPath[]>();
   for (const p of paths) byPrincipal.set(p.principalArn, [...(byPrincipal.get(p.principalArn) ?? []), p]);
+  const notKnown = paths.length === 0 ? unknownBy(d, 'BOUNDARY-EFFECTIVENESS') : undefined;
   return (
     <section className="card" aria-labelledby="esc-h">
-      <h2 id="esc-h">Open escalation paths ({paths.length})</h2>
-      {paths.length === 0 && unknownBy(d, 'BOUNDARY-EFFECTIVENESS') ? (
-        <NotKnown f={unknownBy(d, 'BOUNDARY-EFFECTIVENESS')!} />
+      <h2 id="esc-h">Open escalation paths{notKnown ? '' : ` (${paths.length})`}</h2>
+      {notKnown ? (
+        <NotKnown f={notKnown} />
       ) : paths.length === 0 ? (
         <p className="muted">
           No open way found for a partner admin to escape the permissions boundary
@@ -565,11 +566,12 @@ function rootVerdicts(findings: FindingView[]): Map<string, { ok: boolean; why: 
 function RootTimeline({ d }: { d: PartnerDetail }) {
   const events = [...d.rootEvents].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
   const verdicts = rootVerdicts(d.findings);
+  const notKnown = events.length === 0 ? unknownBy(d, ROOT_TASKS_CONTROL) : undefined;
   return (
     <section className="card" aria-labelledby="root-h">
-      <h2 id="root-h">Root activity ({events.length})</h2>
-      {events.length === 0 && unknownBy(d, ROOT_TASKS_CONTROL) ? (
-        <NotKnown f={unknownBy(d, ROOT_TASKS_CONTROL)!} />
+      <h2 id="root-h">Root activity{notKnown ? '' : ` (${events.length})`}</h2>
+      {notKnown ? (
+        <NotKnown f={notKnown} />
       ) : events.length === 0 ? (
         <p className="muted">No root activity in the look-back window.</p>
       ) : (
