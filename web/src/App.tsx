@@ -1,20 +1,48 @@
-import { lazy, Suspense, useEffect, useRef } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { type ComponentType, lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { ApiError } from './api/client.js';
-import { useLogout, useMe } from './api/hooks.js';
+import { DEFAULT_OVERVIEW, overviewPageQuery, useLogout, useMe } from './api/hooks.js';
 import type { User } from './api/types.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { ErrorState, Loading } from './components/States.js';
 import { isAdmin, ROLE_LABEL } from './roles.js';
-import { href, navigate, type Route, useRoute } from './router.js';
+import { href, navigate, parseRoute, type Route, useRoute } from './router.js';
+
+/**
+ * React.lazy, plus: once the chunk has arrived (preload() starts it early), the page renders at once. React.lazy
+ * suspends on its first render even when the chunk is already there, and React then holds the revealed page back for
+ * up to 300 ms (its Suspense fallback throttle): measured on the overview, rows painted ~0.3 s after all they needed.
+ */
+function lazyPage(load: () => Promise<{ default: ComponentType }>) {
+  let loaded: ComponentType | null = null;
+  const remember = () =>
+    load().then((m) => {
+      loaded = m.default;
+      return m;
+    });
+  const Lazy = lazy(remember);
+  return {
+    preload: () => remember().catch(() => {}),
+    Page() {
+      // Fixed for the life of this mount: a page shown through Lazy stays that, rather than being mounted again.
+      const [Page] = useState<ComponentType>(() => loaded ?? Lazy);
+      return <Page />;
+    },
+  };
+}
 
 // One chunk per page: the overview's table and charts are not loaded to show the login form.
 const LoginPage = lazy(() => import('./pages/LoginPage.js'));
-const OverviewPage = lazy(() => import('./pages/OverviewPage.js'));
+const OverviewPage = lazyPage(() => import('./pages/OverviewPage.js'));
 const PartnerPage = lazy(() => import('./pages/PartnerPage.js'));
 const RunsPage = lazy(() => import('./pages/RunsPage.js'));
 const ExportsPage = lazy(() => import('./pages/ExportsPage.js'));
 const AdminPage = lazy(() => import('./pages/AdminPage.js'));
 const AuditPage = lazy(() => import('./pages/AuditPage.js'));
+
+// The overview is where most readers land: fetch its code while /api/me is answered, not after (one round trip less
+// before the first rows). The same import() as the lazy page's, so the chunk is fetched once.
+if (parseRoute(window.location.hash).page === 'overview') void OverviewPage.preload();
 
 interface NavItem {
   label: string;
@@ -57,6 +85,14 @@ export function App() {
   const main = useRef<HTMLElement>(null);
   const user = me.data?.user;
   const unauthenticated = me.error instanceof ApiError && me.error.status === 401;
+  const qc = useQueryClient();
+
+  // Ask for the overview's first page as soon as we know who is signed in, while the page's code may still be on its
+  // way: the page reads the same query from the cache (one request, not two).
+  const landsOnOverview = !!user && route.page === 'overview' && allowed(user, route);
+  useEffect(() => {
+    if (landsOnOverview) void qc.prefetchQuery(overviewPageQuery(DEFAULT_OVERVIEW, 0));
+  }, [landsOnOverview, qc]);
 
   useEffect(() => {
     if (user && (route.page === 'login' || !allowed(user, route))) navigate(home(user));
@@ -136,7 +172,7 @@ function Page({ route, user }: { route: Route; user: User }) {
   if (!allowed(user, route)) return <Loading what="your home page" />;
   switch (route.page) {
     case 'overview':
-      return <OverviewPage />;
+      return <OverviewPage.Page />;
     case 'partner':
       return <PartnerPage id={route.id} control={route.control} user={user} />;
     case 'runs':

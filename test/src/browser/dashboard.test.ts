@@ -168,6 +168,38 @@ describe('distributor admin', () => {
     await page.close();
   });
 
+  it('the overview shows a run under way with its progress, and the new figures once it ends', async () => {
+    const page = await newPage(browser);
+    await signIn(page, stack.url, 'admin@demo.local');
+    // Every payer's first call answers slowly, so the run is still working when the overview is opened.
+    const slow = stack.sim.faults.add({ api: 'sts:AssumeRole', kind: 'latency', ms: 4000 });
+    try {
+      await page.goto(`${stack.url}/#/runs`);
+      await page.getByRole('button', { name: 'Start a run' }).click();
+      await page.waitForURL(/#\/runs\/.+/);
+      const runId = decodeURIComponent(hash(page).split('/')[2]!);
+      await page.goto(`${stack.url}/#/overview`);
+      const banner = page.getByRole('region', { name: 'A collection run is under way' });
+      await banner.getByText(/payers done|Queued/).waitFor();
+      expect(await banner.getByRole('progressbar', { name: 'Collection run progress' }).count()).toBe(1);
+      expect(await banner.getByRole('link', { name: 'Follow the run' }).getAttribute('href')).toBe(
+        `#/runs/${encodeURIComponent(runId)}`,
+      );
+      await screenshot(page, 'overview-run-underway');
+      // When it ends the banner goes and the page shows the figures of that run, without a reload.
+      await banner.waitFor({ state: 'detached', timeout: 120_000 });
+      await page
+        .locator('.page-head')
+        .getByRole('link', { name: 'run details' })
+        .and(page.locator(`[href="#/runs/${encodeURIComponent(runId)}"]`))
+        .waitFor({ timeout: 30_000 });
+    } finally {
+      stack.sim.faults.remove(slow.id);
+    }
+    expect(page.problems).toEqual([]);
+    await page.close();
+  });
+
   it('creates an export and downloads it', async () => {
     const page = await newPage(browser);
     await signIn(page, stack.url, 'admin@demo.local');

@@ -49,19 +49,24 @@ export const keys = {
   audit: (q: string) => ['audit', q] as const,
 };
 
+const UNFINISHED = new Set(['queued', 'running']);
+
 const forgetAllButMe = (qc: QueryClient) => qc.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
 
+/** Who is signed in (401: nobody). Also carries the CSRF token for writes. */
+export const meQuery = {
+  queryKey: keys.me,
+  queryFn: async ({ signal }: { signal: AbortSignal }) => {
+    const me = await get<Me>('/api/me', signal);
+    setCsrfToken(me.csrfToken);
+    return me;
+  },
+  retry: false,
+  staleTime: 60_000,
+};
+
 export function useMe() {
-  return useQuery({
-    queryKey: keys.me,
-    queryFn: async ({ signal }) => {
-      const me = await get<Me>('/api/me', signal);
-      setCsrfToken(me.csrfToken);
-      return me;
-    },
-    retry: false,
-    staleTime: 60_000,
-  });
+  return useQuery(meQuery);
 }
 
 export function useDemoLogins() {
@@ -174,12 +179,17 @@ export function useOverviewPages(p: OverviewParams, pages: number[]) {
   return useQueries({ queries: pages.map((page) => overviewPageQuery(p, page)) });
 }
 
-/** Partners x controls for the worst-scored partners: the heatmap and the "fails most" counts. */
-export function useMatrix(limit: number) {
+/**
+ * Partners x controls for the worst-scored partners: the heatmap and the "fails most" counts. `enabled: false` holds
+ * the request back (the overview asks only once its first page is on screen, so the two do not compete).
+ */
+export function useMatrix(limit: number, enabled = true) {
   return useQuery({
-    queryKey: ['matrix', limit],
+    // Under the overview's key: whatever refreshes the overview (a run that finished) refreshes the heatmap too.
+    queryKey: [...keys.overview, 'matrix', limit],
     queryFn: ({ signal }) => get<Matrix>(`/api/overview/matrix?limit=${limit}&sort=score&order=asc`, signal),
     staleTime: 30_000,
+    enabled,
   });
 }
 
@@ -228,6 +238,8 @@ export function useRuns() {
   return useQuery({
     queryKey: keys.runs,
     queryFn: async ({ signal }) => asList<RunSummary>(await get('/api/runs', signal), 'runs'),
+    // The list's counts move while a run goes (the selected run's panel is live; the list would otherwise lag it).
+    refetchInterval: (q) => (q.state.data?.some((r) => UNFINISHED.has(r.status)) ? 3000 : false),
   });
 }
 
@@ -238,6 +250,32 @@ export function useRun(id: string | null) {
     // The list of payers is long and changes only while the run goes; the live stream carries the counts.
     enabled: !!id,
   });
+}
+
+/**
+ * The collection run under way, if any: a small list read (never the run's payers, 10,000 rows at scale), polled
+ * every 2 s while one goes and every 30 s otherwise, so a run started elsewhere shows too. A live-event re-score of one
+ * partner is not a run anyone waits for.
+ */
+function runUnderwayQuery(enabled: boolean) {
+  return {
+    queryKey: [...keys.runs, 'underway'],
+    queryFn: async ({ signal }: { signal: AbortSignal }) =>
+      asList<RunSummary>(await get('/api/runs?limit=5', signal), 'runs').find(
+        (r) => UNFINISHED.has(r.status) && r.trigger !== 'live-event',
+      ) ?? null,
+    enabled,
+    refetchInterval: (q: { state: { data?: RunSummary | null } }) => (q.state.data ? 2000 : 30_000),
+  };
+}
+
+export function useRunUnderway(enabled = true) {
+  return useQuery(runUnderwayQuery(enabled));
+}
+
+/** Only whether a run is under way (the same query): its reader re-renders when that flips, not on every poll. */
+export function useIsRunUnderway(enabled = true): boolean {
+  return useQuery({ ...runUnderwayQuery(enabled), select: (r) => r !== null }).data ?? false;
 }
 
 /** A run over every payer, or over one partner's payers when given its id. */

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { Matrix, Status } from '../api/types.js';
 import { href } from '../router.js';
 import { ScrollRegion } from './ScrollTable.js';
@@ -25,9 +26,12 @@ export function failCounts(m: Matrix): ControlFailCount[] {
 
 /**
  * Partners x controls: which controls fail most (columns ordered by failing partners) and for whom (the worst-scored
- * partners as rows). A real table, so every cell reads as text and an icon, never colour alone.
+ * partners as rows). A real table, so every cell reads as text and an icon, never colour alone. Memoized: it is the
+ * largest table on the overview (20 x 20 cells) and its matrix keeps its identity while unchanged.
  */
-export function Heatmap({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }) {
+export const Heatmap = memo(HeatmapTable);
+
+function HeatmapTable({ matrix, rows = 20 }: { matrix: Matrix; rows?: number }) {
   const counts = failCounts(matrix);
   const cols = counts.filter(
     (c) => c.failing > 0 || matrix.rows.some((r) => r.cells[c.id] && r.cells[c.id] !== 'pass'),

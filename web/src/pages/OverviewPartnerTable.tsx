@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
+import { elementScroll, type Rect, useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { memo, type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import {
   DEFAULT_OVERVIEW,
   isDefaultOverview,
@@ -16,13 +16,52 @@ import type { Overview, OverviewPartner } from '../api/types.js';
 import { GradeBadge } from '../components/Badges.js';
 import { ScrollRegion } from '../components/ScrollTable.js';
 import { ErrorState, Loading } from '../components/States.js';
-import { fmtAgo, fmtMoney, fmtScore } from '../format.js';
+import { fmtAgo, fmtMoney, fmtScore, fmtInt as n } from '../format.js';
 import { href } from '../router.js';
 
 const GRADES = ['A', 'B', 'C', 'D', 'F'];
 const ROW_HEIGHT = 49;
+/** The scroll box's height at most (`.table-scroll` in styles.css). */
+const TABLE_HEIGHT = 560;
+
+/** The scroll box's size as its ResizeObserver reports it (the first report comes with the first layout). */
+function observeRectAfterLayout(instance: Virtualizer<HTMLElement, Element>, cb: (rect: Rect) => void) {
+  const el = instance.scrollElement;
+  if (!el) return;
+  const ro = new ResizeObserver(([entry]) => {
+    if (entry) cb({ width: Math.round(entry.contentRect.width), height: Math.round(entry.contentRect.height) });
+  });
+  ro.observe(el);
+  return () => ro.disconnect();
+}
+
+/**
+ * The virtualizer's scroll writes, less the one that changes nothing: on attaching it writes its offset (0) into the box
+ * it has just seen created at 0, and a scroll write forces a layout in the middle of the commit (~25 ms here).
+ */
+function skipScrollToWhereItIs(
+  offset: number,
+  options: { adjustments?: number; behavior?: ScrollBehavior },
+  instance: Virtualizer<HTMLElement, Element>,
+) {
+  if (offset + (options.adjustments ?? 0) === 0 && instance.scrollOffset === 0 && !options.behavior) return;
+  elementScroll(offset, options, instance);
+}
+
+/**
+ * A row's height from its ResizeObserver entry; on the row's first appearance (no entry yet) the size already known for
+ * it or the estimate, and the observer's report, which follows before paint, corrects it (cards at narrow widths).
+ */
+function measureAfterLayout(
+  el: Element,
+  entry: ResizeObserverEntry | undefined,
+  instance: Virtualizer<HTMLElement, Element>,
+) {
+  const box = entry?.borderBoxSize?.[0];
+  if (box) return Math.round(box.blockSize);
+  return instance.itemSizeCache.get(instance.options.getItemKey(instance.indexFromElement(el))) ?? ROW_HEIGHT;
+}
 const SEARCH_PAUSE_MS = 250;
-const n = (x: number) => x.toLocaleString('en-US');
 
 interface Column {
   id: string;
@@ -123,9 +162,12 @@ function useDebounced<T>(value: T, ms: number): T {
 /**
  * The ranked partner table over the whole estate, a page at a time: the server sorts, filters and searches; only the
  * pages of rows in view (and the first) are fetched, and only a screenful of rows is in the DOM. Rank is the place in
- * the worst-first order, shown while the table is in that order unfiltered.
+ * the worst-first order, shown while the table is in that order unfiltered. Memoized: the overview re-renders as its
+ * other parts arrive (lockout names, the heatmap), and the table's one prop rarely changes with them.
  */
-export function OverviewPartnerTable({ estatePartners }: { estatePartners: number }) {
+export const OverviewPartnerTable = memo(PartnerTable);
+
+function PartnerTable({ estatePartners }: { estatePartners: number }) {
   const [params, setParams] = useState<OverviewParams>(DEFAULT_OVERVIEW);
   const [searchText, setSearchText] = useState('');
   // One request when typing pauses, not one per key.
@@ -143,6 +185,13 @@ export function OverviewPartnerTable({ estatePartners }: { estatePartners: numbe
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    // Sizes come from ResizeObservers (they report after layout, before paint), never read in the middle of React's
+    // commit: each such read forced a layout of the whole page while the rows were going in (~40 ms of the overview's
+    // first render on our machines). The box's CSS height stands in until the observer reports.
+    initialRect: { width: 0, height: TABLE_HEIGHT },
+    observeElementRect: observeRectAfterLayout,
+    measureElement: measureAfterLayout,
+    scrollToFn: skipScrollToWhereItIs,
   });
   const items = virtualizer.getVirtualItems();
   const inView = useMemo(() => {

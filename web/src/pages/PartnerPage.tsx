@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useApproveSuppression, useCheckAccess, usePartner, useUnsuppress } from '../api/hooks.js';
 import type {
   EscalationPath,
@@ -10,6 +10,7 @@ import type {
   User,
 } from '../api/types.js';
 import { GradeBadge, LockoutBadge, SeverityBadge, StatusBadge } from '../components/Badges.js';
+import { LazyChart } from '../components/LazyChart.js';
 import { RootAccessSection } from '../components/RootAccess.js';
 import { ScrollTable } from '../components/ScrollTable.js';
 import { Stat } from '../components/Stat.js';
@@ -18,8 +19,6 @@ import { SuppressForm } from '../components/SuppressForm.js';
 import { fmtAgo, fmtDate, fmtDay, fmtMoney, fmtScore } from '../format.js';
 import { isAdmin, isStaff } from '../roles.js';
 import { href } from '../router.js';
-
-const EChart = lazy(() => import('../components/EChart.js'));
 
 const ORDER: Status[] = ['fail', 'unknown', 'warn', 'suppressed', 'pass'];
 const SEV = ['critical', 'high', 'medium', 'low'];
@@ -290,19 +289,17 @@ function History({ d }: { d: PartnerDetail }) {
       {h.length < 2 ? (
         <p className="muted">History appears after the second collection run.</p>
       ) : (
-        <Suspense fallback={<Loading what="the chart" />}>
-          <EChart
-            label={`Score over ${h.length} runs: ${h.map((p) => `${fmtDay(p.takenAt)} ${p.score} (${p.grade})`).join(', ')}`}
-            height={200}
-            option={{
-              grid: { left: 36, right: 12, top: 12, bottom: 28 },
-              tooltip: { trigger: 'axis' },
-              xAxis: { type: 'category', data: h.map((p) => fmtDay(p.takenAt)) },
-              yAxis: { type: 'value', min: 0, max: 100 },
-              series: [{ type: 'line', data: h.map((p) => p.score), color: '#245b8f', symbolSize: 7 }],
-            }}
-          />
-        </Suspense>
+        <LazyChart
+          label={`Score over ${h.length} runs: ${h.map((p) => `${fmtDay(p.takenAt)} ${p.score} (${p.grade})`).join(', ')}`}
+          height={200}
+          option={{
+            grid: { left: 36, right: 12, top: 12, bottom: 28 },
+            tooltip: { trigger: 'axis' },
+            xAxis: { type: 'category', data: h.map((p) => fmtDay(p.takenAt)) },
+            yAxis: { type: 'value', min: 0, max: 100 },
+            series: [{ type: 'line', data: h.map((p) => p.score), color: '#245b8f', symbolSize: 7 }],
+          }}
+        />
       )}
     </section>
   );
@@ -479,14 +476,33 @@ function ControlItem({ g, d, user, open }: { g: ControlGroup; d: PartnerDetail; 
   );
 }
 
+/**
+ * The stored finding of `controlId` when it is unknown: then an empty list below it means "could not be looked at", not
+ * "none" (a locked-out payer shows no paths and no root activity because nothing could be read).
+ */
+const unknownBy = (d: PartnerDetail, controlId: string) =>
+  d.findings.find((f) => f.controlId === controlId && f.status === 'unknown');
+
+function NotKnown({ f }: { f: FindingView }) {
+  return (
+    <p className="muted">
+      Not known: <code>{f.controlId}</code> is unknown for payer <code>{f.payerAccountId}</code> ({f.message}). See that
+      control above for what to fix.
+    </p>
+  );
+}
+
 function EscalationPaths({ d }: { d: PartnerDetail }) {
   const paths = d.escalationPaths;
   const byPrincipal = new Map<string, EscalationPath[]>();
   for (const p of paths) byPrincipal.set(p.principalArn, [...(byPrincipal.get(p.principalArn) ?? []), p]);
+  const notKnown = paths.length === 0 ? unknownBy(d, 'BOUNDARY-EFFECTIVENESS') : undefined;
   return (
     <section className="card" aria-labelledby="esc-h">
-      <h2 id="esc-h">Open escalation paths ({paths.length})</h2>
-      {paths.length === 0 ? (
+      <h2 id="esc-h">Open escalation paths{notKnown ? '' : ` (${paths.length})`}</h2>
+      {notKnown ? (
+        <NotKnown f={notKnown} />
+      ) : paths.length === 0 ? (
         <p className="muted">
           No open way found for a partner admin to escape the permissions boundary
           {d.boundaryCoverage?.uncovered ? ', but some principals carry no boundary at all (see below)' : ''}.
@@ -550,10 +566,13 @@ function rootVerdicts(findings: FindingView[]): Map<string, { ok: boolean; why: 
 function RootTimeline({ d }: { d: PartnerDetail }) {
   const events = [...d.rootEvents].sort((a, b) => b.eventTime.localeCompare(a.eventTime));
   const verdicts = rootVerdicts(d.findings);
+  const notKnown = events.length === 0 ? unknownBy(d, ROOT_TASKS_CONTROL) : undefined;
   return (
     <section className="card" aria-labelledby="root-h">
-      <h2 id="root-h">Root activity ({events.length})</h2>
-      {events.length === 0 ? (
+      <h2 id="root-h">Root activity{notKnown ? '' : ` (${events.length})`}</h2>
+      {notKnown ? (
+        <NotKnown f={notKnown} />
+      ) : events.length === 0 ? (
         <p className="muted">No root activity in the look-back window.</p>
       ) : (
         <ScrollTable label="Root activity table" columns={['When', 'What', 'From', 'MFA', 'Needs root?']}>

@@ -19,6 +19,18 @@ const RUN_LABEL: Record<string, string> = {
   interrupted: 'Interrupted',
 };
 
+/** A run's state: a spinner while it works (not the "?" of an unknown finding), the outcome's colour once done. */
+function RunBadge({ status, failed }: { status: string; failed?: number }) {
+  const label = RUN_LABEL[status] ?? status;
+  if (!FINISHED.has(status))
+    return (
+      <span className="badge status-unknown">
+        <span className="spinner" aria-hidden="true" /> {label}
+      </span>
+    );
+  return <StatusBadge status={runStatus(status, failed)} label={label} />;
+}
+
 export default function RunsPage({ runId, user }: { runId?: string; user: User }) {
   const runs = useRuns();
   const start = useStartRun();
@@ -59,7 +71,7 @@ export default function RunsPage({ runId, user }: { runId?: string; user: User }
                   <a href={href.runs(r.id)}>{fmtDate(r.startedAt ?? r.createdAt)}</a>
                 </td>
                 <td data-label="Status">
-                  <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} />
+                  <RunBadge status={r.status} failed={r.failed} />
                 </td>
                 <td data-label="Payers">
                   {r.collected} of {r.total} collected{r.failed ? `, ${r.failed} failed` : ''}
@@ -95,8 +107,7 @@ function RunPanel({ id, onRerun }: { id: string; onRerun?: (() => void) | undefi
         Run <code>{r.id}</code>
       </h2>
       <p aria-live="polite" className="run-status">
-        <StatusBadge status={runStatus(r.status, r.failed)} label={RUN_LABEL[r.status] ?? r.status} /> {done} of{' '}
-        {r.total} payers done
+        <RunBadge status={r.status} failed={r.failed} /> {done} of {r.total} payers done
         {r.failed ? `, ${r.failed} failed` : ''}
         {finished
           ? ` · finished ${fmtAgo(r.finishedAt)}`
