@@ -149,7 +149,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const index = deps.webDist ? join(deps.webDist, 'index.html') : undefined;
   const hasWeb = !!index && existsSync(index);
-  if (hasWeb) await app.register(fastifyStatic, { root: deps.webDist!, wildcard: true, index: ['index.html'] });
+  if (hasWeb)
+    await app.register(fastifyStatic, {
+      root: deps.webDist!,
+      wildcard: true,
+      index: ['index.html'],
+      // Vite names every asset by its content hash: a browser may keep them for good. index.html (which names them)
+      // keeps revalidating, so a new release is seen on the next load.
+      setHeaders: (reply, path) => {
+        if (/[\\/]assets[\\/]/.test(path)) reply.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
 
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '';

@@ -458,6 +458,9 @@ describe('the dashboard', () => {
       expect(deep.body).toContain('payerguard-spa');
       const asset = await app.inject({ method: 'GET', url: '/assets/app.js' });
       expect(asset.headers['content-type']).toMatch(/javascript/);
+      // Hashed assets are kept by the browser; the page that names them is revalidated on every load.
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(root.headers['cache-control']).not.toContain('immutable');
       const api = await app.inject({ method: 'GET', url: '/api/does-not-exist' });
       expect(api.statusCode).toBe(404);
       expect(api.json()).toMatchObject({ error: 'Not Found' });
