@@ -38,3 +38,11 @@ CREATE OR REPLACE VIEW "evidence" AS
   FROM "evidence_runs" r
   LEFT JOIN "evidence_docs" d ON d.hash = r.doc_hash
   LEFT JOIN "evidence_request_layouts" l ON l.hash = r.request_layout;
+--> statement-breakpoint
+-- Every day's run updates yesterday's rows of these tables (run_payers from queued to collected, the evaluated-ahead
+-- findings dropped from evidence_runs, views and latest rows replaced), leaving about one day of dead rows in tables
+-- that hold a year: the default autovacuum trigger (20% dead) would let that pile up for weeks. Vacuum them once a
+-- day's worth of rows is dead, so the space is reused by the next run instead of growing the files.
+ALTER TABLE "evidence_runs" SET (autovacuum_vacuum_scale_factor = 0.002, autovacuum_vacuum_threshold = 1000, toast.autovacuum_vacuum_scale_factor = 0.002, toast.autovacuum_vacuum_threshold = 1000);--> statement-breakpoint
+ALTER TABLE "run_payers" SET (autovacuum_vacuum_scale_factor = 0.002, autovacuum_vacuum_threshold = 1000);--> statement-breakpoint
+ALTER TABLE "payer_views" SET (autovacuum_vacuum_scale_factor = 0.05, autovacuum_vacuum_threshold = 1000);

@@ -3,9 +3,9 @@
  * before carried into the new run in a few set-based statements, in the shapes the product writes them.
  *
  * What the product stores for such a payer on a new day (recordOutcome, then scoring) differs from the day before
- * only in: the run, the collection time (the row's collected_at, from which the evidence view puts collectedAt
+ * only in: the run, the collection time (each payer's own; the row's collected_at, from which the evidence view puts collectedAt
  * back), fresh AWS request ids (same layout, new UUIDs), the time the payer was last reached (ACCESS-LAST-SUCCESS's
- * message and evidence, the findings evaluated ahead, the view's collectedAt). So each carried row is the previous
+ * message and evidence). So each carried row is the previous
  * one with the run changed, new request ids drawn, and the previous day's ISO time replaced by the new one; finding
  * contents and sets are hashed by the same SQL functions (finding_content_hash, content_hash) as the product's
  * finding store. _history.ts checks the result against the product path on sample payers every day.
@@ -17,12 +17,16 @@ export interface Carry {
   runId: string;
   prevRunId: string;
   accountIds: string[];
-  /** The previous and the new collection time, as ISO text (toISOString). */
-  from: string;
-  to: string;
+  /** Per payer (same order): its previous and its new collection time, as ISO text (toISOString). */
+  from: string[];
+  to: string[];
 }
 
-/** Outcome, evidence row and drill-down view of each unchanged payer (what recordOutcome writes). */
+/** The payers with their two times, as a relation m(account, f, t). */
+const moves = (c: Carry) =>
+  sql`unnest(${sql.param(c.accountIds)}::text[], ${sql.param(c.from)}::text[], ${sql.param(c.to)}::text[]) as m(account, f, t)`;
+
+/** Outcome and evidence row of each unchanged payer (what recordOutcome writes, less what the next day drops). */
 export async function carryOutcomes(db: Db, c: Carry): Promise<void> {
   if (!c.accountIds.length) return;
   const ids = sql.param(c.accountIds);
@@ -40,17 +44,17 @@ export async function carryOutcomes(db: Db, c: Carry): Promise<void> {
         failed = failed + (select count(*) from run_payers where run_id = ${c.runId} and payer_account_id = any(${ids}::text[]) and status = 'failed')
       where id = ${c.runId}`);
     await tx.execute(sql`select pg_advisory_xact_lock_shared(hashtext('payerguard:content-store'))`);
+    // The findings evaluated ahead are left out, and views not carried: the product drops those of a run once the
+    // next run is scored (dropSpentEvaluations, prunePayerViews), so of all the days only the last one keeps them,
+    // and the seed writes the last day whole through the product's own writers.
     await tx.execute(sql`
       insert into evidence_runs (run_id, payer_account_id, partner_id, collected_at, doc_hash, volatile, request_layout, request_ids, findings, evaluated_with)
-      select ${c.runId}, e.payer_account_id, e.partner_id, ${c.to}::timestamptz, e.doc_hash, e.volatile, e.request_layout,
+      select ${c.runId}, e.payer_account_id, e.partner_id, m.t::timestamptz, e.doc_hash, e.volatile, e.request_layout,
              case when e.request_ids is null then null
                   else array(select gen_random_uuid() from generate_series(1, cardinality(e.request_ids))) end,
-             replace(e.findings::text, ${c.from}, ${c.to})::jsonb, e.evaluated_with
-      from evidence_runs e where e.run_id = ${c.prevRunId} and e.payer_account_id = any(${ids}::text[])`);
-    await tx.execute(sql`
-      insert into payer_views (run_id, payer_account_id, partner_id, schema_version, built_with, view)
-      select ${c.runId}, v.payer_account_id, v.partner_id, v.schema_version, v.built_with, replace(v.view::text, ${c.from}, ${c.to})::jsonb
-      from payer_views v where v.run_id = ${c.prevRunId} and v.payer_account_id = any(${ids}::text[])`);
+             null, e.evaluated_with
+      from evidence_runs e join ${moves(c)} on m.account = e.payer_account_id
+      where e.run_id = ${c.prevRunId}`);
   });
 }
 
@@ -66,18 +70,18 @@ export async function carryFindings(db: Db, c: Carry): Promise<void> {
     await tx.execute(sql`select pg_advisory_xact_lock_shared(hashtext('payerguard:content-store'))`);
     await tx.execute(sql`
       with prev as (
-        select rf.id, rf.partner_id, rf.payer_account_id, s.items
-        from run_findings rf join finding_sets s on s.hash = rf.set_hash
-        where rf.run_id = ${c.prevRunId} and rf.payer_account_id = any(${sql.param(c.accountIds)}::text[])
+        select rf.id, rf.partner_id, rf.payer_account_id, s.items, m.f, m.t
+        from run_findings rf join finding_sets s on s.hash = rf.set_hash join ${moves(c)} on m.account = rf.payer_account_id
+        where rf.run_id = ${c.prevRunId}
       ), items as (
-        select p.id, p.partner_id, p.payer_account_id, u.ord, u.hash, c.control_id, c.resource, c.status, c.severity,
-               c.title, c.message, c.evidence, c.suppression_id
+        select p.id, p.partner_id, p.payer_account_id, p.f, p.t, u.ord, u.hash, c.control_id, c.resource, c.status,
+               c.severity, c.title, c.message, c.evidence, c.suppression_id
         from prev p cross join lateral unnest(p.items) with ordinality as u(hash, ord)
         join finding_contents c on c.hash = u.hash
       ), moved as (
         select i.id, i.ord, i.control_id, i.resource, i.status, i.severity, i.title, i.suppression_id,
-               replace(i.message, ${c.from}, ${c.to}) as message, replace(i.evidence::text, ${c.from}, ${c.to})::jsonb as evidence
-        from items i where strpos(i.message, ${c.from}) > 0 or strpos(i.evidence::text, ${c.from}) > 0
+               replace(i.message, i.f, i.t) as message, replace(i.evidence::text, i.f, i.t)::jsonb as evidence
+        from items i where strpos(i.message, i.f) > 0 or strpos(i.evidence::text, i.f) > 0
       ), mh as (
         select m.*, finding_content_hash(m.control_id, m.resource, m.status, m.severity, m.title, m.message, m.evidence, m.suppression_id) as hash
         from moved m

@@ -25,7 +25,7 @@ import { scoreRun } from '@payerguard/core/engine/score-run';
 import type { Grade } from '@payerguard/core/engine/scoring';
 import { lastFullMonthSpend } from '@payerguard/core/engine/spend';
 import { applySuppressions } from '@payerguard/core/engine/suppressions';
-import { splitEvidence } from '@payerguard/core/evidence/store';
+import { splitEvidence, writeEvidence } from '@payerguard/core/evidence/store';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { buildPayerView } from '@payerguard/core/read-model/build-payer-view';
 import type { PayerView } from '@payerguard/core/read-model/payer-view';
@@ -83,6 +83,8 @@ function pick(r: () => number, exclude = -1): number {
 export interface BenchPayer {
   partnerId: string;
   accountId: string;
+  /** When in the day's run this payer is collected, after the run starts: each payer has its own collection time. */
+  offsetMs: number;
   /** Last full month's spend: varies by payer so the overview's spend sort and totals mean something. */
   spend: number;
 }
@@ -100,7 +102,7 @@ export function benchEstate(partners: number): { entries: RegistryEntry[]; payer
       roleArn: `arn:aws:iam::${accountId}:role/PayerGuardCollector`,
       externalId: `bench-ext-${i}`,
     });
-    payers.push({ partnerId, accountId, spend: 500 + ((i * 7919) % 200) * 250 });
+    payers.push({ partnerId, accountId, offsetMs: (i * 337) % 1_800_000, spend: 500 + ((i * 7919) % 200) * 250 });
   }
   return { entries, payers };
 }
@@ -156,6 +158,10 @@ class Templates {
   private readonly texts = new Map<number, string>();
   private readonly findings = new Map<string, string>();
   private readonly views = new Map<string, string>();
+  private readonly inputs = new Map<
+    string,
+    { spend: ReturnType<typeof lastFullMonthSpend>; access: string }
+  >();
   evaluations = 0;
   constructor(
     private readonly anchor: Date,
@@ -176,21 +182,21 @@ class Templates {
     const ev = JSON.parse(forPayer(this.text(a), p), (k, v) =>
       k === 'requestIds' && Array.isArray(v) ? Array.from({ length: this.idsPerCall }, () => randomUUID()) : v,
     ) as PayerEvidence;
-    ev.collectedAt = at.toISOString();
+    ev.collectedAt = payerTime(p, at);
     setSpend(ev, p.spend);
     return ev;
   }
 
   /** The findings the payer job would store for archetype `a` on day `at`, for payer `p`. */
   findingsFor(a: number, p: BenchPayer, at: Date): Finding[] {
-    return JSON.parse(forPayer(this.findingsText(a, at), p)) as Finding[];
+    return JSON.parse(atPayerTime(forPayer(this.findingsText(a, at), p), p, at)) as Finding[];
   }
 
   private findingsText(a: number, at: Date): string {
     const key = `${a}|${at.toISOString()}`;
     let f = this.findings.get(key);
     if (f === undefined) {
-      f = JSON.stringify(evaluate(this.templateEvidence(a, at), this.settings, at));
+      f = JSON.stringify(evaluate(this.templateEvidence(a, at), this.settings));
       this.findings.set(key, f);
       this.evaluations++;
       // Only the current day is asked for again; older days' findings are never needed.
@@ -208,7 +214,27 @@ class Templates {
       this.views.set(key, v);
       for (const k of this.views.keys()) if (!k.endsWith(at.toISOString())) this.views.delete(k);
     }
-    return JSON.parse(forPayer(v, p)) as PayerView;
+    return JSON.parse(atPayerTime(forPayer(v, p), p, at)) as PayerView;
+  }
+
+  /**
+   * What scoring needs of a payer's evidence besides its findings, without building the whole document: the spend
+   * (the template's picked month scaled as setSpend scales every month) and the access call. Same values as
+   * lastFullMonthSpend and .access of evidence(a, p, at), which checkTemplates compares.
+   */
+  scoringInputs(a: number, p: BenchPayer, at: Date): Pick<PartnerEvaluation, 'spends'> & { access: AccessOutcome } {
+    const key = `${a}|${at.toISOString()}`;
+    let t = this.inputs.get(key);
+    if (t === undefined) {
+      const ev = this.templateEvidence(a, at);
+      t = { spend: lastFullMonthSpend(ev, at), access: JSON.stringify(ev.access) };
+      this.inputs.set(key, t);
+    }
+    const spend = t.spend && { ...t.spend, amount: (t.spend.amount / TEMPLATE_SPEND) * p.spend };
+    return {
+      spends: [spend],
+      access: { payerAccountId: p.accountId, collectedAt: payerTime(p, at), access: JSON.parse(forPayer(t.access, p)) },
+    };
   }
 
   private templateEvidence(a: number, at: Date): PayerEvidence {
@@ -218,8 +244,18 @@ class Templates {
   }
 }
 
-/** The payer job's own rule: a reachable payer was last reached now; a locked-out one never was (in this estate). */
-function evaluate(ev: PayerEvidence, settings: DistributorSettings, now: Date): Finding[] {
+/** A payer's collection time on the day whose run starts at `at`. */
+const payerTime = (p: BenchPayer, at: Date) => new Date(at.getTime() + p.offsetMs).toISOString();
+
+/** A template's text (evaluated at the run's start) moved to the payer's own collection time. */
+const atPayerTime = (text: string, p: BenchPayer, at: Date) => text.replaceAll(at.toISOString(), payerTime(p, at));
+
+/**
+ * The payer job's own rule: evaluated when collected; a reachable payer was last reached then, a locked-out one
+ * never was (in this estate).
+ */
+function evaluate(ev: PayerEvidence, settings: DistributorSettings): Finding[] {
+  const now = new Date(ev.collectedAt);
   return evaluatePayer(ev, { settings, now, ...(ev.access.status === 'ok' ? { lastAccessOkAt: now } : {}) });
 }
 
@@ -237,9 +273,14 @@ function checkTemplates(t: Templates, settings: DistributorSettings, p: BenchPay
     const ev = t.evidence(a, p, at);
     if (JSON.stringify(buildPayerView(ev, settings)) !== JSON.stringify(t.viewFor(a, p, at)))
       throw new Error(`bench seed: archetype ${ARCHETYPES[a]!.name}: template view differs from the payer's own`);
+    const inputs = t.scoringInputs(a, p, at);
+    const own = { spends: [lastFullMonthSpend(ev, at)], access: ev.access };
+    const noIds = (v: unknown) => JSON.stringify(v, (k, x) => (k === 'requestIds' ? undefined : x));
+    if (noIds(own) !== noIds({ spends: inputs.spends, access: inputs.access.access }))
+      throw new Error(`bench seed: archetype ${ARCHETYPES[a]!.name}: template spend or access differs from the payer's own`);
     // A lockout's finding carries the run's own request ids: those payers are evaluated one by one (see record).
     if (a === LOCKOUT) continue;
-    const direct = comparable(evaluate(ev, settings, at));
+    const direct = comparable(evaluate(ev, settings));
     const carried = comparable(t.findingsFor(a, p, at));
     if (direct !== carried) {
       if (process.env.BENCH_DEBUG) {
@@ -268,6 +309,28 @@ async function pool<T>(items: T[], n: number, f: (x: T) => Promise<void>): Promi
   );
 }
 
+/**
+ * What autovacuum does between two daily runs (migration 0010 sets these tables to be vacuumed once about a day's
+ * rows are dead): the seed runs a day in seconds, faster than autovacuum's naptime, so it vacuums them itself. Plain
+ * VACUUM: space of dead rows is reused by the next day, files never shrink, so growth is measured honestly.
+ */
+async function vacuumDay(db: Db) {
+  await db.execute(sql`vacuum evidence_runs, run_payers, payer_views, partner_latest, payers, runs`);
+}
+
+/** Seconds spent per phase of a day (BENCH_VERBOSE). */
+function laps() {
+  let t = performance.now();
+  const spent: Record<string, number> = {};
+  const lap = (name: string) => {
+    const now = performance.now();
+    spent[name] = Math.round(now - t) / 1000;
+    t = now;
+  };
+  lap.report = () => JSON.stringify(spent);
+  return lap;
+}
+
 const runIdOf = (at: Date, day: number) =>
   `run-${at.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-bench${day}`;
 
@@ -283,11 +346,14 @@ const runIdOf = (at: Date, day: number) =>
 export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
   const { entries, payers } = benchEstate(o.partners);
   await importRegistry(db, entries);
-  const start = new Date(o.end.getTime() - (o.days - 1) * DAY_MS);
+  // Runs start at 02:00 UTC: the half hour of payer collection times never crosses a day or month.
+  const first = new Date(o.end.getTime() - (o.days - 1) * DAY_MS);
+  const start = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), first.getUTCDate(), 2));
   const idsPerCall = o.requestIdsPerCall ?? 2;
   // Events and windows are laid out before the first day and stay where they are, as real ones do.
   const templates = new Templates(start, o.settings, idsPerCall);
-  checkTemplates(templates, o.settings, payers[0]!, start);
+  // A payer collected late in the run (its own time differs from the template's).
+  checkTemplates(templates, o.settings, payers[payers.length - 1]!, start);
   const fingerprint = evaluationFingerprint(o.settings);
   const sample = splitEvidence(templates.evidence(0, payers[0]!, start));
   // The same ids as the layout before 0010 kept them: a jsonb map of path -> ids.
@@ -311,7 +377,7 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
   const record = async (runId: string, p: BenchPayer, a: number, at: Date) => {
     const evidence = templates.evidence(a, p, at);
     const ok = evidence.access.status === 'ok';
-    if (a === LOCKOUT) direct.set(p.accountId, evaluate(evidence, o.settings, at));
+    if (a === LOCKOUT) direct.set(p.accountId, evaluate(evidence, o.settings));
     const recorded = await recordOutcome(db, {
       runId,
       partnerId: p.partnerId,
@@ -326,6 +392,56 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
     outcomes++;
   };
 
+  /**
+   * recordOutcome for many payers at once, for later days: the evidence through the product's writeEvidence (a few
+   * hundred rows a statement, as its unnest is built for), the view rows as storePayerView writes them, and the run
+   * payer rows and counters as recordOutcome sets them (the payers' access is carried onto the registry by persist).
+   */
+  const recordMany = async (runId: string, list: { p: BenchPayer; a: number }[], at: Date) => {
+    for (let k = 0; k < list.length; k += 250) {
+      const chunk = list.slice(k, k + 250).map(({ p, a }) => {
+        const evidence = templates.evidence(a, p, at);
+        if (a === LOCKOUT) direct.set(p.accountId, evaluate(evidence, o.settings));
+        return { p, evidence, findings: findingsOf(a, p, at), view: templates.viewFor(a, p, at) };
+      });
+      await db.transaction(async (tx0) => {
+        const tx = tx0 as unknown as Db;
+        const col = <T>(f: (x: (typeof chunk)[number]) => T) => sql.param(chunk.map(f));
+        const ok = (x: (typeof chunk)[number]) => x.evidence.access.status === 'ok';
+        await tx.execute(sql`
+          update run_payers r set status = t.status, error_code = t.code, error_message = t.message,
+            call_stats = t.stats::jsonb, finished_at = now()
+          from unnest(${col((x) => x.p.accountId)}::text[], ${col((x) => (ok(x) ? 'collected' : 'failed'))}::text[],
+                      ${col((x) => (ok(x) ? null : 'AccessDenied'))}::text[],
+                      ${col((x) => (ok(x) ? null : 'sts:AssumeRole: AccessDenied'))}::text[],
+                      ${col((x) => JSON.stringify({ ok: ok(x) ? 30 : 0, denied: ok(x) ? 0 : 1 }))}::text[])
+               as t(account, status, code, message, stats)
+          where r.run_id = ${runId} and r.payer_account_id = t.account and r.status not in ('collected', 'failed')`);
+        await writeEvidence(
+          tx,
+          chunk.map((x) => ({
+            runId,
+            payerAccountId: x.p.accountId,
+            partnerId: x.p.partnerId,
+            evidence: x.evidence,
+            findings: x.findings,
+            evaluatedWith: fingerprint,
+          })),
+        );
+        await tx.execute(sql`
+          insert into payer_views (run_id, payer_account_id, partner_id, schema_version, built_with, view)
+          select ${runId}, t.account, t.partner, t.version, ${fingerprint}, t.view::jsonb
+          from unnest(${col((x) => x.view.payerAccountId)}::text[], ${col((x) => x.view.partnerId)}::text[],
+                      ${col((x) => x.view.schemaVersion)}::int[], ${col((x) => JSON.stringify(x.view))}::text[])
+               as t(account, partner, version, view)`);
+        const okCount = chunk.filter(ok).length;
+        await tx.execute(sql`update runs set collected = collected + ${okCount}, failed = failed + ${chunk.length - okCount}
+          where id = ${runId}`);
+      });
+      outcomes += chunk.length;
+    }
+  };
+
   for (let day = 0; day < o.days; day++) {
     const t0 = performance.now();
     const at = new Date(start.getTime() + day * DAY_MS);
@@ -337,8 +453,11 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
           archetype[i] = pick(r, LOCKOUT);
           changed.add(i);
         }
-    // Locked-out payers' findings change every run (the request ids of the denied AssumeRole): never carried.
-    for (let i = 0; i < payers.length; i++) if (archetype[i] === LOCKOUT) changed.add(i);
+    // Locked-out payers' findings change every run (the request ids of the denied AssumeRole): never carried. The
+    // last day is written whole (see carryOutcomes): every payer's findings evaluated ahead and view, as the latest
+    // run holds them.
+    const last = day === o.days - 1;
+    for (let i = 0; i < payers.length; i++) if (archetype[i] === LOCKOUT || (day > 0 && last)) changed.add(i);
     const runId = runIdOf(at, day);
     const prevRunId = runIds[runIds.length - 1];
     runIds.push(runId);
@@ -364,13 +483,27 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
         ({ p, a }) => record(runId, p, a, at),
       );
       await scoreRun(db, runId, { now: at });
+      await vacuumDay(db);
     } else {
       const prevAt = new Date(at.getTime() - DAY_MS);
-      await pool([...changed], o.concurrency, (i) => record(runId, payers[i]!, archetype[i]!, at));
-      const same = payers.filter((_, i) => !changed.has(i)).map((p) => p.accountId);
-      carried += same.length;
-      const shift = { runId, prevRunId, accountIds: same, from: prevAt.toISOString(), to: at.toISOString() };
+      const lap = laps();
+      await recordMany(
+        runId,
+        [...changed].sort((x, y) => x - y).map((i) => ({ p: payers[i]!, a: archetype[i]! })),
+        at,
+      );
+      carried += payers.length - changed.size;
+      const kept = payers.filter((_, i) => !changed.has(i));
+      const shift = {
+        runId,
+        prevRunId,
+        accountIds: kept.map((p) => p.accountId),
+        from: kept.map((p) => payerTime(p, prevAt)),
+        to: kept.map((p) => payerTime(p, at)),
+      };
+      lap('record');
       await carryOutcomes(db, shift);
+      lap('carryOutcomes');
       previous = await scoreDay(db, {
         runId,
         prevRunId,
@@ -382,12 +515,24 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
         templates,
         findingsOf,
       });
+      lap('score');
       await carryFindings(db, shift);
+      lap('carryFindings');
       await prunePayerViews(
         db,
         payers.map((p) => p.partnerId),
       );
+      lap('prune');
       await checkCarried(db, templates, runId, at, payers, archetype, changed);
+      lap('check');
+      await vacuumDay(db);
+      lap('vacuum');
+      if (process.env.BENCH_VERBOSE) {
+        const n = (await db.execute(
+          sql`select (select count(*) from finding_contents) as contents, (select count(*) from finding_sets) as sets`,
+        )) as unknown as { rows: unknown[] };
+        console.error(lap.report(), JSON.stringify(n.rows[0]));
+      }
     }
     if (day === 0) previous = await previousFromDb(db, runId, payers, archetype, findingsOf, at);
     await db.update(runs).set({ status: 'completed', finishedAt: at }).where(eq(runs.id, runId));
@@ -466,13 +611,13 @@ async function scoreDay(
   const changedAccounts = new Set([...d.changed].map((i) => d.payers[i]!.accountId));
   d.payers.forEach((p, i) => {
     const a = d.archetype[i]!;
-    const ev = d.templates.evidence(a, p, d.at);
+    const inputs = d.templates.scoringInputs(a, p, d.at);
     const found = applySuppressions(d.findingsOf(a, p, d.at), [], d.at);
     const entry = byPartner.get(p.partnerId) ?? { findings: [], spends: [] };
     entry.findings.push(...found);
-    entry.spends.push(lastFullMonthSpend(ev, d.at));
+    entry.spends.push(...inputs.spends);
     byPartner.set(p.partnerId, entry);
-    access.push({ payerAccountId: ev.payerAccountId, collectedAt: ev.collectedAt, access: ev.access });
+    access.push(inputs.access);
   });
   const agg = aggregateRun({
     runId: d.runId,
@@ -533,9 +678,9 @@ async function checkCarried(
     const row = (
       (await db.execute(sql`
         select e.data, e.findings, v.view from evidence e
-        join payer_views v on v.run_id = e.run_id and v.payer_account_id = e.payer_account_id
+        left join payer_views v on v.run_id = e.run_id and v.payer_account_id = e.payer_account_id
         where e.run_id = ${runId} and e.payer_account_id = ${p.accountId}`)) as unknown as {
-        rows: { data: PayerEvidence; findings: Finding[] | null; view: PayerView }[];
+        rows: { data: PayerEvidence; findings: Finding[] | null; view: PayerView | null }[];
       }
     ).rows[0];
     // jsonb keeps keys in its own order: compare with keys sorted, request ids (fresh on both paths) and
@@ -550,9 +695,9 @@ async function checkCarried(
       );
     const problems = [
       canon(stored.rows) !== canon(asStored) && 'findings',
-      !row && 'evidence or view row',
+      !row && 'evidence row',
       row && row.findings !== null && canon(row.findings) !== canon(want) && 'findings evaluated ahead',
-      row && canon(row.view) !== canon(templates.viewFor(a, p, at)) && 'view',
+      row?.view && canon(row.view) !== canon(templates.viewFor(a, p, at)) && 'view',
       row && canon(row.data) !== canon(templates.evidence(a, p, at)) && 'evidence',
     ].filter(Boolean);
     if (problems.length && process.env.BENCH_DEBUG) {
@@ -562,7 +707,7 @@ async function checkCarried(
         return `${a.slice(Math.max(0, k - 80), k + 120)}\n  vs\n${b.slice(Math.max(0, k - 80), k + 120)}`;
       };
       console.error('findings:', first(canon(stored.rows), canon(asStored)));
-      if (row) console.error('view:', first(canon(row.view), canon(templates.viewFor(a, p, at))));
+      if (row?.view) console.error('view:', first(canon(row.view), canon(templates.viewFor(a, p, at))));
       if (row) console.error('evidence:', first(canon(row.data), canon(templates.evidence(a, p, at))));
     }
     if (problems.length)

@@ -84,7 +84,8 @@ try {
         afterFirstDay = await databaseBytes(db);
         tablesAfterFirstDay = await tableBytes(db);
       }
-      if (process.env.BENCH_VERBOSE) console.error(`day ${day + 1}/${historyDays} in ${r2(s)} s`);
+      if (process.env.BENCH_VERBOSE)
+        console.error(`day ${day + 1}/${historyDays} in ${r2(s)} s, ${(await databaseBytes(db)).relations} bytes`);
     },
   });
   const seedSeconds = (performance.now() - t0) / 1000;
