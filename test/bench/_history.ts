@@ -158,10 +158,7 @@ class Templates {
   private readonly texts = new Map<number, string>();
   private readonly findings = new Map<string, string>();
   private readonly views = new Map<string, string>();
-  private readonly inputs = new Map<
-    string,
-    { spend: ReturnType<typeof lastFullMonthSpend>; access: string }
-  >();
+  private readonly inputs = new Map<string, { spend: ReturnType<typeof lastFullMonthSpend>; access: string }>();
   evaluations = 0;
   constructor(
     private readonly anchor: Date,
@@ -277,7 +274,9 @@ function checkTemplates(t: Templates, settings: DistributorSettings, p: BenchPay
     const own = { spends: [lastFullMonthSpend(ev, at)], access: ev.access };
     const noIds = (v: unknown) => JSON.stringify(v, (k, x) => (k === 'requestIds' ? undefined : x));
     if (noIds(own) !== noIds({ spends: inputs.spends, access: inputs.access.access }))
-      throw new Error(`bench seed: archetype ${ARCHETYPES[a]!.name}: template spend or access differs from the payer's own`);
+      throw new Error(
+        `bench seed: archetype ${ARCHETYPES[a]!.name}: template spend or access differs from the payer's own`,
+      );
     // A lockout's finding carries the run's own request ids: those payers are evaluated one by one (see record).
     if (a === LOCKOUT) continue;
     const direct = comparable(evaluate(ev, settings));
@@ -357,10 +356,12 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
   const fingerprint = evaluationFingerprint(o.settings);
   const sample = splitEvidence(templates.evidence(0, payers[0]!, start));
   // The same ids as the layout before 0010 kept them: a jsonb map of path -> ids.
+  const oldMap: Record<string, string[]> = {};
   let at0 = 0;
-  const oldMap = Object.fromEntries(
-    sample.layout.map(([k, n]) => [k, sample.requestIds.slice(at0, (at0 += n))]),
-  );
+  for (const [k, n] of sample.layout) {
+    oldMap[k] = sample.requestIds.slice(at0, at0 + n);
+    at0 += n;
+  }
   const requestIdsJsonBytes = Buffer.byteLength(JSON.stringify(oldMap));
 
   const r = rng(14);
@@ -372,8 +373,7 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
 
   // Findings of the payers evaluated one by one today (locked out: their finding holds the run's request ids).
   let direct = new Map<string, Finding[]>();
-  const findingsOf = (a: number, p: BenchPayer, at: Date) =>
-    direct.get(p.accountId) ?? templates.findingsFor(a, p, at);
+  const findingsOf = (a: number, p: BenchPayer, at: Date) => direct.get(p.accountId) ?? templates.findingsFor(a, p, at);
   const record = async (runId: string, p: BenchPayer, a: number, at: Date) => {
     const evidence = templates.evidence(a, p, at);
     const ok = evidence.access.status === 'ok';
@@ -636,7 +636,10 @@ async function scoreDay(
   );
   const next = new Map<string, PreviousState>();
   for (const s of agg.snapshots)
-    next.set(s.partnerId, openState({ id: s.id!, score: s.score, grade: s.grade as Grade }, byPartner.get(s.partnerId)!.findings));
+    next.set(
+      s.partnerId,
+      openState({ id: s.id!, score: s.score, grade: s.grade as Grade }, byPartner.get(s.partnerId)!.findings),
+    );
   return next;
 }
 
@@ -711,6 +714,8 @@ async function checkCarried(
       if (row) console.error('evidence:', first(canon(row.data), canon(templates.evidence(a, p, at))));
     }
     if (problems.length)
-      throw new Error(`bench seed: carried ${problems.join(', ')} of ${p.accountId} in ${runId} differ from the product's`);
+      throw new Error(
+        `bench seed: carried ${problems.join(', ')} of ${p.accountId} in ${runId} differ from the product's`,
+      );
   }
 }

@@ -76,7 +76,13 @@ export function growthPerDay(
     if (total <= 0) continue;
     out.push([
       name,
-      { heap: d('heap'), toast: d('toast'), indexes: d('indexes'), rows: d('rows'), perPartnerDay: Math.round(total / days / partners) },
+      {
+        heap: d('heap'),
+        toast: d('toast'),
+        indexes: d('indexes'),
+        rows: d('rows'),
+        perPartnerDay: Math.round(total / days / partners),
+      },
     ]);
   }
   return Object.fromEntries(out.sort((x, y) => y[1].perPartnerDay - x[1].perPartnerDay));

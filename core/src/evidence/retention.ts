@@ -62,7 +62,10 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
     const sets = (await tx.execute(sql`
       delete from finding_sets s where not exists (select 1 from run_findings rf where rf.set_hash = s.hash)
       returning s.items`)) as unknown as { rows: { items: string[] | string }[] };
-    const contents = await deleteOrphanContents(tx, sets.rows.flatMap((r) => uuids(r.items)));
+    const contents = await deleteOrphanContents(
+      tx,
+      sets.rows.flatMap((r) => uuids(r.items)),
+    );
     return {
       evidenceRows: gone.rows.length,
       documents: docs.rows.length,
@@ -75,7 +78,12 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
 
 /** pg gives uuid[] back as an array, PGlite too; a '{a,b}' literal is read as well in case a driver sends text. */
 const uuids = (v: string[] | string): string[] =>
-  Array.isArray(v) ? v : v.replace(/^\{|\}$/g, '').split(',').filter(Boolean);
+  Array.isArray(v)
+    ? v
+    : v
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean);
 
 /**
  * Deletes, of the finding contents the deleted sets held, those no remaining set holds. Only sets sharing one of
