@@ -34,7 +34,7 @@ import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { seedHistory } from './_history.js';
 import { r2, repoRoot, startSimProcess } from './_processes.js';
-import { databaseBytes, directoryBytes } from './_sizes.js';
+import { databaseBytes, directoryBytes, growthPerDay, tableBytes } from './_sizes.js';
 import { measureOverview } from './_web-overview.js';
 
 const partners = Number(process.env.BENCH_PARTNERS ?? 10_000);
@@ -73,6 +73,7 @@ try {
   // The first day stores every document once; later days only what changed. A year costs the first day plus 364 of
   // the later ones, so the two are measured apart.
   let afterFirstDay = size0;
+  let tablesAfterFirstDay = await tableBytes(db);
   const t0 = performance.now();
   const seeded = await seedHistory(db, {
     partners,
@@ -82,8 +83,12 @@ try {
     end: new Date(Date.now() - 86_400_000),
     settings: await loadSettings(db),
     onDay: async (day, s) => {
-      if (day === 0) afterFirstDay = await databaseBytes(db);
-      if (process.env.BENCH_VERBOSE) console.error(`day ${day + 1}/${historyDays} in ${r2(s)} s`);
+      if (day === 0) {
+        afterFirstDay = await databaseBytes(db);
+        tablesAfterFirstDay = await tableBytes(db);
+      }
+      if (process.env.BENCH_VERBOSE)
+        console.error(`day ${day + 1}/${historyDays} in ${r2(s)} s, ${(await databaseBytes(db)).relations} bytes`);
     },
   });
   const seedSeconds = (performance.now() - t0) / 1000;
@@ -96,7 +101,10 @@ try {
     ...common,
     drift,
     outcomes: seeded.outcomes,
+    carried: seeded.carried,
     evaluations: seeded.evaluations,
+    requestIdsPerPayer: seeded.requestIdsPerPayer,
+    requestIdsJsonBytes: seeded.requestIdsJsonBytes,
     seconds: r2(seedSeconds),
     outcomesPerSecond: r2(seeded.outcomes / seedSeconds),
     // Growth of every table and index of the schema (heap, TOAST, indexes): the first day, then per further day.
@@ -107,6 +115,10 @@ try {
     ...(dataDir ? { dataDirBytes: await directoryBytes(dataDir) } : {}),
     // A year of daily runs at 10,000 partners, scaled linearly from this estate (target < 50 GB).
     yearAt10kPartnersGb: r2(((firstDayBytes + bytesPerDay * 364) * (10_000 / partners)) / 1e9),
+    // Where a further day goes: per table (heap, TOAST, indexes) per day, and bytes per partner per day.
+    ...(historyDays > 1
+      ? { growthPerDay: growthPerDay(tablesAfterFirstDay, await tableBytes(db), historyDays - 1, partners) }
+      : {}),
   });
 
   // ---- the largest simulator payer, through a real collection run (BullMQ, SDK v3 against the simulator)

@@ -15,6 +15,7 @@ import { startWorkers } from '@payerguard/workers';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { startSimProcess } from './_processes.js';
+import { growthPerDay, type TableBytes, tableBytes } from './_sizes.js';
 
 const partners = Number(process.env.BENCH_PARTNERS ?? 40);
 const runCount = Number(process.env.BENCH_RUNS ?? 5);
@@ -80,6 +81,8 @@ try {
     concurrency,
   });
   const empty = sum(await tableSizes(db));
+  const payerCount = sim.registry.length;
+  let firstRun: Record<string, TableBytes> | undefined;
   const after: number[] = [];
   const oldAfter: number[] = [];
   let sizes: Record<string, number> = {};
@@ -89,13 +92,18 @@ try {
     await db.execute(sql`analyze`);
     sizes = await tableSizes(db);
     after.push(sum(sizes));
+    if (i === 0) firstRun = await tableBytes(db);
     oldAfter.push(await oldLayoutBytes(db, sizes));
   }
   await workers.close();
-  // What each run's evidence row holds besides its pointer: the request ids and time, and findings evaluated ahead.
+  // What each run's evidence row holds besides its pointer: the request ids (uuid[] since 0010, else the volatile
+  // map), and the findings evaluated ahead.
   const perRow = (
     (await db.execute(sql`
-      select avg(pg_column_size(volatile))::int as volatile, avg(coalesce(pg_column_size(findings), 0))::int as findings,
+      select avg(coalesce(pg_column_size(volatile), 0))::int as volatile,
+             avg(coalesce(pg_column_size(request_ids), 0))::int as "requestIds",
+             avg(coalesce(cardinality(request_ids), 0))::int as "requestIdCount",
+             avg(coalesce(pg_column_size(findings), 0))::int as findings,
              count(*)::int as rows, count(findings)::int as "rowsWithFindings"
       from evidence_runs`)) as unknown as { rows: Record<string, number>[] }
   ).rows[0];
@@ -114,6 +122,8 @@ try {
       oldLayoutBytesPerRun: perRun(oldAfter),
       evidenceRunRow: perRow,
       tables: Object.fromEntries(Object.entries(sizes).filter(([, b]) => b > 16_384)),
+      // Per table (heap, TOAST, indexes), per run and per payer-run, from the first run to the last.
+      ...(firstRun ? { growthPerRun: growthPerDay(firstRun, await tableBytes(db), runCount - 1, payerCount) } : {}),
     }),
   );
 } finally {

@@ -151,8 +151,12 @@ export const evidenceRuns = pgTable(
     /** Rows written before 0008 kept their document inline; new rows leave it null and point at evidence_docs. */
     data: jsonb('data'),
     docHash: text('doc_hash'),
-    /** Path (keys joined by U+001F) -> value, put back into the document by the SQL function evidence_join. */
+    /** Path (keys joined by U+001F) -> value, put back into the document by the SQL function evidence_assemble. */
     volatile: jsonb('volatile'),
+    /** Where request_ids go back in the document (evidence_request_layouts, migration 0010); null when none. */
+    requestLayout: uuid('request_layout'),
+    /** The run's AWS request ids in layout order; not null marks a row written in the compact form (0010). */
+    requestIds: uuid('request_ids').array(),
     findings: jsonb('findings'),
     evaluatedWith: text('evaluated_with'),
   },
@@ -160,8 +164,15 @@ export const evidenceRuns = pgTable(
     primaryKey({ columns: [t.runId, t.payerAccountId] }),
     index('evidence_partner_idx').on(t.partnerId),
     index('evidence_runs_doc_idx').on(t.docHash),
+    index('evidence_runs_layout_idx').on(t.requestLayout),
   ],
 );
+
+/** Request-id layouts ([path, count] in document order), stored once however many runs share one (0010). */
+export const evidenceRequestLayouts = pgTable('evidence_request_layouts', {
+  hash: uuid('hash').primaryKey(),
+  paths: jsonb('paths').notNull(),
+});
 
 /**
  * What the drill-down shows about one payer in one run (core/src/read-model/payer-view.ts), built with the findings.

@@ -20,6 +20,10 @@ export interface PurgeResult {
   documents: number;
   /** Finding sets no run referenced any more (left behind by re-scored runs). */
   findingSets: number;
+  /** Finding contents no remaining set held any more. */
+  findingContents: number;
+  /** Request-id layouts no evidence row used any more. */
+  requestLayouts: number;
 }
 
 /**
@@ -38,7 +42,9 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
         and r.status in ('completed', 'failed', 'interrupted')
         and not exists (select 1 from partner_latest pl where pl.run_id = e.run_id and pl.partner_id = e.partner_id)
         and not exists (select 1 from exports x where x.status = 'pending')
-      returning e.doc_hash`)) as unknown as { rows: { doc_hash: string | null }[] };
+      returning e.doc_hash, e.request_layout`)) as unknown as {
+      rows: { doc_hash: string | null; request_layout: string | null }[];
+    };
     const hashes = [...new Set(gone.rows.map((r) => r.doc_hash).filter((h): h is string => !!h))];
     const docs = hashes.length
       ? ((await tx.execute(sql`
@@ -46,9 +52,54 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
             and not exists (select 1 from evidence_runs e where e.doc_hash = d.hash)
           returning d.hash`)) as unknown as { rows: unknown[] })
       : { rows: [] };
+    const layoutHashes = [...new Set(gone.rows.map((r) => r.request_layout).filter((h): h is string => !!h))];
+    const layouts = layoutHashes.length
+      ? ((await tx.execute(sql`
+          delete from evidence_request_layouts l where l.hash = any(${sql.param(layoutHashes)}::uuid[])
+            and not exists (select 1 from evidence_runs e where e.request_layout = l.hash)
+          returning l.hash`)) as unknown as { rows: unknown[] })
+      : { rows: [] };
     const sets = (await tx.execute(sql`
       delete from finding_sets s where not exists (select 1 from run_findings rf where rf.set_hash = s.hash)
-      returning s.hash`)) as unknown as { rows: unknown[] };
-    return { evidenceRows: gone.rows.length, documents: docs.rows.length, findingSets: sets.rows.length };
+      returning s.items`)) as unknown as { rows: { items: string[] | string }[] };
+    const contents = await deleteOrphanContents(
+      tx,
+      sets.rows.flatMap((r) => uuids(r.items)),
+    );
+    return {
+      evidenceRows: gone.rows.length,
+      documents: docs.rows.length,
+      findingSets: sets.rows.length,
+      findingContents: contents,
+      requestLayouts: layouts.rows.length,
+    };
   });
+}
+
+/** pg gives uuid[] back as an array, PGlite too; a '{a,b}' literal is read as well in case a driver sends text. */
+const uuids = (v: string[] | string): string[] =>
+  Array.isArray(v)
+    ? v
+    : v
+        .replace(/^\{|\}$/g, '')
+        .split(',')
+        .filter(Boolean);
+
+/**
+ * Deletes, of the finding contents the deleted sets held, those no remaining set holds. Only sets sharing one of
+ * them are read (`&&`), so a purge that removed nothing reads nothing.
+ */
+async function deleteOrphanContents(tx: Db, candidates: string[]): Promise<number> {
+  const ids = [...new Set(candidates)];
+  if (!ids.length) return 0;
+  const r = (await tx.execute(sql`
+    with c as (select unnest(${sql.param(ids)}::uuid[]) as hash),
+    kept as (
+      select distinct u.hash from finding_sets s cross join lateral unnest(s.items) as u(hash)
+      where s.items && ${sql.param(ids)}::uuid[]
+    )
+    delete from finding_contents f using c
+    where f.hash = c.hash and not exists (select 1 from kept where kept.hash = c.hash)
+    returning f.hash`)) as unknown as { rows: unknown[] };
+  return r.rows.length;
 }

@@ -229,6 +229,12 @@ const FIELDS: { path: string[]; label: string; kind: 'text' | 'list' | 'number';
   { path: ['boundary', 'policyPath'], label: 'Permissions boundary path', kind: 'text' },
   { path: ['rootLookbackDays'], label: 'Root activity look-back (days)', kind: 'number' },
   { path: ['accessMaxAgeHours'], label: 'Maximum age of last successful access (hours)', kind: 'number' },
+  {
+    path: ['evidenceRetentionDays'],
+    label: 'Raw evidence retention (days)',
+    kind: 'number',
+    help: "How long each run's raw evidence and AWS request ids are kept. Findings, scores and history are kept regardless; the evidence behind each partner's latest findings is never removed.",
+  },
 ];
 
 const getPath = (o: Settings, path: string[]): unknown =>
