@@ -121,6 +121,8 @@ try {
         callsPerPayer: r2(callsPerPayer),
         meanPayerMs: Math.round(payerMs.avg),
         maxAttempts: payerMs.maxAttempts,
+        // Payer outcomes per database transaction (group commit across the payer jobs in flight).
+        outcomesPerBatch: r2(workers.outcomeStats.outcomes / Math.max(1, workers.outcomeStats.batches)),
         // What the cores allow if nothing else ran: every core busy with payerguard's and the simulator's CPU per payer.
         cpuFloorPayersPerSecond: r2((cores * 1000) / (cpuPerPayer + simPerPayer)),
         cores,
