@@ -18,7 +18,7 @@
  *   (default 10), rssMbAt (RSS when a quarter, half, three quarters and all of the payers done so far were done) and
  *   rssMbPer1000PayersSecondHalf (the slope of RSS against payers over the second half of the run)}.
  * BENCH_MAX_SECONDS bounds the run (a partial run of a large estate: the figures are those of the payers done by then;
- *   the rest of the run is cancelled, and verdicts are compared for the baseline payers that were done).
+ *   the rest of the run is cancelled; the run is not scored, so there is no verdict comparison and no score-run line).
  * BENCH_PARTNERS (default 200), BENCH_LATENCY_MS (the simulator's added latency per call, default 20),
  * BENCH_CONCURRENCY (payers at once, default 32), BENCH_DATABASES ("pglite,postgres"; default pglite, plus postgres
  * when DATABASE_URL is set). Exits non-zero when any payer's verdicts differ from test/bench/baseline/.
