@@ -5,6 +5,8 @@
  *   {"bench":"api-during-collect", partners, payers, latencyMs, requests, p50Ms, p95Ms, maxMs,
  *    eventLoopDelayP99Ms, runSeconds}
  * BENCH_PARTNERS (default 1000), BENCH_LATENCY_MS (default 20), BENCH_CONCURRENCY (default 32). Target: p95 < 200 ms.
+ * BENCH_DURING_SECONDS bounds the second run (the overview is measured for that long while it works; then the rest of
+ * the run is cancelled); peakRssMb is the process's (API, workers, evaluation threads and PGlite) over both runs.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,16 +15,19 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { embeddedQueuePrefix } from '@payerguard/cli/stack';
 import { createLogger, loadConfig, openDatabase } from '@payerguard/core';
 import { importRegistry } from '@payerguard/core/partners/import';
+import { QUEUES } from '@payerguard/core/queue/names';
 import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { buildServer } from '@payerguard/server/app';
 import { DEMO_PASSWORD, seedDemoUsers } from '@payerguard/server/demo-users';
 import { startWorkers } from '@payerguard/workers';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { r2, startSimProcess } from './_processes.js';
+import { peakSampler, r2, startSimProcess } from './_processes.js';
 
 const partners = Number(process.env.BENCH_PARTNERS ?? 1000);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const duringSeconds = Number(process.env.BENCH_DURING_SECONDS ?? 6 * 3600);
 const logger = createLogger('silent');
 
 const sim = await startSimProcess({ partners, seed: 7, latencyMs });
@@ -53,6 +58,8 @@ try {
   if (!login.ok) throw new Error(`login failed: ${login.status} ${await login.text()}`);
   const cookie = (login.headers.getSetCookie?.() ?? []).map((c) => c.split(';')[0]).join('; ');
 
+  global.gc?.();
+  const rss = peakSampler(() => process.memoryUsage().rss / 1024 / 1024);
   // A first run so the overview has partners, scores and history to show.
   const first = await startRun({ db, connection: redis, prefix }, { trigger: 'cli' });
   await waitForRun(db, first.runId, { intervalMs: 500, timeoutMs: 6 * 3_600_000 });
@@ -63,7 +70,14 @@ try {
   loop.enable();
   const times: number[] = [];
   let done = false;
-  const watcher = waitForRun(db, runId, { intervalMs: 500, timeoutMs: 6 * 3_600_000 }).then((p) => {
+  let payersDone = 0;
+  const watcher = waitForRun(db, runId, {
+    intervalMs: 500,
+    timeoutMs: duringSeconds * 1000,
+    onProgress: (p) => {
+      payersDone = p.done;
+    },
+  }).then((p) => {
     done = true;
     return p;
   });
@@ -90,6 +104,8 @@ try {
       latencyMs,
       evaluationThreads: config.evaluationThreads,
       finished: isFinished(progress),
+      payersDoneWhileMeasured: progress?.done ?? payersDone,
+      peakRssMb: Math.round(rss.peak()),
       requests: times.length,
       p50Ms: r2(q(0.5)),
       p95Ms: r2(q(0.95)),
@@ -98,6 +114,14 @@ try {
       runSeconds: r2(runSeconds),
     }),
   );
+  rss.stop();
+  if (!isFinished(progress))
+    for (const name of [QUEUES.runs, QUEUES.payers]) {
+      const q = new Queue(name, { connection: redis, prefix });
+      await q.pause();
+      await q.drain(true);
+      await q.close();
+    }
 } finally {
   await app.close();
   await workers.close();

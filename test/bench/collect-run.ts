@@ -13,6 +13,12 @@
  *     same in calls of latencyMs; latencyFloorPayersPerSecond = concurrency x 1000 / criticalPathMs;
  *   cpuFloorPayersPerSecond = cores x 1000 / (cpuMsPerPayer + simCpuMsPerPayer): what the whole run's CPU allows.
  *   {"bench":"score-run", database, partners, payers, findings, rescoreSeconds}  (scoreRun again, warm)
+ * Memory over the run (is it flat with the estate?): {"bench":"collect-run-rss", database, partners, samples: [[seconds,
+ *   payers done, RSS MB, JS heap used MB, external MB (PGlite's WASM heap is here)], ...] every BENCH_RSS_SAMPLE_SECONDS
+ *   (default 10), rssMbAt (RSS when a quarter, half, three quarters and all of the payers done so far were done) and
+ *   rssMbPer1000PayersSecondHalf (the slope of RSS against payers over the second half of the run)}.
+ * BENCH_MAX_SECONDS bounds the run (a partial run of a large estate: the figures are those of the payers done by then;
+ *   the rest of the run is cancelled; the run is not scored, so there is no verdict comparison and no score-run line).
  * BENCH_PARTNERS (default 200), BENCH_LATENCY_MS (the simulator's added latency per call, default 20),
  * BENCH_CONCURRENCY (payers at once, default 32), BENCH_DATABASES ("pglite,postgres"; default pglite, plus postgres
  * when DATABASE_URL is set). Exits non-zero when any payer's verdicts differ from test/bench/baseline/.
@@ -24,8 +30,10 @@ import { embeddedQueuePrefix } from '@payerguard/cli/stack';
 import { createLogger, defaultSettings, loadConfig, openDatabase } from '@payerguard/core';
 import { scoreRun } from '@payerguard/core/engine/score-run';
 import { importRegistry } from '@payerguard/core/partners/import';
-import { startRun, waitForRun } from '@payerguard/core/queue/runs';
+import { QUEUES } from '@payerguard/core/queue/names';
+import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
 import { collectPayer, startWorkers } from '@payerguard/workers';
+import { Queue } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { peakSampler, processCpuMs, r2, repoRoot, startSimProcess, threadCpuMs } from './_processes.js';
@@ -34,6 +42,8 @@ import { compareVerdicts, readBaseline, verdictDigests } from './_verdicts.js';
 const partners = Number(process.env.BENCH_PARTNERS ?? 200);
 const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const maxSeconds = Number(process.env.BENCH_MAX_SECONDS ?? 6 * 3600);
+const rssEverySeconds = Number(process.env.BENCH_RSS_SAMPLE_SECONDS ?? 10);
 const seed = 7;
 const databases = (process.env.BENCH_DATABASES ?? (process.env.DATABASE_URL ? 'pglite,postgres' : 'pglite'))
   .split(',')
@@ -73,7 +83,32 @@ try {
     const main0 = threadCpuMs(process.pid);
     const t0 = performance.now();
     const { runId, total } = await startRun({ db, connection: redis, prefix }, { trigger: 'cli' });
-    const progress = await waitForRun(db, runId, { intervalMs: 200, timeoutMs: 6 * 3_600_000 });
+    let payersDone = 0;
+    const samples: number[][] = [];
+    const sampleMemory = () => {
+      const m = process.memoryUsage();
+      const mb = (b: number) => Math.round(b / 1024 / 1024);
+      samples.push([
+        Math.round((performance.now() - t0) / 1000),
+        payersDone,
+        mb(m.rss),
+        mb(m.heapUsed),
+        mb(m.external),
+      ]);
+    };
+    const sampler = setInterval(sampleMemory, rssEverySeconds * 1000);
+    // Polled once a second: the progress query reads every run_payers row of the run, a cost of the bench, not of a run.
+    const progress = await waitForRun(db, runId, {
+      intervalMs: 1000,
+      timeoutMs: maxSeconds * 1000,
+      onProgress: (p) => {
+        payersDone = p.done;
+      },
+    });
+    payersDone = progress?.done ?? payersDone;
+    sampleMemory();
+    clearInterval(sampler);
+    const partial = !isFinished(progress);
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -82,7 +117,9 @@ try {
     const stats1 = await sim.stats();
     const peakRssMb = rss.peak();
     rss.stop();
+    if (partial) await cancelRun(prefix);
     await workers.close();
+    if (partial) await forgetQueues(prefix);
 
     const payerMs = (
       (await db.execute(sql`
@@ -93,12 +130,15 @@ try {
     const verdicts = baseline ? compareVerdicts(await verdictDigests(db, runId), baseline) : undefined;
     if (
       verdicts &&
-      (verdicts.differing.length || (verdicts.missing.length && total >= Object.keys(baseline!.payers).length))
+      (verdicts.differing.length ||
+        (!partial && verdicts.missing.length && total >= Object.keys(baseline!.payers).length))
     )
       failures++;
-    const cpuPerPayer = cpuMs / total;
-    const callsPerPayer = (stats1.requests - stats0.requests) / total;
-    const simPerPayer = simCpuMs / total;
+    // Per payer done: a partial run's figures are those of the payers it finished.
+    const done = partial ? Math.max(1, payersDone) : total;
+    const cpuPerPayer = cpuMs / done;
+    const callsPerPayer = (stats1.requests - stats0.requests) / done;
+    const simPerPayer = simCpuMs / done;
     const cores = availableParallelism();
     console.log(
       JSON.stringify({
@@ -106,21 +146,24 @@ try {
         database: kind,
         partners,
         payers: total,
+        ...(partial ? { partial: true, payersDone: done, maxSeconds } : {}),
         latencyMs,
         concurrency,
         evaluationThreads: config.evaluationThreads,
         collected: progress?.collected,
         failed: progress?.failed,
         seconds: r2(seconds),
-        payersPerSecond: r2(total / seconds),
+        payersPerSecond: r2(done / seconds),
         cpuMsPerPayer: r2(cpuPerPayer),
-        mainThreadCpuMsPerPayer: r2(mainMs / total),
-        evaluationCpuMsPerPayer: r2((cpuMs - mainMs) / total),
+        mainThreadCpuMsPerPayer: r2(mainMs / done),
+        evaluationCpuMsPerPayer: r2((cpuMs - mainMs) / done),
         simCpuMsPerPayer: r2(simPerPayer),
         peakRssMb: Math.round(peakRssMb),
         callsPerPayer: r2(callsPerPayer),
         meanPayerMs: Math.round(payerMs.avg),
         maxAttempts: payerMs.maxAttempts,
+        // Payer outcomes per database transaction (group commit across the payer jobs in flight).
+        outcomesPerBatch: r2(workers.outcomeStats.outcomes / Math.max(1, workers.outcomeStats.batches)),
         // What the cores allow if nothing else ran: every core busy with payerguard's and the simulator's CPU per payer.
         cpuFloorPayersPerSecond: r2((cores * 1000) / (cpuPerPayer + simPerPayer)),
         cores,
@@ -137,6 +180,15 @@ try {
       }),
     );
 
+    console.log(
+      JSON.stringify({ bench: 'collect-run-rss', database: kind, partners, ...memoryShape(samples), samples }),
+    );
+
+    if (partial) {
+      await database.close();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      continue;
+    }
     const t1 = performance.now();
     const summary = (await scoreRun(db, runId)) as { findings?: { total?: number } };
     console.log(
@@ -159,6 +211,39 @@ try {
 if (failures) {
   console.error('collect-run: verdicts differ from test/bench/baseline (see differingPayers)');
   process.exitCode = 1;
+}
+
+/** RSS against payers done: at each quarter of the payers, and its slope over the second half (MB per 1,000 payers). */
+function memoryShape(samples: number[][]): { rssMbAt: Record<string, number>; rssMbPer1000PayersSecondHalf: number } {
+  const last = samples.at(-1) ?? [0, 0, 0];
+  const at = (share: number) => samples.find((s) => s[1]! >= share * last[1]!)?.[2] ?? 0;
+  const rssMbAt = { '25%': at(0.25), '50%': at(0.5), '75%': at(0.75), '100%': last[2]! };
+  const half = samples.filter((s) => s[1]! >= last[1]! / 2);
+  // Least squares of RSS on payers done over the second half of the run.
+  const n = half.length;
+  const mx = half.reduce((a, s) => a + s[1]!, 0) / Math.max(1, n);
+  const my = half.reduce((a, s) => a + s[2]!, 0) / Math.max(1, n);
+  const sxy = half.reduce((a, s) => a + (s[1]! - mx) * (s[2]! - my), 0);
+  const sxx = half.reduce((a, s) => a + (s[1]! - mx) ** 2, 0);
+  return { rssMbAt, rssMbPer1000PayersSecondHalf: sxx ? r2((sxy / sxx) * 1000) : 0 };
+}
+
+/** Removes what is left of a run cut short by BENCH_MAX_SECONDS from the queues, so the workers can stop. */
+async function cancelRun(prefix: string): Promise<void> {
+  for (const name of [QUEUES.runs, QUEUES.payers]) {
+    const q = new Queue(name, { connection: redis, prefix });
+    await q.pause();
+    await q.drain(true);
+    await q.close();
+  }
+}
+
+async function forgetQueues(prefix: string): Promise<void> {
+  for (const name of [QUEUES.runs, QUEUES.payers]) {
+    const q = new Queue(name, { connection: redis, prefix });
+    await q.obliterate({ force: true }).catch(() => {});
+    await q.close();
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import { startAlertWorkers } from './alerts/index.js';
 import type { CollectOptions } from './collect-payer.js';
 import { createEvaluator } from './evaluation/pool.js';
 import { startExportWorkers } from './exports/index.js';
+import { OutcomeBatcher } from './processors/outcome-batch.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
 import { startRootEventConsumer } from './root-events/consumer.js';
@@ -46,7 +47,9 @@ export interface WorkerDeps {
  * Starts the collection workers in this process: payer jobs (bounded concurrency) and run jobs (scoring), plus a
  * heartbeat the API's /health reads. close() lets jobs in flight finish, then disconnects.
  */
-export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string; close(): Promise<void> }> {
+export async function startWorkers(
+  deps: WorkerDeps,
+): Promise<{ workerId: string; outcomeStats: OutcomeBatcher['stats']; close(): Promise<void> }> {
   const { db, config, logger } = deps;
   const prefix = deps.prefix ?? DEFAULT_QUEUE_PREFIX;
   const concurrency = deps.concurrency ?? config.workerConcurrency;
@@ -62,9 +65,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
 
   // Controls run on their own threads: the event loop keeps BullMQ locks, the API and PGlite answering.
   const evaluator = createEvaluator(config.evaluationThreads ?? 0);
+  // Payer outcomes are written in batches across this process's payer jobs (group commit).
+  const outcomes = new OutcomeBatcher(db);
   const payers = new Worker(
     QUEUES.payers,
-    payerProcessor({ db, config, logger: log, evaluator, ...(deps.collect ? { collect: deps.collect } : {}) }),
+    payerProcessor({
+      db,
+      config,
+      logger: log,
+      evaluator,
+      outcomes,
+      ...(deps.collect ? { collect: deps.collect } : {}),
+    }),
     {
       connection: payerConn,
       prefix,
@@ -148,6 +160,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workerId: string
   let closing: Promise<void> | undefined;
   return {
     workerId,
+    outcomeStats: outcomes.stats,
     close() {
       closing ??= (async () => {
         reconciler?.stop();

@@ -23,6 +23,25 @@ export async function storePayerView(db: Db, runId: string, view: PayerView, bui
       view = excluded.view, built_at = now()`);
 }
 
+/** Writes (or replaces) several payers' views in one statement: the batched form of storePayerView. */
+export async function storePayerViews(
+  db: Db,
+  rows: readonly { runId: string; view: PayerView; builtWith: string }[],
+): Promise<void> {
+  if (!rows.length) return;
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => sql.param(rows.map(f));
+  await db.execute(sql`
+    insert into payer_views (run_id, payer_account_id, partner_id, schema_version, built_with, view)
+    select run_id, payer_account_id, partner_id, schema_version, built_with, view::jsonb
+    from unnest(${col((r) => r.runId)}::text[], ${col((r) => r.view.payerAccountId)}::text[],
+      ${col((r) => r.view.partnerId)}::text[], ${col((r) => r.view.schemaVersion)}::int[], ${col((r) => r.builtWith)}::text[],
+      ${col((r) => JSON.stringify(r.view))}::text[])
+      as t(run_id, payer_account_id, partner_id, schema_version, built_with, view)
+    on conflict (run_id, payer_account_id) do update set
+      partner_id = excluded.partner_id, schema_version = excluded.schema_version, built_with = excluded.built_with,
+      view = excluded.view, built_at = now()`);
+}
+
 /** A partner's payer views in one run, by payer account id; only views of the current schema version. */
 export async function payerViewsFor(db: Db, runId: string, partnerId: string): Promise<PayerView[]> {
   const rows = await rowsOf<{ view: PayerView | string }>(

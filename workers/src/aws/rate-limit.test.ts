@@ -60,6 +60,28 @@ describe('rate limits', () => {
     expect(buckets[1]!.rate).toBeCloseTo(1.1);
   });
 
+  it('forgets buckets that hold nothing a new one would not, keeps throttled ones, and sweeps rarely', () => {
+    const clock = fakeClock();
+    const limiter = new RateLimiter(undefined, clock);
+    const throttled = limiter.bucketsFor('999999999999', 'us-east-1', 'IAM', 'ListUsers')[0]!;
+    throttled.throttled();
+    for (let i = 0; i < 10_000; i++) limiter.bucketsFor(String(i), 'us-east-1', 'IAM', 'ListUsers')[0]!.reserve();
+    expect(limiter.size).toBe(10_001);
+    // Used a moment ago: nothing is forgotten yet (a call may still be on its way back to them).
+    clock.t += 1_000;
+    limiter.bucketsFor('a', 'us-east-1', 'IAM', 'ListUsers');
+    expect(limiter.size).toBe(10_002);
+    // Over 30 s later the refilled buckets at their ceiling go; the throttled one stays (its lower rate matters).
+    clock.t += 30_001;
+    limiter.bucketsFor('b', 'us-east-1', 'IAM', 'ListUsers');
+    expect(limiter.size).toBe(2);
+    expect(limiter.bucketsFor('999999999999', 'us-east-1', 'IAM', 'ListUsers')[0]).toBe(throttled);
+    // Past IDLE_MS even a throttled bucket is forgotten, at the next sweep once the map is large again.
+    clock.t += 120_001;
+    for (let i = 0; i < 10_000; i++) limiter.bucketsFor(`c${i}`, 'us-east-1', 'IAM', 'ListUsers');
+    expect(limiter.bucketsFor('999999999999', 'us-east-1', 'IAM', 'ListUsers')[0]).not.toBe(throttled);
+  });
+
   it('does not limit services it has no figure for', () => {
     const limiter = new RateLimiter(undefined, fakeClock());
     expect(limiter.bucketsFor('1', 'us-east-1', 'S3', 'GetObject')).toEqual([]);

@@ -39,6 +39,14 @@ const CLIENT_SERVICE: Record<string, string> = {
 const MIN_RATE = 0.2;
 /** Idle buckets are forgotten after this long (a run of 50,000 payers must not keep 50,000 x 7 buckets). */
 const IDLE_MS = 120_000;
+/**
+ * A bucket back at its ceiling with its tokens refilled is the same as a new one: once unused this long (longer than
+ * a call and its retries wait on it) it can be forgotten early, so only throttled buckets are kept the full IDLE_MS.
+ */
+const FRESH_IDLE_MS = 30_000;
+/** Buckets held before a sweep; a sweep runs at most this often, never once per new bucket. */
+const SWEEP_AT = 10_000;
+const SWEEP_EVERY_MS = 5_000;
 
 export interface Clock {
   now(): number;
@@ -83,10 +91,16 @@ export class AdaptiveBucket {
   succeeded(): void {
     this.rate = Math.min(this.ceiling, this.rate + this.ceiling / 20);
   }
+
+  /** Nothing a new bucket would not also have: full rate and, by `now`, full tokens. */
+  fresh(now: number): boolean {
+    return this.rate === this.ceiling && this.tokens + ((now - this.last) / 1000) * this.rate >= Math.max(1, this.rate);
+  }
 }
 
 export class RateLimiter {
   private readonly buckets = new Map<string, AdaptiveBucket>();
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly limits = RATE_LIMITS,
@@ -106,16 +120,23 @@ export class RateLimiter {
   private bucket(key: string, ceiling: number): AdaptiveBucket {
     let b = this.buckets.get(key);
     if (!b) {
-      if (this.buckets.size >= 10_000) this.forgetIdle();
+      if (this.buckets.size >= SWEEP_AT && this.clock.now() - this.lastSweep >= SWEEP_EVERY_MS) this.forgetIdle();
       b = new AdaptiveBucket(ceiling, this.clock);
       this.buckets.set(key, b);
     }
     return b;
   }
 
+  /**
+   * Forgets idle buckets. At a few payers a second the buckets of the last two minutes number more than SWEEP_AT
+   * (~40 a payer), so sweeping on every new bucket scanned them all for every bucket made; once per SWEEP_EVERY_MS,
+   * also dropping buckets that hold nothing a new one would not, keeps both the map and the scans small.
+   */
   private forgetIdle(): void {
-    const cutoff = this.clock.now() - IDLE_MS;
-    for (const [k, b] of this.buckets) if (b.lastUsed < cutoff) this.buckets.delete(k);
+    const now = this.clock.now();
+    this.lastSweep = now;
+    for (const [k, b] of this.buckets)
+      if (now - b.lastUsed > IDLE_MS || (now - b.lastUsed > FRESH_IDLE_MS && b.fresh(now))) this.buckets.delete(k);
   }
 
   /** Runs `send` when every bucket has a token; feeds throttling and success back into the buckets. */

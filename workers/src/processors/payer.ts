@@ -13,6 +13,7 @@ import { type CollectOptions, callStats, collectPayer } from '../collect-payer.j
 import { type Evaluated, type Evaluator, inlineEvaluator } from '../evaluation/pool.js';
 import { handBack } from './foreign.js';
 import { markRetrying, markRunning, recordOutcome } from './outcome.js';
+import { OutcomeBatcher } from './outcome-batch.js';
 
 export interface PayerProcessorDeps {
   db: Db;
@@ -22,6 +23,8 @@ export interface PayerProcessorDeps {
   collect?: Partial<Omit<CollectOptions, 'logger'>>;
   /** Where the controls run (evaluation threads); default: on this thread. */
   evaluator?: Evaluator;
+  /** Records collected payers' outcomes in batches across jobs; default: one batcher for this processor. */
+  outcomes?: OutcomeBatcher;
 }
 
 /**
@@ -35,6 +38,7 @@ function deterministic(access: Exclude<PayerEvidence['access'], { status: 'ok' }
 export function payerProcessor(deps: PayerProcessorDeps) {
   const { db, config, logger } = deps;
   const settingsOf = settingsPerRun(db);
+  const outcomes = deps.outcomes ?? new OutcomeBatcher(db);
   return async (
     job: Job<PayerJobData>,
     token?: string,
@@ -129,8 +133,9 @@ export function payerProcessor(deps: PayerProcessorDeps) {
       log,
     );
     if (access.status === 'ok') {
+      // Batched with other jobs' outcomes; resolves once committed, so the job completes only with its rows in.
       await waitDb(() =>
-        recordOutcome(db, {
+        outcomes.record({
           runId,
           partnerId,
           payerAccountId,
@@ -146,7 +151,7 @@ export function payerProcessor(deps: PayerProcessorDeps) {
     const message = `${access.api}: ${access.message}`;
     if (deterministic(access) || last) {
       await waitDb(() =>
-        recordOutcome(db, {
+        outcomes.record({
           runId,
           partnerId,
           payerAccountId,
