@@ -158,6 +158,7 @@ class Templates {
   private readonly texts = new Map<number, string>();
   private readonly findings = new Map<string, string>();
   private readonly views = new Map<string, string>();
+  private readonly carry = new Map<string, boolean>();
   private readonly inputs = new Map<string, { spend: ReturnType<typeof lastFullMonthSpend>; access: string }>();
   evaluations = 0;
   constructor(
@@ -200,6 +201,29 @@ class Templates {
       for (const k of this.findings.keys()) if (!k.endsWith(at.toISOString())) this.findings.delete(k);
     }
     return f;
+  }
+
+  /**
+   * Whether yesterday's findings and view of archetype `a`, moved to today's time, are what evaluating it today gives:
+   * the condition for carrying an unchanged payer forward. Evidence is laid out before the first day and ages, so on
+   * some day an event leaves a look-back window and the verdict changes with no change to the account; that day the
+   * archetype's payers go through the product path instead.
+   */
+  carriesForward(a: number, prevAt: Date, at: Date): boolean {
+    const key = `${a}|${prevAt.toISOString()}|${at.toISOString()}`;
+    let ok = this.carry.get(key);
+    if (ok === undefined) {
+      const moved = (x: unknown) => JSON.stringify(x).replaceAll(prevAt.toISOString(), at.toISOString());
+      const prev = this.templateEvidence(a, prevAt);
+      const today = this.templateEvidence(a, at);
+      ok =
+        moved(evaluate(prev, this.settings)) === JSON.stringify(evaluate(today, this.settings)) &&
+        moved(buildPayerView(prev, this.settings)) === JSON.stringify(buildPayerView(today, this.settings));
+      this.evaluations += 2;
+      if (this.carry.size > 1000) this.carry.clear();
+      this.carry.set(key, ok);
+    }
+    return ok;
   }
 
   /** The drill-down view the payer job would store beside the findings (core's buildPayerView). */
@@ -458,6 +482,11 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
     // run holds them.
     const last = day === o.days - 1;
     for (let i = 0; i < payers.length; i++) if (archetype[i] === LOCKOUT || (day > 0 && last)) changed.add(i);
+    if (day > 0) {
+      const prevAt = new Date(at.getTime() - DAY_MS);
+      for (let i = 0; i < payers.length; i++)
+        if (!changed.has(i) && !templates.carriesForward(archetype[i]!, prevAt, at)) changed.add(i);
+    }
     const runId = runIdOf(at, day);
     const prevRunId = runIds[runIds.length - 1];
     runIds.push(runId);
