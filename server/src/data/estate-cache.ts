@@ -106,7 +106,8 @@ export class EstateView {
 
 const MAX_LISTS = 32;
 const MAX_CONTROLS = 256;
-const MAX_READS = 256;
+// A findings index holds up to 4 entries a partner: a few dozen filters per version at most.
+const MAX_READS = 32;
 
 function memoPromise<T>(m: Map<string, Promise<T>>, key: string, load: () => Promise<T>, max: number): Promise<T> {
   const hit = m.get(key);
