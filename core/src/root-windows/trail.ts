@@ -1,6 +1,5 @@
 import { rootActivityInWindow } from '../controls/root/root-activity-in-window.js';
-import type { Db } from '../db/index.js';
-import { listWindows, type RootAccessWindow } from './store.js';
+import type { RootAccessWindow } from './store.js';
 
 /** The fields of a root event as the root-window control stored them in its findings. */
 export interface TrailEvent {
@@ -61,9 +60,4 @@ export function buildTrail(windows: RootAccessWindow[], findings: StoredFinding[
     windows: windows.map((w) => ({ ...w, events: byWindow.get(w.id) ?? [] })),
     outside: outside.sort((a, b) => b.eventTime.localeCompare(a.eventTime)),
   };
-}
-
-/** The trail of one partner: its latest 100 windows and the given findings (its latest snapshot's). */
-export async function rootAccessTrail(db: Db, partnerId: string, findings: StoredFinding[]): Promise<RootAccessTrail> {
-  return buildTrail(await listWindows(db, { partnerId, limit: 100 }), findings);
 }

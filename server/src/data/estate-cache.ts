@@ -132,7 +132,7 @@ export class EstateCache {
     if (this.current?.version === version) return this.current;
     let loading = this.loading;
     if (loading?.version !== version) {
-      const view = loadEstate(this.db, null).then((partners) => new EstateView(this.db, version, partners));
+      const view = loadEstate(this.db).then((partners) => new EstateView(this.db, version, partners));
       const entry = { version, view };
       loading = entry;
       this.loading = entry;

@@ -1,6 +1,6 @@
 import { type Db, schema } from '@payerguard/core';
 import { AT_RISK_SQL } from '@payerguard/core/engine/standing';
-import { eq, type SQL, sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { num, rows } from './rows.js';
 
 export type Snapshot = typeof schema.snapshots.$inferSelect;
@@ -20,38 +20,31 @@ export interface EstatePartner {
 }
 
 /**
- * Every partner (or one) with its latest snapshot and the score of the one before, read through partner_latest (one
- * row per partner, kept by scoreRun): the cost follows the number of partners, never the length of their history.
+ * Every partner with its latest snapshot and the score of the one before, read through partner_latest (one row per
+ * partner, kept by scoreRun): the cost follows the number of partners, never the length of their history.
  */
-export async function loadEstate(db: Db, onlyPartnerId: string | null): Promise<EstatePartner[]> {
-  const partnerQ = db.select().from(schema.partners);
-  const payerQ = db
-    .select({ partnerId: schema.payers.partnerId, accountId: schema.payers.accountId })
-    .from(schema.payers);
+export async function loadEstate(db: Db): Promise<EstatePartner[]> {
   const l = schema.partnerLatest;
-  const snapQ = db
-    .select({
-      s: {
-        id: l.snapshotId,
-        partnerId: l.partnerId,
-        runId: l.runId,
-        takenAt: l.takenAt,
-        score: l.score,
-        grade: l.grade,
-        lockedOut: l.lockedOut,
-        criticalFailures: l.criticalFailures,
-        monthlySpend: l.monthlySpend,
-      },
-      previousScore: l.previousScore,
-    })
-    .from(l);
-  const [partners, payers, latest] = onlyPartnerId
-    ? await Promise.all([
-        partnerQ.where(eq(schema.partners.id, onlyPartnerId)),
-        payerQ.where(eq(schema.payers.partnerId, onlyPartnerId)),
-        snapQ.where(eq(schema.partnerLatest.partnerId, onlyPartnerId)),
-      ])
-    : await Promise.all([partnerQ, payerQ, snapQ]);
+  const [partners, payers, latest] = await Promise.all([
+    db.select().from(schema.partners),
+    db.select({ partnerId: schema.payers.partnerId, accountId: schema.payers.accountId }).from(schema.payers),
+    db
+      .select({
+        s: {
+          id: l.snapshotId,
+          partnerId: l.partnerId,
+          runId: l.runId,
+          takenAt: l.takenAt,
+          score: l.score,
+          grade: l.grade,
+          lockedOut: l.lockedOut,
+          criticalFailures: l.criticalFailures,
+          monthlySpend: l.monthlySpend,
+        },
+        previousScore: l.previousScore,
+      })
+      .from(l),
+  ]);
   const payersBy = new Map<string, string[]>();
   for (const p of payers) payersBy.set(p.partnerId, [...(payersBy.get(p.partnerId) ?? []), p.accountId]);
   const latestBy = new Map(latest.map((r) => [r.s.partnerId, r]));
@@ -83,17 +76,6 @@ export async function recentScores(db: Db, partnerIds: string[], n: number): Pro
   );
   for (const x of r) out.set(x.partner_id, [...(out.get(x.partner_id) ?? []), Number(x.score)]);
   return out;
-}
-
-/** Each partner's latest (partner, run) pair: the run of its latest snapshot. */
-export async function latestRuns(
-  db: Db,
-  onlyPartnerId: string | null,
-): Promise<{ partnerId: string; runId: string }[]> {
-  const q = db
-    .select({ partnerId: schema.partnerLatest.partnerId, runId: schema.partnerLatest.runId })
-    .from(schema.partnerLatest);
-  return onlyPartnerId ? q.where(eq(schema.partnerLatest.partnerId, onlyPartnerId)) : q;
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type FindingKey,
   latestFindingsPage,
   readFindingIndex,
+  SEVERITY_ORDER,
 } from '../../data/latest-findings.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest } from '../../errors.js';
@@ -15,7 +16,6 @@ import { partnerScope } from '../../scope.js';
 import { ALL_ROLES } from '../../types.js';
 
 const STATUSES = ['pass', 'fail', 'warn', 'unknown', 'suppressed'] as const;
-const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 const list = (values: readonly string[]) =>
   Type.String({
     pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`,
@@ -33,7 +33,7 @@ export const findingRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         querystring: Type.Object({
           controlId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           status: Type.Optional(list(STATUSES)),
-          severity: Type.Optional(list(SEVERITIES)),
+          severity: Type.Optional(list(SEVERITY_ORDER)),
           partnerId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
           offset: Type.Integer({
