@@ -1,7 +1,8 @@
-import { schema } from '@payerguard/core';
-import { eq } from 'drizzle-orm';
+import { createLogger, loadConfig, schema } from '@payerguard/core';
+import { clockBoundary } from '@payerguard/core/read-model/drilldown/fingerprint';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clockBoundary } from './routes/partners/drilldown-cache.js';
+import { buildServer } from './app.js';
 import { ALPHA, BETA, USERS } from './testing/fixtures.js';
 import { asSession, type Harness, type Login, login, startHarness } from './testing/harness.js';
 
@@ -117,6 +118,88 @@ describe('answers kept in memory', () => {
     expect(r.statusCode).toBe(200);
     expect((await get(`/api/partners/${BETA.id}`)).statusCode).toBe(404);
     expect(await overviewRow(BETA.id)).toBeUndefined();
+  });
+});
+
+describe('drill-downs stored for every API process', () => {
+  // A new API on the same database stands in for another process (or this one after a restart): its memory holds
+  // nothing, so what it answers comes from drilldown_bodies or from a build. Sessions live in the database, so the
+  // logins of the first API work on it.
+  const fromAnotherProcess = async (id: string, s: Login = analyst) => {
+    const other = await buildServer({
+      db: h.database.db,
+      config: { ...loadConfig({}), awsEndpointUrl: 'http://127.0.0.1:9' },
+      logger: createLogger('silent'),
+      redis: h.redis,
+      queuePrefix: h.prefix,
+    });
+    try {
+      const r = await other.inject({ method: 'GET', url: `/api/partners/${id}`, headers: asSession(s) });
+      expect(r.statusCode).toBe(200);
+      return r.body;
+    } finally {
+      await other.close();
+    }
+  };
+  const where = (id: string, variant: string) =>
+    and(eq(schema.drilldownBodies.partnerId, id), eq(schema.drilldownBodies.variant, variant));
+  const stored = async (id: string, variant: string) =>
+    (await h.database.db.select().from(schema.drilldownBodies).where(where(id, variant)))[0];
+  // A marker in place of the stored body shows whether another process answered from storage.
+  const mark = (set: Partial<typeof schema.drilldownBodies.$inferInsert>) =>
+    h.database.db
+      .update(schema.drilldownBodies)
+      .set({ body: '{"marker":true}', ...set })
+      .where(where(ALPHA.id, 'staff'));
+
+  it('keeps what one process built for the others: the same bytes, staff and viewer apart', async () => {
+    await h.database.db.delete(schema.drilldownBodies);
+    // Rewriting the partner row (same values, new xmin) makes this process build again, and so store.
+    await h.database.db.update(schema.partners).set({ name: sql`name` }).where(eq(schema.partners.id, ALPHA.id));
+    const built = (await drill(ALPHA.id)).body;
+    expect((await stored(ALPHA.id, 'staff'))?.body).toBe(built);
+    expect(await fromAnotherProcess(ALPHA.id)).toBe(built);
+    const viewerBody = (await drill(ALPHA.id, viewer)).body;
+    expect(viewerBody).not.toContain('monthlySpend');
+    expect((await stored(ALPHA.id, 'viewer'))?.body).toBe(viewerBody);
+    expect(await fromAnotherProcess(ALPHA.id, viewer)).toBe(viewerBody);
+  });
+
+  it('answers from storage while it is current', async () => {
+    await drill(ALPHA.id);
+    await mark({});
+    expect(await fromAnotherProcess(ALPHA.id)).toBe('{"marker":true}');
+  });
+
+  it('builds again, and stores that, once a row, the release or the clock has moved on', async () => {
+    const current = async () => {
+      const body = await fromAnotherProcess(ALPHA.id);
+      expect(body).not.toContain('marker');
+      expect((await stored(ALPHA.id, 'staff'))?.body).toBe(body);
+      return JSON.parse(body);
+    };
+    await drill(ALPHA.id);
+    await mark({ format: 'an-older-release' });
+    await current();
+    await mark({ validUntil: new Date(Date.now() - 1000) });
+    await current();
+    // A rename behind the API's back: the stored row's fingerprint no longer matches.
+    await mark({});
+    await h.database.db
+      .update(schema.partners)
+      .set({ name: 'Alpha Stored Ltd' })
+      .where(eq(schema.partners.id, ALPHA.id));
+    expect((await current()).partner.name).toBe('Alpha Stored Ltd');
+  });
+
+  it("goes with its partner: a deleted partner's stored drill-downs are gone", async () => {
+    // BETA was deleted above, after its drill-down had been answered (and so stored).
+    expect(await stored(BETA.id, 'staff')).toBeUndefined();
+    const left = await h.database.db
+      .select({ id: schema.drilldownBodies.partnerId })
+      .from(schema.drilldownBodies)
+      .where(eq(schema.drilldownBodies.partnerId, BETA.id));
+    expect(left).toEqual([]);
   });
 });
 

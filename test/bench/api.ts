@@ -6,8 +6,13 @@
  * admin, and loads the dashboard's overview in headless Chromium. Prints:
  *   {"bench":"api-seed", database, partners, historyDays, outcomes, evaluations, seconds, bytesPerDay,
  *    yearAt10kPartnersGb, ...}
+ *   {"bench":"api-drilldown-warm", partners, seconds, msPerPartner}: every partner's drill-down built and stored, as
+ *     the run's parent job does after scoring (core/src/read-model/drilldown/stored.ts)
  *   {"bench":"api-overview" | "api-findings" | "api-drilldown", partners, historyDays, connections, p50Ms, p95Ms, rps}
+ *     (api-drilldown: every partner in turn, each asked for the first time in this API process: the stored body)
  *   {"bench":"api-drilldown-repeat", ...}: the drill-down over 200 partners asked again and again (kept answers)
+ *   {"bench":"api-drilldown-build", ...}: every partner in turn with a history length that is never stored
+ *     (?history=89, then 88, ... a new length each lap): each answer built on request, as after a change
  *   {"bench":"api-drilldown-largest", payer, requests, p50Ms, p95Ms, bytes}
  *   {"bench":"web-overview", partners, historyDays, moment, renderMs, webOverviewMs, apiWaitMs, samples, median}
  *     (renderMs: navigation to the totals and the first page of partner rows painted; webOverviewMs: the page's own
@@ -26,6 +31,7 @@ import { embeddedQueuePrefix, ensureWebBuild } from '@payerguard/cli/stack';
 import { createLogger, loadConfig, openDatabase } from '@payerguard/core';
 import { importRegistry } from '@payerguard/core/partners/import';
 import { isFinished, startRun, waitForRun } from '@payerguard/core/queue/runs';
+import { warmDrilldowns } from '@payerguard/core/read-model/drilldown/stored';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { buildServer } from '@payerguard/server/app';
 import { createUser } from '@payerguard/server/users';
@@ -121,6 +127,22 @@ try {
       : {}),
   });
 
+  // ---- every partner's drill-down stored, as the run's parent job does once a run is scored
+  const warmStarted = performance.now();
+  const warmed = await warmDrilldowns(db, [...new Set(seeded.payers.map((p) => p.partnerId))]);
+  const warmSeconds = (performance.now() - warmStarted) / 1000;
+  line({
+    bench: 'api-drilldown-warm',
+    ...common,
+    warmed,
+    seconds: r2(warmSeconds),
+    msPerPartner: r2((warmSeconds * 1000) / Math.max(1, warmed)),
+    // One row per partner and variant, replaced by each run: it does not grow with history.
+    tableBytes: (({ heap, toast, indexes }) => heap + toast + indexes)(
+      (await tableBytes(db)).drilldown_bodies ?? { heap: 0, toast: 0, indexes: 0, rows: 0 },
+    ),
+  });
+
   // ---- the largest simulator payer, through a real collection run (BullMQ, SDK v3 against the simulator)
   const config = { ...loadConfig(), ...(dataDir ? { dataDir } : {}), port: 0 };
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
@@ -173,11 +195,20 @@ try {
   // Round the partners in a shuffled order, so neighbouring requests do not read neighbouring rows.
   const ids = seeded.payers.map((p) => `/api/partners/${p.partnerId}`).sort(() => Math.random() - 0.5);
   const drill = await drive(url, cookie, 50, ids);
-  line({ bench: 'api-drilldown', ...common, ...drill });
+  // laps > 1: the walk came round again, and those answers were ones this process already held.
+  line({ bench: 'api-drilldown', ...common, ...drill, laps: r2(drill.requests / ids.length) });
   // The same route over the 200 partners an analyst team has open (each answered before: its kept bytes are served
   // while nothing of it changed). The line above is the other end: every request a partner not asked for yet.
   const drillRepeat = await drive(url, cookie, 50, ids.slice(0, 200));
   line({ bench: 'api-drilldown-repeat', ...common, partnersAsked: Math.min(200, ids.length), ...drillRepeat });
+  // Built on request: the drill-down of a partner whose rows changed since its body was stored costs this.
+  const drillBuild = await drive(
+    url,
+    cookie,
+    50,
+    ids.map((p) => `${p}?history=89`),
+  );
+  line({ bench: 'api-drilldown-build', ...common, ...drillBuild });
 
   // 50 requests one after the other, as one analyst opening the page again and again.
   const times: number[] = [];

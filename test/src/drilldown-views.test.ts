@@ -7,6 +7,7 @@ import { buildServer } from '@payerguard/server/app';
 import { hashPassword } from '@payerguard/server/auth/passwords';
 import { asSession, login } from '@payerguard/server/testing/harness';
 import type { SimUser } from '@payerguard/sim/estate/types';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,6 +130,27 @@ async function drilldown(): Promise<Drilldown> {
 }
 
 describe('drill-down read from stored payer views', () => {
+  it("stores every scored partner's drill-down after the run, both variants, and answers with those bytes", async () => {
+    const rows = (
+      (await estate.database.db.execute(
+        sql`select partner_id, variant, body from drilldown_bodies order by partner_id, variant`,
+      )) as unknown as { rows: { partner_id: string; variant: string; body: string }[] }
+    ).rows;
+    const scored = (
+      (await estate.database.db.execute(sql`select partner_id from partner_latest order by partner_id`)) as unknown as {
+        rows: { partner_id: string }[];
+      }
+    ).rows.map((r) => r.partner_id);
+    expect(scored.length).toBe(3);
+    expect(rows.map((r) => `${r.partner_id}/${r.variant}`)).toEqual(
+      scored.flatMap((id) => [`${id}/staff`, `${id}/viewer`]),
+    );
+    for (const r of rows) expect(r.body.includes('"monthlySpend"')).toBe(r.variant === 'staff');
+    const s = await login(app, 'analyst@views.test', 'Views-Test-Password-1');
+    const answer = await app.inject({ method: 'GET', url: `/api/partners/${partnerId}`, headers: asSession(s) });
+    expect(answer.body).toBe(rows.find((r) => r.partner_id === partnerId && r.variant === 'staff')!.body);
+  });
+
   it('classifies domains as the ownership controls do (subdomains owned, look-alikes not)', async () => {
     const d = await drilldown();
     expect(d.detailsWithNextRun).toBe(false);
@@ -169,7 +191,6 @@ describe('drill-down read from stored payer views', () => {
   });
 
   it('every collected payer of the run has a stored view', async () => {
-    const { sql } = await import('drizzle-orm');
     const r = (await estate.database.db.execute(sql`
       select count(*)::int as n, count(v.payer_account_id)::int as viewed
       from evidence e left join payer_views v on v.run_id = e.run_id and v.payer_account_id = e.payer_account_id
@@ -187,7 +208,6 @@ describe('drill-down read from stored payer views', () => {
   });
 
   it('a run scored before views existed: details come with the next run, nothing is simulated on GET', async () => {
-    const { sql } = await import('drizzle-orm');
     await drilldown();
     await estate.database.db.execute(sql`delete from payer_views where partner_id = ${partnerId}`);
     const before = simulationsRun();
@@ -198,8 +218,8 @@ describe('drill-down read from stored payer views', () => {
     expect(simulationsRun()).toBe(before);
   });
 
-  it('the drill-down route does not load the policy engine at all', () => {
-    // Walks the route's value imports (type-only imports load nothing) through our own packages.
+  it('building the drill-down does not import the policy engine', () => {
+    // Walks the builder's value imports (type-only imports load nothing) through our own packages.
     const seen = new Set<string>();
     const policy: string[] = [];
     const resolveSpec = (from: string, spec: string): string | null => {
@@ -218,7 +238,7 @@ describe('drill-down read from stored payer views', () => {
         if (target) walk(target);
       }
     };
-    walk(join(repo, 'server', 'src', 'routes', 'partners', 'drilldown.ts'));
+    walk(join(repo, 'core', 'src', 'read-model', 'drilldown', 'build.ts'));
     expect(seen.size).toBeGreaterThan(3);
     expect(policy).toEqual([]);
   });

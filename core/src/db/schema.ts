@@ -316,6 +316,26 @@ export const readVersions = pgTable('read_versions', {
   version: bigint('version', { mode: 'number' }).notNull(),
 });
 
+/**
+ * Each partner's drill-down as the API answers it, one row per partner and variant, served only while its
+ * fingerprint, format and valid_until hold (migration 0011, core/src/read-model/drilldown/stored.ts).
+ */
+export const drilldownBodies = pgTable(
+  'drilldown_bodies',
+  {
+    partnerId: text('partner_id')
+      .notNull()
+      .references(() => partners.id, { onDelete: 'cascade' }),
+    variant: text('variant').notNull(),
+    format: text('format').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    validUntil: tsz('valid_until'),
+    builtAt: tsz('built_at').notNull().defaultNow(),
+    body: text('body').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.partnerId, t.variant] })],
+);
+
 /** One scored point in a partner's history. Immutable. */
 export const snapshots = pgTable(
   'snapshots',

@@ -1,6 +1,7 @@
 import type { Db, Logger } from '@payerguard/core';
 import { scoreRun as scoreRunOfCore } from '@payerguard/core/engine/score-run';
 import type { RunJobData } from '@payerguard/core/queue/names';
+import { warmDrilldowns } from '@payerguard/core/read-model/drilldown/stored';
 import type { Job } from 'bullmq';
 import { sql } from 'drizzle-orm';
 import { handBack } from './foreign.js';
@@ -20,6 +21,8 @@ export function runProcessor(deps: {
   scoreRun?: ScoreRun;
   /** Called once the run is scored (alerts for new lockouts and critical findings); its failure is only logged. */
   onScored?: (runId: string) => Promise<void>;
+  /** False: leave every drill-down to be built on request (tests that count writes). */
+  warmDrilldowns?: boolean;
 }) {
   const { db, logger } = deps;
   return async (job: Job<RunJobData>, token?: string): Promise<{ status: string; error?: string }> => {
@@ -65,7 +68,24 @@ export function runProcessor(deps: {
         .catch((err: unknown) =>
           log.error({ err: err instanceof Error ? err.message : String(err) }, 'alerts after scoring failed'),
         );
+    // Each scored partner's drill-down, built once here so the first look at it after the run is a read. The run is
+    // already complete: this only saves the API a build, and a failure costs nothing else.
+    if (!error && deps.warmDrilldowns !== false) {
+      const started = performance.now();
+      const partnerIds = await waitDb(() => runPartnerIds(db, runId));
+      const stored = await warmDrilldowns(db, partnerIds, {
+        onError: (partnerId, err) =>
+          log.warn({ partnerId, err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored'),
+      });
+      log.info({ stored, ms: Math.round(performance.now() - started) }, 'drill-downs stored');
+    }
     log.info('collection run completed');
     return { status: 'completed', ...(error ? { error } : {}) };
   };
+}
+
+/** The partners whose latest snapshot this run wrote (partner_latest_run_idx). */
+async function runPartnerIds(db: Db, runId: string): Promise<string[]> {
+  const r = await db.execute(sql`select partner_id from partner_latest where run_id = ${runId} order by partner_id`);
+  return ((r as { rows?: { partner_id: string }[] }).rows ?? []).map((x) => x.partner_id);
 }

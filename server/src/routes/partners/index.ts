@@ -2,12 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { collectorRoleArnFor, parseRegistry, registryFromValues, schema, validateEntry } from '@payerguard/core';
 import { importRegistry, RegistryImportError } from '@payerguard/core/partners/import';
 import { addPartner, PartnerError, removePartner, updatePartner } from '@payerguard/core/partners/manage';
+import { DRILLDOWN_HISTORY_DEFAULT } from '@payerguard/core/read-model/drilldown/build';
+import {
+  buildDrilldownBody,
+  checkDrilldown,
+  storeDrilldown,
+  variantFor,
+} from '@payerguard/core/read-model/drilldown/stored';
 import { loadSettings } from '@payerguard/core/settings-store';
 import { asc, count, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { audit } from '../../audit.js';
 import { randomToken } from '../../auth/crypto.js';
-import { controlsById } from '../../control-metadata.js';
 import type { FeatureOpts } from '../../deps.js';
 import { badRequest, HttpError, notFound } from '../../errors.js';
 import { Ok, ref, responses } from '../../schemas/common.js';
@@ -24,8 +30,7 @@ import {
 import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../scope.js';
 import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
-import { partnerDrilldown } from './drilldown.js';
-import { clockBoundary, DrilldownCache, drilldownFingerprint } from './drilldown-cache.js';
+import { DrilldownCache } from './drilldown-cache.js';
 import { onboardingFor } from './onboarding.js';
 import { addPayer, removePayer } from './store.js';
 
@@ -120,7 +125,9 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         summary:
           'Drill-down: findings with evidence and remediation, members, principals and boundary coverage, escalation paths, root events, history, changes',
         params: IdParams,
-        querystring: Type.Object({ history: Type.Integer({ minimum: 1, maximum: 1000, default: 90 }) }),
+        querystring: Type.Object({
+          history: Type.Integer({ minimum: 1, maximum: 1000, default: DRILLDOWN_HISTORY_DEFAULT }),
+        }),
         response: responses({ 200: ref(PartnerDetail) }),
       },
     },
@@ -128,17 +135,33 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       assertPartnerVisible(req, req.params.id);
       const id = req.params.id;
       const spend = canSeeSpend(req);
-      // Who may see spend is part of the key: a partner viewer never gets the body built for staff.
-      const key = `${id}\u0000${spend}\u0000${req.query.history}`;
-      const fingerprint = await drilldownFingerprint(db, id);
-      if (!fingerprint) throw notFound(`partner ${id} not found`);
-      const now = Date.now();
-      let body = drilldowns.get(key, fingerprint, now);
-      if (body === null) {
-        const d = await partnerDrilldown(db, id, { catalogue: controlsById(), spend, historyLimit: req.query.history });
-        if (!d) throw notFound(`partner ${id} not found`);
-        body = reply.serialize(d) as string;
-        drilldowns.set(key, fingerprint, body, clockBoundary(d, now));
+      const historyLimit = req.query.history;
+      // Only the default history length is stored for every API process; other lengths are kept here alone.
+      const variant = historyLimit === DRILLDOWN_HISTORY_DEFAULT ? variantFor(spend) : null;
+      // Who may see spend is part of every key: a partner viewer never gets the body built for staff.
+      const key = `${id}\u0000${spend}\u0000${historyLimit}`;
+      const now = new Date();
+      const held = drilldowns.get(key, now.getTime());
+      const check = await checkDrilldown(db, id, { variant, held: held?.fingerprint ?? null, now });
+      if (!check) {
+        drilldowns.delete(key);
+        throw notFound(`partner ${id} not found`);
+      }
+      let body: string;
+      if (held && held.fingerprint === check.fingerprint) body = held.body;
+      else if (check.stored) {
+        body = check.stored.body;
+        drilldowns.set(key, { fingerprint: check.fingerprint, ...check.stored });
+      } else {
+        const built = await buildDrilldownBody(db, id, { spend, historyLimit, now });
+        if (!built) throw notFound(`partner ${id} not found`);
+        body = built.body;
+        drilldowns.set(key, { fingerprint: check.fingerprint, ...built });
+        // Kept for every API process and the next restart; failing to keep it costs only the next reader a build.
+        if (variant)
+          await storeDrilldown(db, id, variant, check.fingerprint, built).catch((err: unknown) =>
+            req.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored'),
+          );
       }
       return reply.type('application/json; charset=utf-8').send(body);
     },

@@ -1,7 +1,8 @@
-import type { Db, schema } from '@payerguard/core';
-import { queryPrepared } from '@payerguard/core/db/prepared';
-import type { PayerView } from '@payerguard/core/read-model/payer-view';
-import { PAYER_VIEW_SCHEMA_VERSION } from '@payerguard/core/read-model/payer-view';
+import type { Db } from '../../db/index.js';
+import { queryPrepared } from '../../db/prepared.js';
+import type * as schema from '../../db/schema.js';
+import type { PayerView } from '../payer-view.js';
+import { PAYER_VIEW_SCHEMA_VERSION } from '../payer-view.js';
 
 /**
  * Every row a partner's drill-down is built from, in one prepared statement: the partner, its payers, its last

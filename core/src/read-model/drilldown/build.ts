@@ -1,9 +1,8 @@
-import type { Db } from '@payerguard/core';
-import type { ControlMeta } from '@payerguard/core/controls/types';
-import { partnerBoundaryCoverage, payerSummaryFor } from '@payerguard/core/read-model/payer-view';
-import { toView } from '@payerguard/core/root-windows/store';
-import { buildTrail } from '@payerguard/core/root-windows/trail';
-import { readDrilldownRows } from './drilldown-read.js';
+import type { ControlMeta } from '../../controls/types.js';
+import { toView } from '../../root-windows/store.js';
+import { buildTrail } from '../../root-windows/trail.js';
+import { partnerBoundaryCoverage, payerSummaryFor } from '../payer-view.js';
+import type { DrilldownRows } from './rows.js';
 
 /**
  * The per-payer part of the drill-down (member accounts, principals, escalation paths, boundary coverage, root
@@ -11,14 +10,20 @@ import { readDrilldownRows } from './drilldown-read.js';
  * or re-derived here, so the page says what the findings say.
  */
 
-export async function partnerDrilldown(
-  db: Db,
-  partnerId: string,
-  opts: { catalogue: ReadonlyMap<string, ControlMeta>; spend: boolean; historyLimit: number },
-) {
-  const now = new Date();
-  const rows = await readDrilldownRows(db, partnerId, { historyLimit: opts.historyLimit, now });
-  if (!rows) return null;
+/** How many snapshots of history a drill-down shows unless asked for another number. */
+export const DRILLDOWN_HISTORY_DEFAULT = 90;
+
+/**
+ * The controls' metadata (core's CONTROL_METADATA), passed in: loading the controls would load the policy engine,
+ * and the drill-down must not even import it (test/src/drilldown-views.test.ts).
+ */
+export type Catalogue = ReadonlyMap<string, Pick<ControlMeta, 'category' | 'remediation' | 'references'>>;
+
+export type PartnerDrilldown = ReturnType<typeof drilldownFromRows>;
+
+/** The drill-down from its rows: pure, so one read can give both the staff body and the partner viewer's. */
+export function drilldownFromRows(rows: DrilldownRows, opts: { catalogue: Catalogue; spend: boolean; now: Date }) {
+  const { now } = opts;
   const { partner, payers, history, findings: findingRows, views, suppressions } = rows;
   const latest = history[0] ?? null;
   const runId = latest?.runId ?? null;

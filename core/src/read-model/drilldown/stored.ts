@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { CONTROL_METADATA } from '../../controls/all-controls.js';
+import type { Db } from '../../db/index.js';
+import { queryPrepared } from '../../db/prepared.js';
+import { PAYER_VIEW_SCHEMA_VERSION } from '../payer-view.js';
+import { DRILLDOWN_HISTORY_DEFAULT, drilldownFromRows, type PartnerDrilldown } from './build.js';
+import { clockBoundary, FINGERPRINT_SQL, fingerprintOf } from './fingerprint.js';
+import { readDrilldownRows } from './rows.js';
+
+/**
+ * Drill-downs kept as the bytes the API answers with (table drilldown_bodies, migration 0011). The run's parent job
+ * builds every scored partner's after scoring (`warmDrilldowns`), and the API stores one when it had to build it, so
+ * the first look at a partner after a run is one indexed read in any API process, not a build. Only the default
+ * history length is kept; other lengths are built on request.
+ */
+
+/** Staff see spend; a partner viewer's body never holds it, and the variant is part of every key. */
+export type DrilldownVariant = 'staff' | 'viewer';
+export const variantFor = (spend: boolean): DrilldownVariant => (spend ? 'staff' : 'viewer');
+
+/**
+ * The release's body format: a body built from other control texts or another payer-view shape is never served.
+ * Bump `BODY_SHAPE` when the body's own shape changes.
+ */
+const BODY_SHAPE = 1;
+export const DRILLDOWN_FORMAT = createHash('sha256')
+  .update(JSON.stringify({ BODY_SHAPE, PAYER_VIEW_SCHEMA_VERSION, controls: [...CONTROL_METADATA.values()] }))
+  .digest('hex')
+  .slice(0, 16);
+
+export interface DrilldownBody {
+  /** The serialized drill-down. */
+  body: string;
+  /** Epoch ms from which the clock alone makes it stale (Infinity: never). */
+  validUntil: number;
+}
+
+/** The drill-down serialized, with the moment the clock alone will change it. */
+export function serializeDrilldown(d: PartnerDrilldown, now: number): DrilldownBody {
+  return { body: JSON.stringify(d), validUntil: clockBoundary(d, now) };
+}
+
+/** A fresh build, or null when there is no such partner. */
+export async function buildDrilldownBody(
+  db: Db,
+  partnerId: string,
+  o: { spend: boolean; historyLimit: number; now: Date },
+): Promise<DrilldownBody | null> {
+  const rows = await readDrilldownRows(db, partnerId, { historyLimit: o.historyLimit, now: o.now });
+  return (
+    rows &&
+    serializeDrilldown(
+      drilldownFromRows(rows, { catalogue: CONTROL_METADATA, spend: o.spend, now: o.now }),
+      o.now.getTime(),
+    )
+  );
+}
+
+const CHECK_SQL = `
+  with fp as materialized (${FINGERPRINT_SQL})
+  select fp.partner, fp.rest, b.body, extract(epoch from b.valid_until) * 1000 as valid_until
+  from fp left join drilldown_bodies b
+    on $2::text is not null and b.partner_id = $1 and b.variant = $2 and b.format = $3
+   and b.fingerprint = fp.partner || ':' || fp.rest
+   and (b.valid_until is null or b.valid_until > $4::timestamptz)
+   and b.fingerprint is distinct from $5::text`;
+
+/**
+ * The partner's current fingerprint and, when `variant` is given and the caller does not already hold the body of
+ * that fingerprint (`held`), the stored body that is still current. Null when there is no such partner.
+ */
+export async function checkDrilldown(
+  db: Db,
+  partnerId: string,
+  o: { variant: DrilldownVariant | null; held: string | null; now: Date },
+): Promise<{ fingerprint: string; stored: DrilldownBody | null } | null> {
+  const [r] = await queryPrepared<{
+    partner: string | null;
+    rest: string | null;
+    body: string | null;
+    valid_until: string | number | null;
+  }>(db, 'drilldown_check_v2', CHECK_SQL, [partnerId, o.variant, DRILLDOWN_FORMAT, o.now.toISOString(), o.held]);
+  const fingerprint = fingerprintOf(r);
+  if (!fingerprint) return null;
+  const stored =
+    r?.body == null
+      ? null
+      : {
+          body: r.body,
+          validUntil: r.valid_until == null ? Number.POSITIVE_INFINITY : Number(r.valid_until),
+        };
+  return { fingerprint, stored };
+}
+
+/** The partner's fingerprint alone (null: no such partner). */
+export async function drilldownFingerprint(db: Db, partnerId: string): Promise<string | null> {
+  return (await checkDrilldown(db, partnerId, { variant: null, held: null, now: new Date() }))?.fingerprint ?? null;
+}
+
+/** Keeps a body built from rows read after `fingerprint` was taken; a partner deleted meanwhile keeps nothing. */
+export async function storeDrilldown(
+  db: Db,
+  partnerId: string,
+  variant: DrilldownVariant,
+  fingerprint: string,
+  b: DrilldownBody,
+): Promise<void> {
+  await queryPrepared(
+    db,
+    'drilldown_store_v1',
+    `insert into drilldown_bodies (partner_id, variant, format, fingerprint, valid_until, body)
+     select $1, $2, $3, $4, $5::timestamptz, $6 where exists (select 1 from partners where id = $1)
+     on conflict (partner_id, variant) do update set format = excluded.format, fingerprint = excluded.fingerprint,
+       valid_until = excluded.valid_until, body = excluded.body, built_at = now()`,
+    [
+      partnerId,
+      variant,
+      DRILLDOWN_FORMAT,
+      fingerprint,
+      Number.isFinite(b.validUntil) ? new Date(b.validUntil).toISOString() : null,
+      b.body,
+    ],
+  );
+}
+
+/**
+ * Builds and stores both variants of each partner's drill-down (default history), reading its rows once. Called by
+ * the run's parent job once the run is scored. A partner that fails (deleted meanwhile, say) is skipped: the API
+ * builds its page on request. Returns how many partners were stored.
+ */
+export async function warmDrilldowns(
+  db: Db,
+  partnerIds: readonly string[],
+  o: { concurrency?: number; onError?: (partnerId: string, err: unknown) => void } = {},
+): Promise<number> {
+  let next = 0;
+  let stored = 0;
+  const one = async (partnerId: string) => {
+    const now = new Date();
+    const check = await checkDrilldown(db, partnerId, { variant: null, held: null, now });
+    if (!check) return;
+    const rows = await readDrilldownRows(db, partnerId, { historyLimit: DRILLDOWN_HISTORY_DEFAULT, now });
+    if (!rows) return;
+    for (const spend of [true, false]) {
+      const b = serializeDrilldown(drilldownFromRows(rows, { catalogue: CONTROL_METADATA, spend, now }), now.getTime());
+      await storeDrilldown(db, partnerId, variantFor(spend), check.fingerprint, b);
+    }
+    stored++;
+  };
+  const lane = async () => {
+    while (next < partnerIds.length) {
+      const id = partnerIds[next++]!;
+      await one(id).catch((err: unknown) => o.onError?.(id, err));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 4) }, lane));
+  return stored;
+}
