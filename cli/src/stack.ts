@@ -108,7 +108,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // PGlite lives in this process only, so its jobs must never reach another process's workers that share the Redis:
   // give each embedded data folder its own queue prefix.
   const prefix = opts.queuePrefix ?? (ownsDatabase ? embeddedQueuePrefix(config.dataDir) : undefined);
-  const workers = await startWorkers({ db, config, logger, ...opts.workers, ...(prefix ? { prefix } : {}) });
+  // The API answers from this process, on the event loop the workers use: collection gives way while it is in use.
+  let apiLastRequestAt = 0;
+  const workers = await startWorkers({
+    db,
+    config,
+    logger,
+    apiLastRequestAt: () => apiLastRequestAt,
+    ...opts.workers,
+    ...(prefix ? { prefix } : {}),
+  });
   const redisClient = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const app = await buildServer({
     db,
@@ -116,6 +125,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     logger,
     redis: redisClient,
     webDist,
+    onRequest: () => {
+      apiLastRequestAt = Date.now();
+    },
     ...(prefix ? { queuePrefix: prefix } : {}),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -53,6 +53,13 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   if (deps.options?.serializeWithoutSchemas) app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   const routes: RegisteredRoute[] = [];
   registered.set(app, routes);
+  // The embedded stack: collection in this process gives way while somebody uses the dashboard (health checks are
+  // machines, not somebody).
+  const onRequest = deps.onRequest;
+  if (onRequest)
+    app.addHook('onRequest', async (req) => {
+      if (req.url !== '/api/health') onRequest();
+    });
   app.addHook('onRoute', (r) => {
     for (const method of [r.method].flat())
       routes.push({ method, url: r.url, ...(r.schema ? { schema: r.schema as RegisteredRoute['schema'] } : {}) });

@@ -9,6 +9,8 @@ export interface ServerDeps {
   redis?: Redis;
   queuePrefix?: string;
   webDist?: string;
+  /** Told of every request but health checks (the embedded stack: collection gives way to the dashboard). */
+  onRequest?: () => void;
   /** Tunables tests turn down; production uses the defaults. */
   options?: {
     loginRateLimitPerMinute?: number;

@@ -42,9 +42,28 @@ const { db } = database;
 await importRegistry(db, sim.registry);
 await seedDemoUsers(db);
 const prefix = embeddedQueuePrefix(dataDir);
-const workers = await startWorkers({ db, config, logger, prefix, exports: false, concurrency });
+// Wired as cli/src/stack.ts wires them: collection gives way while the API is in use (workers/src/dashboard-first.ts).
+let apiLastRequestAt = 0;
+const workers = await startWorkers({
+  db,
+  config,
+  logger,
+  prefix,
+  exports: false,
+  concurrency,
+  apiLastRequestAt: () => apiLastRequestAt,
+});
 const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-const app = await buildServer({ db, config, logger, redis, queuePrefix: prefix });
+const app = await buildServer({
+  db,
+  config,
+  logger,
+  redis,
+  queuePrefix: prefix,
+  onRequest: () => {
+    apiLastRequestAt = Date.now();
+  },
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
 const addr = app.server.address();
 const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;

@@ -11,6 +11,7 @@ import { startAlertWorkers } from './alerts/index.js';
 import type { CollectOptions } from './collect-payer.js';
 import { createEvaluator } from './evaluation/pool.js';
 import { startExportWorkers } from './exports/index.js';
+import { dashboardFirst } from './dashboard-first.js';
 import { OutcomeBatcher } from './processors/outcome-batch.js';
 import { payerProcessor } from './processors/payer.js';
 import { runProcessor } from './processors/run.js';
@@ -41,6 +42,11 @@ export interface WorkerDeps {
   alertRetry?: { attempts: number; backoffMs: number };
   /** Long-poll wait of the root event consumer, seconds (default 20); it runs when config.rootEventsQueueUrl is set. */
   rootEventsWaitSeconds?: number;
+  /**
+   * Set when the API answers from this process: epoch ms of its last request. Collection then gives way to the
+   * dashboard while it is in use (dashboard-first.ts).
+   */
+  apiLastRequestAt?: () => number;
 }
 
 /**
@@ -106,6 +112,9 @@ export async function startWorkers(
       lockDuration: 600_000,
     },
   );
+  const yielding = deps.apiLastRequestAt
+    ? dashboardFirst(payers, { lastRequestAt: deps.apiLastRequestAt, max: concurrency, logger: log })
+    : undefined;
   for (const w of [payers, runs]) {
     w.on('error', (e) => log.error({ err: e.message }, 'worker error'));
     w.on('failed', (job, e) => {
@@ -164,6 +173,7 @@ export async function startWorkers(
     close() {
       closing ??= (async () => {
         reconciler?.stop();
+        yielding?.stop();
         await rootEvents?.close();
         // Drain: payers in flight get drainMs to finish; the rest are cancelled, and the payer processor hands each
         // back to the queue (no attempt spent) for another worker. A lingering run job is left to BullMQ's stall check.

@@ -20,7 +20,7 @@ export interface Harness {
 
 /** One migrated database with the fixtures, a real Redis, and the API with its log captured. */
 export async function startHarness(
-  over: { config?: Partial<Config>; options?: ServerDeps['options'] } = {},
+  over: { config?: Partial<Config>; options?: ServerDeps['options']; onRequest?: () => void } = {},
 ): Promise<Harness> {
   const database = await testDatabase();
   await seedFixtures(database.db);
@@ -47,6 +47,7 @@ export async function startHarness(
     redis,
     queuePrefix: prefix,
     options: { runEventsIntervalMs: 50, ...over.options },
+    ...(over.onRequest ? { onRequest: over.onRequest } : {}),
   });
   return {
     app,
