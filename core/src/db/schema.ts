@@ -239,6 +239,11 @@ export const findingSets = pgTable('finding_sets', {
   size: integer('size').notNull(),
 });
 
+/** Finding sets a run stopped pointing at, noted by triggers on run_findings (migration 0012); retention drains it. */
+export const findingSetOrphans = pgTable('finding_set_orphans', {
+  hash: text('hash').primaryKey(),
+});
+
 export const runFindings = pgTable(
   'run_findings',
   {

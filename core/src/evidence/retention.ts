@@ -59,8 +59,12 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
             and not exists (select 1 from evidence_runs e where e.request_layout = l.hash)
           returning l.hash`)) as unknown as { rows: unknown[] })
       : { rows: [] };
+    // Only the sets a run stopped pointing at since the last purge (noted by triggers, migration 0012) are looked at:
+    // the cost follows what changed, not how much history there is. A candidate referenced again is just dropped.
     const sets = (await tx.execute(sql`
-      delete from finding_sets s where not exists (select 1 from run_findings rf where rf.set_hash = s.hash)
+      with c as (delete from finding_set_orphans returning hash)
+      delete from finding_sets s using c
+      where s.hash = c.hash and not exists (select 1 from run_findings rf where rf.set_hash = s.hash)
       returning s.items`)) as unknown as { rows: { items: string[] | string }[] };
     const contents = await deleteOrphanContents(
       tx,

@@ -128,7 +128,10 @@ describe('evidence store: compact request ids', () => {
         ('set-c1', '{00000000-0000-0000-0000-00000000000a,00000000-0000-0000-0000-00000000000b}', 2),
         ('set-c4', '{00000000-0000-0000-0000-00000000000b}', 1)`);
     await db.execute(sql`insert into run_findings (run_id, partner_id, payer_account_id, set_hash) values
-      ('c4', 'p1', '310000000001', 'set-c4')`);
+      ('c1', 'p1', '310000000001', 'set-c1'), ('c4', 'p1', '310000000001', 'set-c4')`);
+    // c1 re-scored: its row goes, and the set it pointed at becomes a candidate (nothing else is looked at).
+    await db.execute(sql`delete from run_findings where run_id = 'c1'`);
+    expect(await count(db, 'finding_set_orphans')).toBe(1);
     // Cut-off at day 1.5: c1 and c2 go; c2's layout was its own, c1's is still c5's.
     const purged = await purgeEvidence(db, { now: at(3), retentionDays: 1.5 });
     expect(purged.evidenceRows).toBe(2); // c1, c2
@@ -136,6 +139,7 @@ describe('evidence store: compact request ids', () => {
     expect(purged.documents).toBe(0); // c3..c5 still point at the document
     expect(purged.findingSets).toBe(1);
     expect(purged.findingContents).toBe(1);
+    expect(await count(db, 'finding_set_orphans')).toBe(0);
     expect(await count(db, 'finding_contents')).toBe(1);
     expect(await count(db, 'evidence_request_layouts')).toBe(2);
     // What is kept still reads whole.
