@@ -82,6 +82,23 @@ describe('answers kept in memory', () => {
     expect(after.json.payers[0].lastAccessOkAt).toBe(at.toISOString());
   });
 
+  it('shows a history point rewritten in place (an older run scored again) at once', async () => {
+    const before = (await drill(ALPHA.id)).json.history as { runId: string; score: number }[];
+    expect(before.length).toBeGreaterThan(1);
+    const older = before[0]!;
+    // Same number of snapshots, same newest time: only the older point's score moves.
+    await h.database.db
+      .update(schema.snapshots)
+      .set({ score: older.score === 42 ? 43 : 42 })
+      .where(and(eq(schema.snapshots.partnerId, ALPHA.id), eq(schema.snapshots.runId, older.runId)));
+    const after = (await drill(ALPHA.id)).json.history as { runId: string; score: number }[];
+    expect(after.find((p) => p.runId === older.runId)?.score).toBe(older.score === 42 ? 43 : 42);
+    await h.database.db
+      .update(schema.snapshots)
+      .set({ score: older.score })
+      .where(and(eq(schema.snapshots.partnerId, ALPHA.id), eq(schema.snapshots.runId, older.runId)));
+  });
+
   it("never gives a partner viewer the body built for staff (spend), nor another partner's", async () => {
     expect((await drill(ALPHA.id, analyst)).json.snapshot.monthlySpend).toBeGreaterThan(0);
     const mine = await drill(ALPHA.id, viewer);

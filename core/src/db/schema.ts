@@ -341,6 +341,13 @@ export const drilldownBodies = pgTable(
   (t) => [primaryKey({ columns: [t.partnerId, t.variant] })],
 );
 
+/** A version per partner's snapshots, moved by triggers on any write to them (migration 0013): the drill-down's
+ * fingerprint reads it instead of the snapshots. */
+export const partnerHistoryVersions = pgTable('partner_history_versions', {
+  partnerId: text('partner_id').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+});
+
 /** One scored point in a partner's history. Immutable. */
 export const snapshots = pgTable(
   'snapshots',

@@ -1,9 +1,10 @@
 /**
  * What a drill-down was built from, in one indexed query: the `xmin` (the transaction that wrote this version of a
  * row) of the partner, its payers, its latest-snapshot pointer, the payer views of that latest run, its suppressions
- * and its root-access windows, and the count and newest time of its snapshots (retention deleting old ones changes the
- * history). A row's xmin changes whenever the row does, whoever writes it, so a body kept under a fingerprint that
- * still matches says what a fresh build would, until the clock alone changes it (`clockBoundary`).
+ * and its root-access windows, and the version of its history (partner_history_versions, moved by triggers on any
+ * write to its snapshots, migration 0013: one row, however long the history). A row's xmin changes whenever the row
+ * does, whoever writes it, so a body kept under a fingerprint that still matches says what a fresh build would, until
+ * the clock alone changes it (`clockBoundary`).
  *
  * Take the fingerprint before reading the rows: a commit in between leaves a newer body under an older fingerprint,
  * and the next reader, seeing a new fingerprint, builds again. Never the other way round.
@@ -15,7 +16,7 @@ export const FINGERPRINT_SQL = `
     md5(concat_ws('|',
       (select string_agg(account_id || ':' || xmin::text, ',' order by account_id) from payers where partner_id = $1),
       (select snapshot_id || ':' || xmin::text from partner_latest where partner_id = $1),
-      (select count(*) || ':' || coalesce(max(taken_at)::text, '') from snapshots where partner_id = $1),
+      (select version || ':' || xmin::text from partner_history_versions where partner_id = $1),
       (select string_agg(v.payer_account_id || ':' || v.xmin::text, ',' order by v.payer_account_id)
          from payer_views v join partner_latest l on l.partner_id = v.partner_id and l.run_id = v.run_id
         where v.partner_id = $1),

@@ -79,7 +79,7 @@ export async function checkDrilldown(
     rest: string | null;
     body: string | null;
     valid_until: string | number | null;
-  }>(db, 'drilldown_check_v2', CHECK_SQL, [partnerId, o.variant, DRILLDOWN_FORMAT, o.now.toISOString(), o.held]);
+  }>(db, 'drilldown_check_v3', CHECK_SQL, [partnerId, o.variant, DRILLDOWN_FORMAT, o.now.toISOString(), o.held]);
   const fingerprint = fingerprintOf(r);
   if (!fingerprint) return null;
   const stored =
