@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { createLogger, loadConfig, schema } from '@payerguard/core';
 import { clockBoundary } from '@payerguard/core/read-model/drilldown/fingerprint';
 import { and, eq, sql } from 'drizzle-orm';
@@ -160,13 +161,18 @@ describe('drill-downs stored for every API process', () => {
   };
   const where = (id: string, variant: string) =>
     and(eq(schema.drilldownBodies.partnerId, id), eq(schema.drilldownBodies.variant, variant));
-  const stored = async (id: string, variant: string) =>
+  const storedRow = async (id: string, variant: string) =>
     (await h.database.db.select().from(schema.drilldownBodies).where(where(id, variant)))[0];
+  /** The stored body's JSON text (it is kept gzipped). */
+  const stored = async (id: string, variant: string) => {
+    const row = await storedRow(id, variant);
+    return row && { ...row, body: gunzipSync(row.bodyGzip).toString('utf8') };
+  };
   // A marker in place of the stored body shows whether another process answered from storage.
   const mark = (set: Partial<typeof schema.drilldownBodies.$inferInsert>) =>
     h.database.db
       .update(schema.drilldownBodies)
-      .set({ body: '{"marker":true}', ...set })
+      .set({ bodyGzip: gzipSync('{"marker":true}'), ...set })
       .where(where(ALPHA.id, 'staff'));
 
   it('keeps what one process built for the others: the same bytes, staff and viewer apart', async () => {
@@ -180,6 +186,28 @@ describe('drill-downs stored for every API process', () => {
     expect(viewerBody).not.toContain('monthlySpend');
     expect((await stored(ALPHA.id, 'viewer'))?.body).toBe(viewerBody);
     expect(await fromAnotherProcess(ALPHA.id, viewer)).toBe(viewerBody);
+  });
+
+  it('answers a browser with the stored gzip bytes as they are, anything else with the JSON text', async () => {
+    await drill(ALPHA.id);
+    const row = await storedRow(ALPHA.id, 'staff');
+    const r = await h.app.inject({
+      method: 'GET',
+      url: `/api/partners/${ALPHA.id}`,
+      headers: { ...asSession(analyst), 'accept-encoding': 'gzip, deflate, br' },
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(String(r.headers.vary)).toMatch(/accept-encoding/i);
+    expect(r.rawPayload.equals(row!.bodyGzip)).toBe(true);
+    expect(gunzipSync(r.rawPayload).toString('utf8')).toBe((await drill(ALPHA.id)).body);
+    const refused = await h.app.inject({
+      method: 'GET',
+      url: `/api/partners/${ALPHA.id}`,
+      headers: { ...asSession(analyst), 'accept-encoding': 'gzip;q=0, identity' },
+    });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.json().partner.id).toBe(ALPHA.id);
   });
 
   it('answers from storage while it is current', async () => {
@@ -211,7 +239,7 @@ describe('drill-downs stored for every API process', () => {
 
   it("goes with its partner: a deleted partner's stored drill-downs are gone", async () => {
     // BETA was deleted above, after its drill-down had been answered (and so stored).
-    expect(await stored(BETA.id, 'staff')).toBeUndefined();
+    expect(await storedRow(BETA.id, 'staff')).toBeUndefined();
     const left = await h.database.db
       .select({ id: schema.drilldownBodies.partnerId })
       .from(schema.drilldownBodies)

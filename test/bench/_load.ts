@@ -31,7 +31,8 @@ async function load(limit: { duration: number } | { amount: number }) {
         connections: spec.connections,
         ...limit,
         timeout: 120,
-        headers: { cookie: spec.cookie },
+        // As a browser asks: routes that keep their answers gzipped (the drill-down) send those bytes as they are.
+        headers: { cookie: spec.cookie, 'accept-encoding': 'gzip, deflate, br' },
         requests: [
           { method: 'GET', setupRequest: (req) => ({ ...req, path: spec.paths[next++ % spec.paths.length] }) },
         ],

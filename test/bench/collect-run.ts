@@ -12,6 +12,8 @@
  *   criticalPathMs: one payer collected alone (calls in sequence x latency, plus their CPU), criticalPathCalls the
  *     same in calls of latencyMs; latencyFloorPayersPerSecond = concurrency x 1000 / criticalPathMs;
  *   cpuFloorPayersPerSecond = cores x 1000 / (cpuMsPerPayer + simCpuMsPerPayer): what the whole run's CPU allows.
+ *   {"bench":"collect-run-again", database, partners, payers, seconds, payersPerSecond, cpuMsPerPayer, ...}: a second
+ *    run of the same estate by the same workers, the daily steady state (BENCH_AGAIN=0 skips it); verdicts compared too
  *   {"bench":"score-run", database, partners, payers, findings, rescoreSeconds}  (scoreRun again, warm)
  * Memory over the run (is it flat with the estate?): {"bench":"collect-run-rss", database, partners, samples: [[seconds,
  *   payers done, RSS MB, JS heap used MB, external MB (PGlite's WASM heap is here)], ...] every BENCH_RSS_SAMPLE_SECONDS
@@ -118,6 +120,8 @@ try {
     const peakRssMb = rss.peak();
     rss.stop();
     if (partial) await cancelRun(prefix);
+    // The daily steady state: the same estate again, in the same worker process (BENCH_AGAIN=0 skips it).
+    const again = !partial && process.env.BENCH_AGAIN !== '0' ? await runAgain(db, prefix) : undefined;
     await workers.close();
     if (partial) await forgetQueues(prefix);
 
@@ -183,6 +187,10 @@ try {
     console.log(
       JSON.stringify({ bench: 'collect-run-rss', database: kind, partners, ...memoryShape(samples), samples }),
     );
+    if (again) {
+      if (again.verdictsDiffering) failures++;
+      console.log(JSON.stringify({ bench: 'collect-run-again', database: kind, partners, latencyMs, ...again }));
+    }
 
     if (partial) {
       await database.close();
@@ -226,6 +234,44 @@ function memoryShape(samples: number[][]): { rssMbAt: Record<string, number>; rs
   const sxy = half.reduce((a, s) => a + (s[1]! - mx) * (s[2]! - my), 0);
   const sxx = half.reduce((a, s) => a + (s[1]! - mx) ** 2, 0);
   return { rssMbAt, rssMbPer1000PayersSecondHalf: sxx ? r2((sxy / sxx) * 1000) : 0 };
+}
+
+/**
+ * A second run of the same estate with the same workers, once the first run's parent job is done (it stores the
+ * drill-downs after scoring): what a distributor's daily run costs once the estate was collected before. Its verdicts
+ * are compared with the baseline too.
+ */
+async function runAgain(db: Parameters<typeof verdictDigests>[0], prefix: string) {
+  const runs = new Queue(QUEUES.runs, { connection: redis, prefix });
+  for (let i = 0; i < 600 && (await runs.getActiveCount()) > 0; i++) await new Promise((r) => setTimeout(r, 200));
+  await runs.close();
+  const stats0 = await sim.stats();
+  const simCpu0 = sim.cpuMs();
+  const cpu0 = process.cpuUsage();
+  const main0 = threadCpuMs(process.pid);
+  const t0 = performance.now();
+  const { runId, total } = await startRun({ db, connection: redis, prefix }, { trigger: 'cli' });
+  const progress = await waitForRun(db, runId, { intervalMs: 1000, timeoutMs: maxSeconds * 1000 });
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const mainMs = threadCpuMs(process.pid) - main0;
+  const stats1 = await sim.stats();
+  const verdicts = baseline ? compareVerdicts(await verdictDigests(db, runId), baseline) : undefined;
+  return {
+    payers: total,
+    finished: isFinished(progress),
+    seconds: r2(seconds),
+    payersPerSecond: r2(total / seconds),
+    cpuMsPerPayer: r2(cpuMs / total),
+    mainThreadCpuMsPerPayer: r2(mainMs / total),
+    evaluationCpuMsPerPayer: r2((cpuMs - mainMs) / total),
+    simCpuMsPerPayer: r2((sim.cpuMs() - simCpu0) / total),
+    callsPerPayer: r2((stats1.requests - stats0.requests) / total),
+    verdictsCompared: verdicts?.compared ?? 0,
+    verdictsDiffering: verdicts?.differing.length ?? null,
+    ...(verdicts?.differing.length ? { differingPayers: verdicts.differing.slice(0, 10) } : {}),
+  };
 }
 
 /** Removes what is left of a run cut short by BENCH_MAX_SECONDS from the queues, so the workers can stop. */

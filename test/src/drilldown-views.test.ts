@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { createLogger, loadConfig, schema } from '@payerguard/core';
 import { simulationsRun } from '@payerguard/core/policy/engine';
 import { buildServer } from '@payerguard/server/app';
@@ -133,9 +134,9 @@ describe('drill-down read from stored payer views', () => {
   it("stores every scored partner's drill-down after the run, both variants, and answers with those bytes", async () => {
     const rows = (
       (await estate.database.db.execute(
-        sql`select partner_id, variant, body from drilldown_bodies order by partner_id, variant`,
-      )) as unknown as { rows: { partner_id: string; variant: string; body: string }[] }
-    ).rows;
+        sql`select partner_id, variant, body_gzip from drilldown_bodies order by partner_id, variant`,
+      )) as unknown as { rows: { partner_id: string; variant: string; body_gzip: Uint8Array }[] }
+    ).rows.map((r) => ({ ...r, body: gunzipSync(r.body_gzip).toString('utf8') }));
     const scored = (
       (await estate.database.db.execute(sql`select partner_id from partner_latest order by partner_id`)) as unknown as {
         rows: { partner_id: string }[];

@@ -336,7 +336,7 @@ export const drilldownBodies = pgTable(
     fingerprint: text('fingerprint').notNull(),
     validUntil: tsz('valid_until'),
     builtAt: tsz('built_at').notNull().defaultNow(),
-    body: text('body').notNull(),
+    bodyGzip: bytea('body_gzip').notNull(),
   },
   (t) => [primaryKey({ columns: [t.partnerId, t.variant] })],
 );

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CONTROL_METADATA } from '../../controls/all-controls.js';
 import type { Db } from '../../db/index.js';
 import { queryPrepared } from '../../db/prepared.js';
@@ -29,16 +30,23 @@ export const DRILLDOWN_FORMAT = createHash('sha256')
   .slice(0, 16);
 
 export interface DrilldownBody {
-  /** The serialized drill-down. */
-  body: string;
+  /** The serialized drill-down, gzipped: browsers take it as it is (Content-Encoding: gzip). */
+  gzip: Buffer;
   /** Epoch ms from which the clock alone makes it stale (Infinity: never). */
   validUntil: number;
 }
 
-/** The drill-down serialized, with the moment the clock alone will change it. */
+/** The drill-down serialized and gzipped, with the moment the clock alone will change it. */
 export function serializeDrilldown(d: PartnerDrilldown, now: number): DrilldownBody {
-  return { body: JSON.stringify(d), validUntil: clockBoundary(d, now) };
+  return { gzip: gzipSync(JSON.stringify(d)), validUntil: clockBoundary(d, now) };
 }
+
+/** The JSON text of a body, for a client that does not take gzip. */
+export const drilldownJson = (b: Pick<DrilldownBody, 'gzip'>): string => gunzipSync(b.gzip).toString('utf8');
+
+/** pg gives bytea as a Buffer, PGlite as a Uint8Array. */
+const asBuffer = (v: Uint8Array): Buffer =>
+  Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 /** A fresh build, or null when there is no such partner. */
 export async function buildDrilldownBody(
@@ -58,7 +66,7 @@ export async function buildDrilldownBody(
 
 const CHECK_SQL = `
   with fp as materialized (${FINGERPRINT_SQL})
-  select fp.partner, fp.rest, b.body, extract(epoch from b.valid_until) * 1000 as valid_until
+  select fp.partner, fp.rest, b.body_gzip, extract(epoch from b.valid_until) * 1000 as valid_until
   from fp left join drilldown_bodies b
     on $2::text is not null and b.partner_id = $1 and b.variant = $2 and b.format = $3
    and b.fingerprint = fp.partner || ':' || fp.rest
@@ -77,24 +85,19 @@ export async function checkDrilldown(
   const [r] = await queryPrepared<{
     partner: string | null;
     rest: string | null;
-    body: string | null;
+    body_gzip: Uint8Array | null;
     valid_until: string | number | null;
-  }>(db, 'drilldown_check_v3', CHECK_SQL, [partnerId, o.variant, DRILLDOWN_FORMAT, o.now.toISOString(), o.held]);
+  }>(db, 'drilldown_check_v4', CHECK_SQL, [partnerId, o.variant, DRILLDOWN_FORMAT, o.now.toISOString(), o.held]);
   const fingerprint = fingerprintOf(r);
   if (!fingerprint) return null;
   const stored =
-    r?.body == null
+    r?.body_gzip == null
       ? null
       : {
-          body: r.body,
+          gzip: asBuffer(r.body_gzip),
           validUntil: r.valid_until == null ? Number.POSITIVE_INFINITY : Number(r.valid_until),
         };
   return { fingerprint, stored };
-}
-
-/** The partner's fingerprint alone (null: no such partner). */
-export async function drilldownFingerprint(db: Db, partnerId: string): Promise<string | null> {
-  return (await checkDrilldown(db, partnerId, { variant: null, held: null, now: new Date() }))?.fingerprint ?? null;
 }
 
 /** Keeps a body built from rows read after `fingerprint` was taken; a partner deleted meanwhile keeps nothing. */
@@ -107,18 +110,18 @@ export async function storeDrilldown(
 ): Promise<void> {
   await queryPrepared(
     db,
-    'drilldown_store_v1',
-    `insert into drilldown_bodies (partner_id, variant, format, fingerprint, valid_until, body)
-     select $1, $2, $3, $4, $5::timestamptz, $6 where exists (select 1 from partners where id = $1)
+    'drilldown_store_v2',
+    `insert into drilldown_bodies (partner_id, variant, format, fingerprint, valid_until, body_gzip)
+     select $1, $2, $3, $4, $5::timestamptz, $6::bytea where exists (select 1 from partners where id = $1)
      on conflict (partner_id, variant) do update set format = excluded.format, fingerprint = excluded.fingerprint,
-       valid_until = excluded.valid_until, body = excluded.body, built_at = now()`,
+       valid_until = excluded.valid_until, body_gzip = excluded.body_gzip, built_at = now()`,
     [
       partnerId,
       variant,
       DRILLDOWN_FORMAT,
       fingerprint,
       Number.isFinite(b.validUntil) ? new Date(b.validUntil).toISOString() : null,
-      b.body,
+      b.gzip,
     ],
   );
 }

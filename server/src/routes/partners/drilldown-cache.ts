@@ -10,7 +10,10 @@ export interface HeldDrilldown extends DrilldownBody {
   fingerprint: string;
 }
 
-/** Bounded by bytes, least recently used out first: a distributor's analysts look at a few hundred partners a day. */
+/**
+ * Bounded by (gzipped) bytes, least recently used out first: a distributor's analysts look at a few hundred partners a
+ * day, and 64 MB holds several thousand.
+ */
 export class DrilldownCache {
   private readonly entries = new Map<string, HeldDrilldown>();
   private bytes = 0;
@@ -33,9 +36,9 @@ export class DrilldownCache {
 
   set(key: string, e: HeldDrilldown): void {
     this.delete(key);
-    if (e.body.length > this.maxBytes / 4) return;
+    if (e.gzip.length > this.maxBytes / 4) return;
     this.entries.set(key, e);
-    this.bytes += e.body.length;
+    this.bytes += e.gzip.length;
     for (const [k] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
       this.delete(k);
@@ -46,6 +49,6 @@ export class DrilldownCache {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
-    this.bytes -= e.body.length;
+    this.bytes -= e.gzip.length;
   }
 }

@@ -6,6 +6,8 @@ import { DRILLDOWN_HISTORY_DEFAULT } from '@payerguard/core/read-model/drilldown
 import {
   buildDrilldownBody,
   checkDrilldown,
+  type DrilldownBody,
+  drilldownJson,
   storeDrilldown,
   variantFor,
 } from '@payerguard/core/read-model/drilldown/stored';
@@ -59,6 +61,17 @@ function partnerError(e: unknown): never {
   if (e instanceof PartnerError)
     throw new HttpError(e.code === 'not_found' ? 404 : e.code === 'conflict' ? 409 : 400, e.message);
   throw e;
+}
+
+/** Whether an Accept-Encoding header takes gzip (and does not refuse it with q=0). */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  for (const part of [header ?? ''].flat().join(',').split(',')) {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return !q || Number(q.slice(2)) > 0;
+  }
+  return false;
 }
 
 export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, config }) => {
@@ -147,15 +160,15 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
         drilldowns.delete(key);
         throw notFound(`partner ${id} not found`);
       }
-      let body: string;
-      if (held && held.fingerprint === check.fingerprint) body = held.body;
+      let body: DrilldownBody;
+      if (held && held.fingerprint === check.fingerprint) body = held;
       else if (check.stored) {
-        body = check.stored.body;
+        body = check.stored;
         drilldowns.set(key, { fingerprint: check.fingerprint, ...check.stored });
       } else {
         const built = await buildDrilldownBody(db, id, { spend, historyLimit, now });
         if (!built) throw notFound(`partner ${id} not found`);
-        body = built.body;
+        body = built;
         drilldowns.set(key, { fingerprint: check.fingerprint, ...built });
         // Kept for every API process and the next restart; failing to keep it costs only the next reader a build.
         if (variant)
@@ -163,7 +176,10 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
             req.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored'),
           );
       }
-      return reply.type('application/json; charset=utf-8').send(body);
+      reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+      // Kept gzipped: a browser takes the bytes as they are; anything else gets the JSON text.
+      if (acceptsGzip(req.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(body.gzip);
+      return reply.send(drilldownJson(body));
     },
   );
 
