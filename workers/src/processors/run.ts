@@ -21,8 +21,6 @@ export function runProcessor(deps: {
   scoreRun?: ScoreRun;
   /** Called once the run is scored (alerts for new lockouts and critical findings); its failure is only logged. */
   onScored?: (runId: string) => Promise<void>;
-  /** False: leave every drill-down to be built on request (tests that count writes). */
-  warmDrilldowns?: boolean;
 }) {
   const { db, logger } = deps;
   return async (job: Job<RunJobData>, token?: string): Promise<{ status: string; error?: string }> => {
@@ -70,14 +68,21 @@ export function runProcessor(deps: {
         );
     // Each scored partner's drill-down, built once here so the first look at it after the run is a read. The run is
     // already complete: this only saves the API a build, and a failure costs nothing else.
-    if (!error && deps.warmDrilldowns !== false) {
+    if (!error) {
       const started = performance.now();
-      const partnerIds = await waitDb(() => runPartnerIds(db, runId));
-      const stored = await warmDrilldowns(db, partnerIds, {
-        onError: (partnerId, err) =>
-          log.warn({ partnerId, err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored'),
-      });
-      log.info({ stored, ms: Math.round(performance.now() - started) }, 'drill-downs stored');
+      let failed = 0;
+      try {
+        const stored = await warmDrilldowns(db, await runPartnerIds(db, runId), {
+          // The first few are enough to say why (a database outage would otherwise log every partner).
+          onError: (partnerId, err) => {
+            if (++failed <= 5)
+              log.warn({ partnerId, err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored');
+          },
+        });
+        log.info({ stored, failed, ms: Math.round(performance.now() - started) }, 'drill-downs stored');
+      } catch (err) {
+        log.warn({ err: err instanceof Error ? err.message : String(err) }, 'drill-downs not stored after the run');
+      }
     }
     log.info('collection run completed');
     return { status: 'completed', ...(error ? { error } : {}) };
