@@ -45,20 +45,21 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
       returning e.doc_hash, e.request_layout`)) as unknown as {
       rows: { doc_hash: string | null; request_layout: string | null }[];
     };
-    const hashes = [...new Set(gone.rows.map((r) => r.doc_hash).filter((h): h is string => !!h))];
-    const docs = hashes.length
-      ? ((await tx.execute(sql`
-          delete from evidence_docs d where d.hash = any(${sql.param(hashes)}::text[])
-            and not exists (select 1 from evidence_runs e where e.doc_hash = d.hash)
-          returning d.hash`)) as unknown as { rows: unknown[] })
-      : { rows: [] };
-    const layoutHashes = [...new Set(gone.rows.map((r) => r.request_layout).filter((h): h is string => !!h))];
-    const layouts = layoutHashes.length
-      ? ((await tx.execute(sql`
-          delete from evidence_request_layouts l where l.hash = any(${sql.param(layoutHashes)}::uuid[])
-            and not exists (select 1 from evidence_runs e where e.request_layout = l.hash)
-          returning l.hash`)) as unknown as { rows: unknown[] })
-      : { rows: [] };
+    // Documents and request-id layouts only the purged rows pointed at (content-addressed: other runs may share one).
+    const documents = await deleteUnreferenced(
+      tx,
+      'evidence_docs',
+      'doc_hash',
+      'text',
+      gone.rows.map((r) => r.doc_hash),
+    );
+    const requestLayouts = await deleteUnreferenced(
+      tx,
+      'evidence_request_layouts',
+      'request_layout',
+      'uuid',
+      gone.rows.map((r) => r.request_layout),
+    );
     // Only the sets a run stopped pointing at since the last purge (noted by triggers, migration 0012) are looked at:
     // the cost follows what changed, not how much history there is. A candidate referenced again is just dropped.
     const sets = (await tx.execute(sql`
@@ -72,12 +73,29 @@ export async function purgeEvidence(db: Db, opts: { now: Date; retentionDays: nu
     );
     return {
       evidenceRows: gone.rows.length,
-      documents: docs.rows.length,
+      documents,
       findingSets: sets.rows.length,
       findingContents: contents,
-      requestLayouts: layouts.rows.length,
+      requestLayouts,
     };
   });
+}
+
+/** Deletes, of `hashes` in `table`, those no evidence row points at any more through `column`; returns how many. */
+async function deleteUnreferenced(
+  tx: Db,
+  table: 'evidence_docs' | 'evidence_request_layouts',
+  column: 'doc_hash' | 'request_layout',
+  type: 'text' | 'uuid',
+  hashes: (string | null)[],
+): Promise<number> {
+  const ids = [...new Set(hashes.filter((h): h is string => !!h))];
+  if (!ids.length) return 0;
+  const r = (await tx.execute(sql`
+    delete from ${sql.identifier(table)} d where d.hash = any(${sql.param(ids)}::${sql.raw(type)}[])
+      and not exists (select 1 from evidence_runs e where e.${sql.identifier(column)} = d.hash)
+    returning d.hash`)) as unknown as { rows: unknown[] };
+  return r.rows.length;
 }
 
 /** pg gives uuid[] back as an array, PGlite too; a '{a,b}' literal is read as well in case a driver sends text. */
