@@ -57,7 +57,7 @@ describe('every route against every role', () => {
   it('refuses to start when a route forgets its access rule', async () => {
     const app = Fastify();
     await app.register(cookie);
-    await app.register(authGuard, { db: h.database.db });
+    await app.register(authGuard, { db: h.database.db, feed: h.app.changeFeed });
     await expect(
       app
         .register(async (i) => {

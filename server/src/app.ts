@@ -11,6 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDatabaseUnavailable } from '@payerguard/core/db/availability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
+import { ChangeFeed } from './data/change-feed.js';
 import { EstateCache } from './data/estate-cache.js';
 import type { ServerDeps } from './deps.js';
 import { errorBody, HttpError } from './errors.js';
@@ -32,6 +33,15 @@ import { userRoutes } from './routes/users/index.js';
 import { sharedSchemas } from './schemas/index.js';
 
 export type { ServerDeps };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The change feed kept answers are checked against (tests sync on it after writing behind the API's back). */
+    changeFeed: ChangeFeed;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** A route as the app registered it: what the API fuzz test enumerates, so every new route is fuzzed too. */
 export interface RegisteredRoute {
@@ -130,7 +140,17 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
-  await app.register(authGuard, { db: deps.db });
+  // What this process heard of the database's commits: kept sessions and drill-downs are served while it says nothing
+  // of theirs changed (data/change-feed.ts).
+  const feed = await ChangeFeed.open(deps.db, { logger: deps.logger });
+  app.decorate('changeFeed', feed);
+  app.addHook('onClose', () => feed.close());
+  // A write answered by this process has been heard by its feed before the answer leaves, so the writer's next read
+  // here never gets a kept answer from before it.
+  app.addHook('onSend', async (req) => {
+    if (!SAFE_METHODS.has(req.method)) await feed.sync();
+  });
+  await app.register(authGuard, { db: deps.db, feed });
 
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
@@ -151,8 +171,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     rootAccessWindowRoutes,
     alertRoutes,
   ];
-  const estate = new EstateCache(deps.db);
-  for (const f of features) await app.register(f, { ...deps, estate });
+  const estate = new EstateCache(deps.db, feed);
+  for (const f of features) await app.register(f, { ...deps, estate, feed });
 
   const index = deps.webDist ? join(deps.webDist, 'index.html') : undefined;
   const hasWeb = !!index && existsSync(index);

@@ -1,5 +1,6 @@
 import type { Config, Db, Logger } from '@payerguard/core';
 import type { Redis } from 'ioredis';
+import type { ChangeFeed } from './data/change-feed.js';
 import type { EstateCache } from './data/estate-cache.js';
 
 export interface ServerDeps {
@@ -26,5 +27,8 @@ export interface ServerDeps {
   };
 }
 
-/** What each feature plugin receives: the deps, and the one estate read model in memory the routes share. */
-export type FeatureOpts = ServerDeps & { estate: EstateCache };
+/**
+ * What each feature plugin receives: the deps, the one estate read model in memory the routes share, and the change
+ * feed that says when a kept answer is no longer current.
+ */
+export type FeatureOpts = ServerDeps & { estate: EstateCache; feed: ChangeFeed };

@@ -4,12 +4,13 @@ import { clockBoundary } from '@payerguard/core/read-model/drilldown/fingerprint
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from './app.js';
-import { ALPHA, BETA, USERS } from './testing/fixtures.js';
+import { ALPHA, BETA, SECRETS, USERS } from './testing/fixtures.js';
 import { asSession, type Harness, type Login, login, startHarness } from './testing/harness.js';
+import { createUser } from './users.js';
 
 // The overview and the drill-down answer from memory while nothing they show has changed. These tests change each
-// thing they show, through the API and behind its back (as a payer job or another API process would), and expect
-// the very next answer to show it.
+// thing they show, through the API (the very next answer shows it) and behind its back, as a payer job or another API
+// process would (shown once this process has heard of the commit: `behind` waits for that, as change-feed.ts says).
 
 let h: Harness;
 let admin: Login;
@@ -30,6 +31,11 @@ const drill = async (id: string, s: Login = analyst) => {
   expect(r.statusCode).toBe(200);
   expect(r.headers['content-type']).toMatch(/^application\/json/);
   return { body: r.body, json: r.json() };
+};
+/** A write behind the API's back, then the moment this process's change feed has heard of it. */
+const behind = async (write: PromiseLike<unknown>) => {
+  await write;
+  await h.app.changeFeed.sync();
 };
 const overviewRow = async (id: string) =>
   (await get('/api/overview?limit=100')).json().partners.find((p: { id: string }) => p.id === id);
@@ -74,10 +80,9 @@ describe('answers kept in memory', () => {
   it("shows a payer job's access time written behind the API's back", async () => {
     const before = await drill(BETA.id);
     const at = new Date('2026-11-30T08:00:00Z');
-    await h.database.db
-      .update(schema.payers)
-      .set({ lastAccessOkAt: at })
-      .where(eq(schema.payers.accountId, BETA.payer));
+    await behind(
+      h.database.db.update(schema.payers).set({ lastAccessOkAt: at }).where(eq(schema.payers.accountId, BETA.payer)),
+    );
     const after = await drill(BETA.id);
     expect(after.body).not.toBe(before.body);
     expect(after.json.payers[0].lastAccessOkAt).toBe(at.toISOString());
@@ -88,16 +93,20 @@ describe('answers kept in memory', () => {
     expect(before.length).toBeGreaterThan(1);
     const older = before[0]!;
     // Same number of snapshots, same newest time: only the older point's score moves.
-    await h.database.db
-      .update(schema.snapshots)
-      .set({ score: older.score === 42 ? 43 : 42 })
-      .where(and(eq(schema.snapshots.partnerId, ALPHA.id), eq(schema.snapshots.runId, older.runId)));
+    await behind(
+      h.database.db
+        .update(schema.snapshots)
+        .set({ score: older.score === 42 ? 43 : 42 })
+        .where(and(eq(schema.snapshots.partnerId, ALPHA.id), eq(schema.snapshots.runId, older.runId))),
+    );
     const after = (await drill(ALPHA.id)).json.history as { runId: string; score: number }[];
     expect(after.find((p) => p.runId === older.runId)?.score).toBe(older.score === 42 ? 43 : 42);
-    await h.database.db
-      .update(schema.snapshots)
-      .set({ score: older.score })
-      .where(and(eq(schema.snapshots.partnerId, ALPHA.id), eq(schema.snapshots.runId, older.runId)));
+    await behind(
+      h.database.db
+        .update(schema.snapshots)
+        .set({ score: older.score })
+        .where(and(eq(schema.snapshots.partnerId, ALPHA.id), eq(schema.snapshots.runId, older.runId))),
+    );
   });
 
   it("never gives a partner viewer the body built for staff (spend), nor another partner's", async () => {
@@ -111,17 +120,19 @@ describe('answers kept in memory', () => {
 
   it('shows a pending root-access window as expired once its end passes, with no row changed', async () => {
     const endsAt = new Date(Date.now() + 1_500);
-    await h.database.db.insert(schema.rootAccessWindows).values({
-      id: 'raw-clock',
-      partnerId: ALPHA.id,
-      payerAccountId: ALPHA.payer,
-      reason: 'close a member account',
-      startsAt: new Date(Date.now() - 60_000),
-      endsAt,
-      state: 'pending',
-      requestedBy: USERS.viewer,
-      requestedBySide: 'partner',
-    });
+    await behind(
+      h.database.db.insert(schema.rootAccessWindows).values({
+        id: 'raw-clock',
+        partnerId: ALPHA.id,
+        payerAccountId: ALPHA.payer,
+        reason: 'close a member account',
+        startsAt: new Date(Date.now() - 60_000),
+        endsAt,
+        state: 'pending',
+        requestedBy: USERS.viewer,
+        requestedBySide: 'partner',
+      }),
+    );
     const stateOf = async () =>
       (await drill(ALPHA.id)).json.rootAccess.windows.find((w: { id: string }) => w.id === 'raw-clock')?.state;
     expect(await stateOf()).toBe('pending');
@@ -136,6 +147,63 @@ describe('answers kept in memory', () => {
     expect(r.statusCode).toBe(200);
     expect((await get(`/api/partners/${BETA.id}`)).statusCode).toBe(404);
     expect(await overviewRow(BETA.id)).toBeUndefined();
+  });
+});
+
+describe('answers kept under the change feed', () => {
+  /** The database reads (not the feed's own heartbeats) made while `fn` runs. */
+  const readsDuring = async (fn: () => Promise<unknown>) => {
+    const client = h.database.db.$client as { query: (...a: unknown[]) => unknown };
+    const original = client.query;
+    const texts: string[] = [];
+    client.query = function (this: unknown, ...a: unknown[]) {
+      const q = a[0] as string | { text?: string };
+      const text = typeof q === 'string' ? q : (q?.text ?? '');
+      if (!text.includes('pg_notify')) texts.push(text);
+      return original.apply(this, a);
+    };
+    try {
+      await fn();
+    } finally {
+      client.query = original;
+    }
+    return texts;
+  };
+
+  it('answers a kept drill-down, signed in, with no database read while nothing of it changed', async () => {
+    const first = await drill(ALPHA.id);
+    let again = '';
+    expect(await readsDuring(async () => (again = (await drill(ALPHA.id)).body))).toEqual([]);
+    expect(again).toBe(first.body);
+    // A change to another partner leaves this one kept; a change to this one makes the next answer read.
+    await behind(h.database.db.update(schema.partners).set({ name: sql`name` }).where(eq(schema.partners.id, BETA.id)));
+    expect(await readsDuring(() => drill(ALPHA.id))).toEqual([]);
+    await behind(
+      h.database.db.update(schema.partners).set({ name: sql`name` }).where(eq(schema.partners.id, ALPHA.id)),
+    );
+    expect((await readsDuring(() => drill(ALPHA.id))).length).toBeGreaterThan(0);
+  });
+
+  it('refuses a kept session once it ends or its user is disabled, whoever wrote it', async () => {
+    const me = (s: Login) => h.app.inject({ method: 'GET', url: '/api/me', headers: asSession(s) });
+    for (const end of ['disabled', 'session deleted', 'role changed'] as const) {
+      const email = `kept-${end.replace(' ', '-')}@test.local`;
+      const user = await createUser(h.database.db, { email, password: SECRETS.password, role: 'admin', name: end });
+      const s = await login(h.app, email);
+      expect((await me(s)).statusCode).toBe(200);
+      if (end === 'disabled')
+        await behind(h.database.db.update(schema.users).set({ disabled: true }).where(eq(schema.users.id, user.id)));
+      else if (end === 'session deleted')
+        await behind(h.database.db.delete(schema.sessions).where(eq(schema.sessions.userId, user.id)));
+      else {
+        await behind(h.database.db.update(schema.users).set({ role: 'analyst' }).where(eq(schema.users.id, user.id)));
+        const r = await me(s);
+        expect(r.statusCode).toBe(200);
+        expect(r.json().user.role).toBe('analyst');
+        continue;
+      }
+      expect((await me(s)).statusCode).toBe(401);
+    }
   });
 });
 
@@ -178,7 +246,9 @@ describe('drill-downs stored for every API process', () => {
   it('keeps what one process built for the others: the same bytes, staff and viewer apart', async () => {
     await h.database.db.delete(schema.drilldownBodies);
     // Rewriting the partner row (same values, new xmin) makes this process build again, and so store.
-    await h.database.db.update(schema.partners).set({ name: sql`name` }).where(eq(schema.partners.id, ALPHA.id));
+    await behind(
+      h.database.db.update(schema.partners).set({ name: sql`name` }).where(eq(schema.partners.id, ALPHA.id)),
+    );
     const built = (await drill(ALPHA.id)).body;
     expect((await stored(ALPHA.id, 'staff'))?.body).toBe(built);
     expect(await fromAnotherProcess(ALPHA.id)).toBe(built);

@@ -1,9 +1,11 @@
 import type { Db } from '@payerguard/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { ChangeFeed } from '../data/change-feed.js';
 import { HttpError } from '../errors.js';
 import type { Access } from '../types.js';
 import { safeEqual } from './crypto.js';
+import { HeldSessions } from './held-sessions.js';
 import { principalFromSession, principalFromToken, SESSION_COOKIE } from './sessions.js';
 
 export interface RouteEntry {
@@ -23,7 +25,7 @@ declare module 'fastify' {
 const PLUGIN_PUBLIC_PREFIXES = ['/api/docs', '/api/openapi.json'];
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-async function resolvePrincipal(db: Db, request: FastifyRequest) {
+async function resolvePrincipal(db: Db, held: HeldSessions, request: FastifyRequest) {
   const auth = request.headers.authorization;
   if (auth !== undefined) {
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
@@ -33,7 +35,7 @@ async function resolvePrincipal(db: Db, request: FastifyRequest) {
     return p;
   }
   const sid = request.cookies[SESSION_COOKIE];
-  if (sid) return principalFromSession(db, sid);
+  if (sid) return principalFromSession(db, sid, held);
   return null;
 }
 
@@ -41,7 +43,8 @@ async function resolvePrincipal(db: Db, request: FastifyRequest) {
  * The one place every route is authenticated and authorised. A route under /api without `config.access` stops the
  * server from starting, so no route can be forgotten.
  */
-export const authGuard = fp<{ db: Db }>(async (app: FastifyInstance, { db }) => {
+export const authGuard = fp<{ db: Db; feed: ChangeFeed }>(async (app: FastifyInstance, { db, feed }) => {
+  const held = new HeldSessions(feed);
   app.decorate('routeTable', [] as RouteEntry[]);
   app.decorateRequest('principal', null);
 
@@ -62,7 +65,7 @@ export const authGuard = fp<{ db: Db }>(async (app: FastifyInstance, { db }) => 
     const access = request.routeOptions.config?.access;
     // Unmatched paths (404, SPA fallback) and the static web app carry no rule: nothing to protect there.
     if (access === undefined) return;
-    const principal = await resolvePrincipal(db, request).catch((e: unknown) => {
+    const principal = await resolvePrincipal(db, held, request).catch((e: unknown) => {
       if (access === 'public' && e instanceof HttpError) return null;
       throw e;
     });

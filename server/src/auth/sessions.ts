@@ -3,6 +3,7 @@ import { queryPrepared } from '@payerguard/core/db/prepared';
 import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Principal, Role } from '../types.js';
 import { randomToken, sha256 } from './crypto.js';
+import type { HeldSessions } from './held-sessions.js';
 
 export const SESSION_COOKIE = 'pg_session';
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
@@ -32,24 +33,34 @@ const principalCols = {
   partnerId: schema.users.partnerId,
 };
 
-// Every request of a signed-in user runs this: a prepared statement, planned once per connection.
+// Every request of a signed-in user runs this (unless the process holds the answer: held-sessions.ts): a prepared
+// statement, planned once per connection.
 const SESSION_PRINCIPAL_SQL = `
-  select u.id as "userId", u.email, u.role, u.partner_id as "partnerId", s.csrf_token as "csrfToken"
+  select u.id as "userId", u.email, u.role, u.partner_id as "partnerId", s.csrf_token as "csrfToken",
+    extract(epoch from s.expires_at) * 1000 as "expiresAt"
   from sessions s join users u on u.id = s.user_id
   where s.id_hash = $1 and s.expires_at > $2 and u.disabled = false
   limit 1`;
 
-export async function principalFromSession(db: Db, sessionId: string): Promise<Principal | null> {
+export async function principalFromSession(db: Db, sessionId: string, held?: HeldSessions): Promise<Principal | null> {
   const idHash = sha256(sessionId);
+  const now = new Date();
+  const kept = held?.get(idHash, now.getTime());
+  if (kept) return kept;
+  const stamp = held?.stamp() ?? null;
   const [r] = await queryPrepared<{
     userId: string;
     email: string;
     role: string;
     partnerId: string | null;
     csrfToken: string;
-  }>(db, 'session_principal_v1', SESSION_PRINCIPAL_SQL, [idHash, new Date().toISOString()]);
+    expiresAt: string | number;
+  }>(db, 'session_principal_v2', SESSION_PRINCIPAL_SQL, [idHash, now.toISOString()]);
   if (!r) return null;
-  return { ...r, role: r.role as Role, via: 'session', sessionHash: idHash };
+  const { expiresAt, ...rest } = r;
+  const principal: Principal = { ...rest, role: r.role as Role, via: 'session', sessionHash: idHash };
+  held?.set(idHash, principal, Number(expiresAt), stamp);
+  return principal;
 }
 
 export async function principalFromToken(db: Db, token: string): Promise<Principal | null> {

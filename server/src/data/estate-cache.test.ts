@@ -4,6 +4,7 @@ import { testDatabase } from '@payerguard/core/testing/db';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALPHA, BETA, seedFixtures } from '../testing/fixtures.js';
+import { ChangeFeed } from './change-feed.js';
 import { EstateCache } from './estate-cache.js';
 
 let database: Database;
@@ -38,6 +39,33 @@ describe('the estate cache (one version of the overview read model per database)
     expect((await a.view()).byId.get(ALPHA.id)?.name).toBe('Alpha Renamed');
     expect((await b.view()).byId.get(ALPHA.id)?.name).toBe('Alpha Renamed');
     await db().update(schema.partners).set({ name: ALPHA.name }).where(eq(schema.partners.id, ALPHA.id));
+  });
+
+  it('with a change feed, reads not even the version while it has not moved, and sees the next one once heard', async () => {
+    const feed = await ChangeFeed.open(db());
+    try {
+      const cache = new EstateCache(db(), feed);
+      const first = await cache.view();
+      const client = db().$client as { query: (...a: unknown[]) => unknown };
+      const original = client.query;
+      let reads = 0;
+      client.query = function (this: unknown, ...a: unknown[]) {
+        if (!JSON.stringify(a[0]).includes('pg_notify')) reads++;
+        return original.apply(this, a);
+      };
+      try {
+        expect(await cache.view()).toBe(first);
+        expect(reads).toBe(0);
+      } finally {
+        client.query = original;
+      }
+      await db().update(schema.partners).set({ name: 'Alpha Heard' }).where(eq(schema.partners.id, ALPHA.id));
+      await feed.sync();
+      expect((await cache.view()).byId.get(ALPHA.id)?.name).toBe('Alpha Heard');
+      await db().update(schema.partners).set({ name: ALPHA.name }).where(eq(schema.partners.id, ALPHA.id));
+    } finally {
+      await feed.close();
+    }
   });
 
   it('moves once per transaction however many rows it writes, and not at all when the transaction rolls back', async () => {

@@ -1,5 +1,6 @@
 import type { Db } from '@payerguard/core';
 import { estateVersion } from '@payerguard/core/read-model/read-versions';
+import type { ChangeFeed, Stamp } from './change-feed.js';
 import {
   type EstatePartner,
   estateTrend,
@@ -120,16 +121,30 @@ function memoPromise<T>(m: Map<string, Promise<T>>, key: string, load: () => Pro
   return p;
 }
 
-/** The current EstateView of one database, loaded at most once per version however many requests ask at once. */
+/**
+ * The current EstateView of one database, loaded at most once per version however many requests ask at once. With a
+ * change feed, the version is not even read while the feed says it has not moved (migration 0014 notices it).
+ */
 export class EstateCache {
   private current: EstateView | null = null;
+  /** Taken before `current`'s version was last read. */
+  private currentStamp: Stamp | null = null;
   private loading: { version: number; view: Promise<EstateView> } | null = null;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly feed?: ChangeFeed,
+  ) {}
 
   async view(): Promise<EstateView> {
+    const held = this.current;
+    if (held && this.feed?.unchanged(this.currentStamp, 'v:estate')) return held;
+    const stamp = this.feed?.stamp() ?? null;
     const version = await estateVersion(this.db);
-    if (this.current?.version === version) return this.current;
+    if (this.current?.version === version) {
+      this.currentStamp = stamp;
+      return this.current;
+    }
     let loading = this.loading;
     if (loading?.version !== version) {
       const view = loadEstate(this.db).then((partners) => new EstateView(this.db, version, partners));
@@ -139,7 +154,10 @@ export class EstateCache {
       view.then(
         (v) => {
           // A slower load of an older version never replaces a newer one.
-          if (!this.current || this.current.version < v.version) this.current = v;
+          if (!this.current || this.current.version < v.version) {
+            this.current = v;
+            this.currentStamp = stamp;
+          }
           if (this.loading === entry) this.loading = null;
         },
         () => {

@@ -1,13 +1,17 @@
 import type { DrilldownBody } from '@payerguard/core/read-model/drilldown/stored';
+import type { Stamp } from '../../data/change-feed.js';
 
 /**
  * Drill-downs an API process has answered with, kept as bytes under the fingerprint of the rows they were built from
- * (core/src/read-model/drilldown/fingerprint.ts). A request still reads the partner's current fingerprint (one indexed
- * query, which also brings the stored body when this process holds none that is current) and is answered from here
- * when it matches: no re-read, no re-serialization.
+ * (core/src/read-model/drilldown/fingerprint.ts). While the change feed says nothing of the partner changed since the
+ * body was checked, a request is answered from here with no read at all. Otherwise it reads the partner's current
+ * fingerprint (one indexed query, which also brings the stored body when this process holds none that is current) and
+ * is answered from here when it matches: no re-read, no re-serialization.
  */
 export interface HeldDrilldown extends DrilldownBody {
   fingerprint: string;
+  /** Taken before the fingerprint was read: while the change feed says the partner is unchanged since, no read. */
+  stamp: Stamp | null;
 }
 
 /**

@@ -74,7 +74,7 @@ export function acceptsGzip(header: string | string[] | undefined): boolean {
   return false;
 }
 
-export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, config }) => {
+export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, { db, config, feed }) => {
   // Where the onboarding commands deploy, and the simulator's admin URL when the product runs against it.
   const where = {
     region: config.awsRegion,
@@ -155,26 +155,33 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       const key = `${id}\u0000${spend}\u0000${historyLimit}`;
       const now = new Date();
       const held = drilldowns.get(key, now.getTime());
-      const check = await checkDrilldown(db, id, { variant, held: held?.fingerprint ?? null, now });
-      if (!check) {
-        drilldowns.delete(key);
-        throw notFound(`partner ${id} not found`);
-      }
       let body: DrilldownBody;
-      if (held && held.fingerprint === check.fingerprint) body = held;
-      else if (check.stored) {
-        body = check.stored;
-        drilldowns.set(key, { fingerprint: check.fingerprint, ...check.stored });
-      } else {
-        const built = await buildDrilldownBody(db, id, { spend, historyLimit, now });
-        if (!built) throw notFound(`partner ${id} not found`);
-        body = built;
-        drilldowns.set(key, { fingerprint: check.fingerprint, ...built });
-        // Kept for every API process and the next restart; failing to keep it costs only the next reader a build.
-        if (variant)
-          await storeDrilldown(db, id, variant, check.fingerprint, built).catch((err: unknown) =>
-            req.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored'),
-          );
+      if (held && feed.unchanged(held.stamp, `p:${id}`)) body = held;
+      else {
+        // Before the read: a change committed after it voids what this read keeps.
+        const stamp = feed.stamp();
+        const check = await checkDrilldown(db, id, { variant, held: held?.fingerprint ?? null, now });
+        if (!check) {
+          drilldowns.delete(key);
+          throw notFound(`partner ${id} not found`);
+        }
+        if (held && held.fingerprint === check.fingerprint) {
+          body = held;
+          held.stamp = stamp;
+        } else if (check.stored) {
+          body = check.stored;
+          drilldowns.set(key, { fingerprint: check.fingerprint, stamp, ...check.stored });
+        } else {
+          const built = await buildDrilldownBody(db, id, { spend, historyLimit, now });
+          if (!built) throw notFound(`partner ${id} not found`);
+          body = built;
+          drilldowns.set(key, { fingerprint: check.fingerprint, stamp, ...built });
+          // Kept for every API process and the next restart; failing to keep it costs only the next reader a build.
+          if (variant)
+            await storeDrilldown(db, id, variant, check.fingerprint, built).catch((err: unknown) =>
+              req.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'drill-down not stored'),
+            );
+        }
       }
       reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
       // Kept gzipped: a browser takes the bytes as they are; anything else gets the JSON text.
