@@ -184,6 +184,33 @@ describe('answers kept under the change feed', () => {
     expect((await readsDuring(() => drill(ALPHA.id))).length).toBeGreaterThan(0);
   });
 
+  it('checks the drill-downs asked for at the same moment in one query, and gives each asker its own answer', async () => {
+    // Nothing kept of ALPHA is current after this: every ask below needs the check.
+    await behind(
+      h.database.db.update(schema.partners).set({ name: sql`name` }).where(eq(schema.partners.id, ALPHA.id)),
+    );
+    const asks: [string, Login][] = [
+      [ALPHA.id, analyst],
+      [ALPHA.id, viewer],
+      ['nobody', analyst],
+      [`${ALPHA.id}?history=1`, analyst],
+      [ALPHA.id, admin],
+    ];
+    let answers: Awaited<ReturnType<typeof get>>[] = [];
+    const reads = await readsDuring(async () => {
+      answers = await Promise.all(asks.map(([path, s]) => get(`/api/partners/${path}`, s)));
+    });
+    expect(reads.filter((t) => t.includes('with ordinality as q(id, variant, held, n)'))).toHaveLength(1);
+    expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 404, 200, 200]);
+    const [staff, mine, , short, adminView] = answers.map((r) => (r.statusCode === 200 ? r.json() : null));
+    expect(staff.partner.id).toBe(ALPHA.id);
+    expect(staff.snapshot.monthlySpend).toBeGreaterThan(0);
+    expect(mine.snapshot).not.toHaveProperty('monthlySpend');
+    expect(short.history).toHaveLength(1);
+    expect(staff.history.length).toBeGreaterThan(1);
+    expect(adminView).toEqual(staff);
+  });
+
   it('refuses a kept session once it ends or its user is disabled, whoever wrote it', async () => {
     const me = (s: Login) => h.app.inject({ method: 'GET', url: '/api/me', headers: asSession(s) });
     for (const end of ['disabled', 'session deleted', 'role changed'] as const) {

@@ -1,6 +1,7 @@
 /**
  * The load generator of the API bench, in a process of its own so its CPU does not share the API's event loop.
- * Reads {url, cookie, connections, seconds, paths} as JSON from stdin (10,000 paths outgrow an argument); requests go round `paths` in turn. Prints one
+ * Reads {url, cookie, connections, seconds, paths, amount?} as JSON from stdin (10,000 paths outgrow an argument); requests go round
+ * `paths` in turn, for `seconds`, or exactly `amount` requests when given (one lap: each path once). Prints one
  * JSON line: requests (answers received), p50Ms, p95Ms, p99Ms (from every response's own time: autocannon reports no p95), rps, and the
  * count of non-2xx answers, errors and timeouts.
  */
@@ -12,6 +13,7 @@ interface LoadSpec {
   connections: number;
   seconds: number;
   paths: string[];
+  amount?: number;
 }
 
 let input = '';
@@ -45,8 +47,8 @@ async function load(limit: { duration: number } | { amount: number }) {
 }
 
 // A route that answers in seconds gives too few answers in a fixed time: then it is timed over a fixed count instead.
-let run = await load({ duration: spec.seconds });
-let mode = 'duration';
+let run = await load(spec.amount ? { amount: spec.amount } : { duration: spec.seconds });
+let mode = spec.amount ? 'amount' : 'duration';
 if (run.latencies.length < MIN_SAMPLES) {
   run = await load({ amount: Math.max(MIN_SAMPLES, spec.connections) });
   mode = 'amount';

@@ -9,7 +9,7 @@
  *   {"bench":"api-drilldown-warm", partners, seconds, msPerPartner}: every partner's drill-down built and stored, as
  *     the run's parent job does after scoring (core/src/read-model/drilldown/stored.ts)
  *   {"bench":"api-overview" | "api-findings" | "api-drilldown", partners, historyDays, connections, p50Ms, p95Ms, rps}
- *     (api-drilldown: every partner in turn, each asked for the first time in this API process: the stored body)
+ *     (api-drilldown: one lap of every partner, each asked for the first time in this API process: the stored body)
  *   {"bench":"api-drilldown-repeat", ...}: the drill-down over 200 partners asked again and again (kept answers)
  *   {"bench":"api-drilldown-build", ...}: every partner in turn with a history length that is never stored
  *     (?history=89, then 88, ... a new length each lap): each answer built on request, as after a change
@@ -194,9 +194,9 @@ try {
   line({ bench: 'api-findings', ...common, ...findings });
   // Round the partners in a shuffled order, so neighbouring requests do not read neighbouring rows.
   const ids = seeded.payers.map((p) => `/api/partners/${p.partnerId}`).sort(() => Math.random() - 0.5);
-  const drill = await drive(url, cookie, 50, ids);
-  // laps > 1: the walk came round again, and those answers were ones this process already held.
-  line({ bench: 'api-drilldown', ...common, ...drill, laps: r2(drill.requests / ids.length) });
+  // One lap, each partner once: every answer one this process does not hold yet (stored body, or built).
+  const drill = await drive(url, cookie, 50, ids, ids.length);
+  line({ bench: 'api-drilldown', ...common, ...drill });
   // The same route over the 200 partners an analyst team has open (each answered before: its kept bytes are served
   // while nothing of it changed). The line above is the other end: every request a partner not asked for yet.
   const drillRepeat = await drive(url, cookie, 50, ids.slice(0, 200));
@@ -251,14 +251,14 @@ function quantile(xs: number[], q: number): number {
 }
 
 /**
- * autocannon (test/bench/_load.ts) in a child process for `seconds` with `connections`, going round `paths`. The API
- * answers in this process while the child runs, so the wait must not block the event loop.
+ * autocannon (test/bench/_load.ts) in a child process for `seconds` (or exactly `amount` requests) with `connections`,
+ * going round `paths`. The API answers in this process while the child runs, so the wait must not block the event loop.
  */
-async function drive(url: string, cookie: string, connections: number, paths: string[]) {
+async function drive(url: string, cookie: string, connections: number, paths: string[], amount?: number) {
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'test', 'bench', '_load.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  child.stdin.end(JSON.stringify({ url, cookie, connections, seconds, paths }));
+  child.stdin.end(JSON.stringify({ url, cookie, connections, seconds, paths, ...(amount ? { amount } : {}) }));
   let out = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
   const code = await new Promise<number | null>((ok) => child.once('exit', ok));

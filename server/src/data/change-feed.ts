@@ -25,6 +25,11 @@ interface Listener {
   /** Sends a notice on the channel (the heartbeat). */
   notify(payload: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The embedded database (PGlite) lives in this process and hands over a commit's notices before the committing query
+   * returns: nothing to lose in between, so no heartbeat bound (a long transaction there delays every query, pings too).
+   */
+  inProcess: boolean;
 }
 
 export interface ChangeFeedOptions {
@@ -53,6 +58,7 @@ export class ChangeFeed {
   /** Heartbeats sent and not back yet: when each was sent, and who waits for it. */
   private readonly pending = new Map<number, { at: number; back: () => void }>();
   private timer: NodeJS.Timeout | undefined;
+  private warnedAt = Number.NEGATIVE_INFINITY;
   private readonly heartbeatMs: number;
   private readonly staleAfterMs: number;
 
@@ -75,7 +81,8 @@ export class ChangeFeed {
 
   /** Whether answers may be kept now: listening, and the last heartbeat back within the bound. */
   get live(): boolean {
-    return this.listener !== null && performance.now() - this.heardAt < this.staleAfterMs;
+    const l = this.listener;
+    return l !== null && (l.inProcess || performance.now() - this.heardAt < this.staleAfterMs);
   }
 
   /** Take before reading; null when nothing read now may be kept as current. */
@@ -161,10 +168,16 @@ export class ChangeFeed {
     for (const [, p] of this.pending) p.back();
     this.pending.clear();
     if (err === null) return;
-    this.o.logger?.warn(
-      { err: err instanceof Error ? err.message : String(err) },
-      'change feed lost: answers are read from the database until it listens again',
-    );
+    // Once a minute at most: a pooler that cannot hold a listening session (PgBouncer in transaction mode) loses it
+    // again after each reconnect.
+    const now = performance.now();
+    if (now - this.warnedAt > 60_000) {
+      this.warnedAt = now;
+      this.o.logger?.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        'change feed lost: answers are read from the database until it listens again',
+      );
+    }
     l.close().catch(() => {});
   }
 
@@ -175,6 +188,7 @@ export class ChangeFeed {
       void this.connect();
       return;
     }
+    if (l.inProcess) return;
     const oldest = Math.min(...[...this.pending.values()].map((p) => p.at));
     if (performance.now() - oldest > this.staleAfterMs) {
       this.lost(l, new Error(`no heartbeat back within ${this.staleAfterMs} ms`));
@@ -250,6 +264,7 @@ async function listen(
       const channel = rows[0]!.channel;
       await c.query(`listen ${channel}`);
       return {
+        inProcess: false,
         notify: async (payload) => {
           await c.query('select pg_notify($1, $2)', [channel, payload]);
         },
@@ -270,6 +285,7 @@ async function listen(
   const channel = String(rows[0]!.channel);
   const unlisten = await client.listen(channel, onNotice);
   return {
+    inProcess: true,
     notify: async (payload) => {
       await client.query('select pg_notify($1, $2)', [channel, payload]);
     },

@@ -5,7 +5,7 @@ import type { Db } from '../../db/index.js';
 import { queryPrepared } from '../../db/prepared.js';
 import { PAYER_VIEW_SCHEMA_VERSION } from '../payer-view.js';
 import { DRILLDOWN_HISTORY_DEFAULT, drilldownFromRows, type PartnerDrilldown } from './build.js';
-import { clockBoundary, FINGERPRINT_SQL, fingerprintOf } from './fingerprint.js';
+import { clockBoundary, fingerprintColumns, fingerprintOf } from './fingerprint.js';
 import { readDrilldownRows } from './rows.js';
 
 /**
@@ -64,40 +64,78 @@ export async function buildDrilldownBody(
   );
 }
 
+// One row per asked partner, in the order asked (`n`). The fingerprint is computed once per partner (materialized:
+// PostgreSQL otherwise inlines it into the join and evaluates its subqueries twice).
 const CHECK_SQL = `
-  with fp as materialized (${FINGERPRINT_SQL})
-  select fp.partner, fp.rest, b.body_gzip, extract(epoch from b.valid_until) * 1000 as valid_until
+  with q as (select * from unnest($1::text[], $2::text[], $5::text[]) with ordinality as q(id, variant, held, n)),
+  fp as materialized (select q.n, q.id, q.variant, q.held, ${fingerprintColumns('q.id')} from q)
+  select fp.n, fp.partner, fp.rest, b.body_gzip, extract(epoch from b.valid_until) * 1000 as valid_until
   from fp left join drilldown_bodies b
-    on $2::text is not null and b.partner_id = $1 and b.variant = $2 and b.format = $3
+    on fp.variant is not null and b.partner_id = fp.id and b.variant = fp.variant and b.format = $3
    and b.fingerprint = fp.partner || ':' || fp.rest
    and (b.valid_until is null or b.valid_until > $4::timestamptz)
-   and b.fingerprint is distinct from $5::text`;
+   and b.fingerprint is distinct from fp.held
+  order by fp.n`;
+
+export interface DrilldownCheckRequest {
+  partnerId: string;
+  /** The stored variant wanted, or null when only the fingerprint is (a history length that is never stored). */
+  variant: DrilldownVariant | null;
+  /** The fingerprint of the body the caller already holds: its stored copy is not sent again. */
+  held: string | null;
+}
+export interface DrilldownCheck {
+  fingerprint: string;
+  stored: DrilldownBody | null;
+}
 
 /**
- * The partner's current fingerprint and, when `variant` is given and the caller does not already hold the body of
- * that fingerprint (`held`), the stored body that is still current. Null when there is no such partner.
+ * For each request, in order: the partner's current fingerprint and, when a variant is asked and the caller does not
+ * already hold the body of that fingerprint, the stored body that is still current. Null for a partner that does not
+ * exist. One query however many partners (the API reads the drill-downs asked for at the same moment together).
  */
-export async function checkDrilldown(
+export async function checkDrilldowns(
   db: Db,
-  partnerId: string,
-  o: { variant: DrilldownVariant | null; held: string | null; now: Date },
-): Promise<{ fingerprint: string; stored: DrilldownBody | null } | null> {
-  const [r] = await queryPrepared<{
+  requests: readonly DrilldownCheckRequest[],
+  now: Date,
+): Promise<(DrilldownCheck | null)[]> {
+  const rows = await queryPrepared<{
+    n: string | number;
     partner: string | null;
     rest: string | null;
     body_gzip: Uint8Array | null;
     valid_until: string | number | null;
-  }>(db, 'drilldown_check_v4', CHECK_SQL, [partnerId, o.variant, DRILLDOWN_FORMAT, o.now.toISOString(), o.held]);
-  const fingerprint = fingerprintOf(r);
-  if (!fingerprint) return null;
-  const stored =
-    r?.body_gzip == null
-      ? null
-      : {
-          gzip: asBuffer(r.body_gzip),
-          validUntil: r.valid_until == null ? Number.POSITIVE_INFINITY : Number(r.valid_until),
-        };
-  return { fingerprint, stored };
+  }>(db, 'drilldown_check_v5', CHECK_SQL, [
+    requests.map((r) => r.partnerId),
+    requests.map((r) => r.variant),
+    DRILLDOWN_FORMAT,
+    now.toISOString(),
+    requests.map((r) => r.held),
+  ]);
+  const out: (DrilldownCheck | null)[] = requests.map(() => null);
+  for (const r of rows) {
+    const fingerprint = fingerprintOf(r);
+    if (!fingerprint) continue;
+    const stored =
+      r.body_gzip == null
+        ? null
+        : {
+            gzip: asBuffer(r.body_gzip),
+            validUntil: r.valid_until == null ? Number.POSITIVE_INFINITY : Number(r.valid_until),
+          };
+    out[Number(r.n) - 1] = { fingerprint, stored };
+  }
+  return out;
+}
+
+/** `checkDrilldowns` for one partner. */
+export async function checkDrilldown(
+  db: Db,
+  partnerId: string,
+  o: { variant: DrilldownVariant | null; held: string | null; now: Date },
+): Promise<DrilldownCheck | null> {
+  const [r] = await checkDrilldowns(db, [{ partnerId, variant: o.variant, held: o.held }], o.now);
+  return r ?? null;
 }
 
 /** Keeps a body built from rows read after `fingerprint` was taken; a partner deleted meanwhile keeps nothing. */

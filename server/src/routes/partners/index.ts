@@ -5,7 +5,6 @@ import { addPartner, PartnerError, removePartner, updatePartner } from '@payergu
 import { DRILLDOWN_HISTORY_DEFAULT } from '@payerguard/core/read-model/drilldown/build';
 import {
   buildDrilldownBody,
-  checkDrilldown,
   type DrilldownBody,
   drilldownJson,
   storeDrilldown,
@@ -33,6 +32,7 @@ import { actorOf, assertPartnerVisible, canSeeSpend, partnerScope } from '../../
 import { ADMIN, ALL_ROLES } from '../../types.js';
 import { checkAccess } from './check-access.js';
 import { DrilldownCache } from './drilldown-cache.js';
+import { DrilldownChecks } from './drilldown-checks.js';
 import { onboardingFor } from './onboarding.js';
 import { addPayer, removePayer } from './store.js';
 
@@ -81,6 +81,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
     ...(config.awsEndpointUrl ? { simulatorUrl: config.awsEndpointUrl } : {}),
   };
   const drilldowns = new DrilldownCache();
+  const checks = new DrilldownChecks(db);
   const requirePartner = async (id: string) => {
     const [p] = await db.select({ id: schema.partners.id }).from(schema.partners).where(eq(schema.partners.id, id));
     if (!p) throw notFound(`partner ${id} not found`);
@@ -160,7 +161,7 @@ export const partnerRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app,
       else {
         // Before the read: a change committed after it voids what this read keeps.
         const stamp = feed.stamp();
-        const check = await checkDrilldown(db, id, { variant, held: held?.fingerprint ?? null, now });
+        const check = await checks.check({ partnerId: id, variant, held: held?.fingerprint ?? null });
         if (!check) {
           drilldowns.delete(key);
           throw notFound(`partner ${id} not found`);
