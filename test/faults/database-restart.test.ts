@@ -1,6 +1,6 @@
 import { schema } from '@payerguard/core';
 import { createUser } from '@payerguard/server';
-import { desc } from 'drizzle-orm';
+import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, type Proc } from './harness/processes.js';
 import { runLedger, type Scenario, startScenario } from './harness/scenario.js';
@@ -56,6 +56,16 @@ describe('PostgreSQL restarts mid-run', () => {
       return l.payers.filter((p) => p.status === 'collected').length >= 2;
     });
 
+    // A drill-down the API keeps (under its change feed) from before the outage.
+    const [partner] = await s.database.db.select({ id: schema.partners.id }).from(schema.partners).limit(1);
+    const drill = async () => {
+      const r = await fetch(`${base}/api/partners/${partner!.id}`, { headers: { cookie } });
+      expect(r.status).toBe(200);
+      return (await r.json()) as { partner: { name: string } };
+    };
+    await drill();
+    await drill();
+
     await s.pg.stop();
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(503);
@@ -92,5 +102,16 @@ describe('PostgreSQL restarts mid-run', () => {
     await eventually('health ok again', async () => (await fetch(`${base}/api/health`)).status === 200, 30_000);
     const after = await fetch(`${base}/api/runs`, { headers: { cookie } });
     expect(after.status).toBe(200);
+    // Its change feed listens again: a change written behind its back after the outage shows on the drill-down it
+    // kept before it (within the feed's bound, 3 s), never the kept page for good.
+    await s.database.db
+      .update(schema.partners)
+      .set({ name: 'Renamed After The Outage' })
+      .where(eq(schema.partners.id, partner!.id));
+    await eventually(
+      'the rename on the kept drill-down',
+      async () => (await drill()).partner.name === 'Renamed After The Outage',
+      3_000,
+    );
   }, 200_000);
 });
