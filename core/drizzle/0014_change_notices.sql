@@ -47,77 +47,36 @@ BEGIN
   END IF;
   RETURN NULL;
 END $$;--> statement-breakpoint
--- What a drill-down is built from (core/src/read-model/drilldown/fingerprint.ts lists the same tables).
-CREATE TRIGGER "partners_notice_insert" AFTER INSERT ON "partners"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'id');--> statement-breakpoint
-CREATE TRIGGER "partners_notice_update" AFTER UPDATE ON "partners"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'id');--> statement-breakpoint
-CREATE TRIGGER "partners_notice_delete" AFTER DELETE ON "partners"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'id');--> statement-breakpoint
-CREATE TRIGGER "partners_notice_truncate" AFTER TRUNCATE ON "partners"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "payers_notice_insert" AFTER INSERT ON "payers"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "payers_notice_update" AFTER UPDATE ON "payers"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "payers_notice_delete" AFTER DELETE ON "payers"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "payers_notice_truncate" AFTER TRUNCATE ON "payers"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "partner_latest_notice_insert" AFTER INSERT ON "partner_latest"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "partner_latest_notice_update" AFTER UPDATE ON "partner_latest"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "partner_latest_notice_delete" AFTER DELETE ON "partner_latest"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "partner_latest_notice_truncate" AFTER TRUNCATE ON "partner_latest"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "partner_history_versions_notice_insert" AFTER INSERT ON "partner_history_versions"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "partner_history_versions_notice_update" AFTER UPDATE ON "partner_history_versions"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "partner_history_versions_notice_delete" AFTER DELETE ON "partner_history_versions"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "partner_history_versions_notice_truncate" AFTER TRUNCATE ON "partner_history_versions"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "payer_views_notice_insert" AFTER INSERT ON "payer_views"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "payer_views_notice_update" AFTER UPDATE ON "payer_views"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "payer_views_notice_delete" AFTER DELETE ON "payer_views"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "payer_views_notice_truncate" AFTER TRUNCATE ON "payer_views"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "suppressions_notice_insert" AFTER INSERT ON "suppressions"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "suppressions_notice_update" AFTER UPDATE ON "suppressions"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "suppressions_notice_delete" AFTER DELETE ON "suppressions"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "suppressions_notice_truncate" AFTER TRUNCATE ON "suppressions"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "root_access_windows_notice_insert" AFTER INSERT ON "root_access_windows"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "root_access_windows_notice_update" AFTER UPDATE ON "root_access_windows"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "root_access_windows_notice_delete" AFTER DELETE ON "root_access_windows"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('p', 'partner_id');--> statement-breakpoint
-CREATE TRIGGER "root_access_windows_notice_truncate" AFTER TRUNCATE ON "root_access_windows"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
--- The overview's version (0009): moved once per transaction, at commit.
-CREATE TRIGGER "read_versions_notice_update" AFTER UPDATE ON "read_versions"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('v', 'scope');--> statement-breakpoint
--- What a session resolves to: the session row (logout, expiry sweep) and its user (disabled, role, partner). A new
--- session or user needs no notice: nobody holds it yet.
-CREATE TRIGGER "sessions_notice_update" AFTER UPDATE ON "sessions"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('s', 'id_hash');--> statement-breakpoint
-CREATE TRIGGER "sessions_notice_delete" AFTER DELETE ON "sessions"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('s', 'id_hash');--> statement-breakpoint
-CREATE TRIGGER "sessions_notice_truncate" AFTER TRUNCATE ON "sessions"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');--> statement-breakpoint
-CREATE TRIGGER "users_notice_update" AFTER UPDATE ON "users"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('u', 'id');--> statement-breakpoint
-CREATE TRIGGER "users_notice_delete" AFTER DELETE ON "users"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('u', 'id');--> statement-breakpoint
-CREATE TRIGGER "users_notice_truncate" AFTER TRUNCATE ON "users"
-  FOR EACH STATEMENT EXECUTE FUNCTION notice_changes('*', '');
+-- One trigger per table and event (a transition table belongs to one event). Per table: the notice kind, the key
+-- column, and whether an insert matters (a new session or user needs no notice: nobody holds it yet).
+DO $$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT * FROM (VALUES
+    -- What a drill-down is built from (core/src/read-model/drilldown/fingerprint.ts lists the same tables).
+    ('partners', 'p', 'id', true),
+    ('payers', 'p', 'partner_id', true),
+    ('partner_latest', 'p', 'partner_id', true),
+    ('partner_history_versions', 'p', 'partner_id', true),
+    ('payer_views', 'p', 'partner_id', true),
+    ('suppressions', 'p', 'partner_id', true),
+    ('root_access_windows', 'p', 'partner_id', true),
+    -- The overview's version (0009): moved once per transaction, at commit.
+    ('read_versions', 'v', 'scope', false),
+    -- What a session resolves to: the session row (logout, expiry sweep) and its user (disabled, role, partner).
+    ('sessions', 's', 'id_hash', false),
+    ('users', 'u', 'id', false)
+  ) AS v(tbl, kind, col, on_insert) LOOP
+    IF t.on_insert THEN
+      EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows
+        FOR EACH STATEMENT EXECUTE FUNCTION notice_changes(%L, %L)', t.tbl || '_notice_insert', t.tbl, t.kind, t.col);
+    END IF;
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON %I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION notice_changes(%L, %L)', t.tbl || '_notice_update', t.tbl, t.kind, t.col);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON %I REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION notice_changes(%L, %L)', t.tbl || '_notice_delete', t.tbl, t.kind, t.col);
+    EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %I
+      FOR EACH STATEMENT EXECUTE FUNCTION notice_changes(%L, %L)', t.tbl || '_notice_truncate', t.tbl, '*', '');
+  END LOOP;
+END $$;

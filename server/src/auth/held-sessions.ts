@@ -32,7 +32,8 @@ export class HeldSessions {
   set(idHash: string, principal: Principal, expiresAt: number, stamp: Stamp | null): void {
     if (!stamp) return;
     this.entries.delete(idHash);
-    this.entries.set(idHash, { principal, expiresAt, stamp });
+    // Shared by every request of the session until it changes: frozen, so no handler can alter it for the next.
+    this.entries.set(idHash, { principal: Object.freeze(principal), expiresAt, stamp });
     if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
   }
 }
