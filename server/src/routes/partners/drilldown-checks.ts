@@ -41,7 +41,9 @@ export class DrilldownChecks {
         batch.map((w) => w.request),
         now,
       ).then(
-        (checks) => batch.forEach((w, k) => w.resolve(checks[k] ?? null)),
+        (checks) => {
+          for (const [k, w] of batch.entries()) w.resolve(checks[k] ?? null);
+        },
         (err: unknown) => {
           for (const w of batch) w.reject(err);
         },
