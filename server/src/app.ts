@@ -146,9 +146,10 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   app.decorate('changeFeed', feed);
   app.addHook('onClose', () => feed.close());
   // A write answered by this process has been heard by its feed before the answer leaves, so the writer's next read
-  // here never gets a kept answer from before it.
+  // here never gets a kept answer from before it. Only a signed-in caller can have written what is kept: a request
+  // refused at the door (401) costs the database nothing.
   app.addHook('onSend', async (req) => {
-    if (!SAFE_METHODS.has(req.method)) await feed.sync();
+    if (req.principal && !SAFE_METHODS.has(req.method)) await feed.sync();
   });
   await app.register(authGuard, { db: deps.db, feed });
 

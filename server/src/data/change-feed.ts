@@ -189,8 +189,9 @@ export class ChangeFeed {
       return;
     }
     if (l.inProcess) return;
-    const oldest = Math.min(...[...this.pending.values()].map((p) => p.at));
-    if (performance.now() - oldest > this.staleAfterMs) {
+    // Heartbeats come back in the order sent: the first still pending is the oldest.
+    const oldest = this.pending.values().next().value;
+    if (oldest && performance.now() - oldest.at > this.staleAfterMs) {
       this.lost(l, new Error(`no heartbeat back within ${this.staleAfterMs} ms`));
       return;
     }
