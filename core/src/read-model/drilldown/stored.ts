@@ -68,7 +68,7 @@ export async function buildDrilldownBody(
 // once more). The fingerprint is computed once per partner (materialized: PostgreSQL otherwise inlines it into the
 // join and evaluates its subqueries twice). The lists are behind sub-selects so that their length does not change the
 // plan's estimates: PostgreSQL then keeps one generic plan instead of planning every run again (0.3 ms of its CPU a
-// query). Over the network the body comes as base64: two thirds of the bytes of bytea's hex text, and a third of the
+// query). Over the network the body comes as base64: two thirds of the bytes of bytea's hex text, and under half the
 // time to decode. PGlite hands the bytes over as they are.
 const checkSql = (body: string) => `
   with q as (
