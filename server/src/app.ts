@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { fastifySSE as sse } from '@fastify/sse';
 import fastifyStatic from '@fastify/static';
@@ -31,6 +30,7 @@ import { suppressionRoutes } from './routes/suppressions/index.js';
 import { tokenRoutes } from './routes/tokens/index.js';
 import { userRoutes } from './routes/users/index.js';
 import { sharedSchemas } from './schemas/index.js';
+import { securityHeaders } from './security-headers.js';
 
 export type { ServerDeps };
 
@@ -98,15 +98,18 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (req.url.startsWith('/api') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        // Swagger UI and the dashboard's charts set inline styles.
-        'style-src': ["'self'", "'unsafe-inline'"],
-        'img-src': ["'self'", 'data:'],
+  app.addHook(
+    'onRequest',
+    securityHeaders({
+      contentSecurityPolicy: {
+        directives: {
+          // Swagger UI and the dashboard's charts set inline styles.
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+        },
       },
-    },
-  });
+    }),
+  );
   await app.register(cookie);
   // Limits are per route (login, exports, runs). With Redis they are shared by every API process; when Redis fails,
   // requests go through rather than every login failing.
