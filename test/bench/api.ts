@@ -2,8 +2,9 @@
  * `npm run bench api`: the read side at estate scale. Seeds BENCH_PARTNERS (default 10,000) partners x
  * BENCH_HISTORY_DAYS (default 90) days of daily runs through the product's write path (test/bench/_history.ts) into
  * PostgreSQL when DATABASE_URL is set (a scratch schema, dropped at the end) and PGlite otherwise, collects the
- * simulator's largest payer through a real run, then drives the real API on loopback with autocannon, signed in as an
- * admin, and loads the dashboard's overview in headless Chromium. Prints:
+ * simulator's largest payer through a real run, then drives the real API on loopback, signed in as an admin (undici
+ * keep-alive connections in a process of their own: test/bench/_load.ts), and loads the dashboard's overview in
+ * headless Chromium. Prints:
  *   {"bench":"api-seed", database, partners, historyDays, outcomes, evaluations, seconds, bytesPerDay,
  *    yearAt10kPartnersGb, ...}
  *   {"bench":"api-drilldown-warm", partners, seconds, msPerPartner}: every partner's drill-down built and stored, as
@@ -21,7 +22,7 @@
  * Targets (issue 14): overview p95 <= 50 ms; drill-down p95 <= 20 ms and >= 1,000 rps; largest drill-down < 50 ms;
  * a year of daily history for 10,000 partners < 50 GB; overview rendered in < 1.5 s.
  * Also: BENCH_DRIFT (share of payers changing a day, default 0.03), BENCH_SEED_CONCURRENCY (default 8),
- * BENCH_API_SECONDS (autocannon duration per route, default 10), BENCH_WEB=0 skips the browser step.
+ * BENCH_API_SECONDS (load duration per route, default 10), BENCH_WEB=0 skips the browser step.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -253,7 +254,7 @@ function quantile(xs: number[], q: number): number {
 }
 
 /**
- * autocannon (test/bench/_load.ts) in a child process for `seconds` (or exactly `amount` requests) with `connections`,
+ * The load generator (test/bench/_load.ts) in a child process for `seconds` (or exactly `amount` requests) with `connections`,
  * going round `paths`. The API answers in this process while the child runs, so the wait must not block the event loop.
  */
 async function drive(
@@ -295,8 +296,9 @@ async function drive(
     errors: number;
     timeouts: number;
   };
-  // A wrong answer stops the bench; a slow one is a figure (timeouts are reported).
+  // A wrong answer or a failed connection stops the bench; a slow answer is a figure (timeouts are reported).
   if (r.non2xx) throw new Error(`load on ${paths[0]}: ${r.non2xx} answers were not 2xx`);
+  if (r.errors) throw new Error(`load on ${paths[0]}: ${r.errors} requests failed (connection refused or reset)`);
   return {
     connections,
     seconds,
