@@ -254,8 +254,9 @@ function quantile(xs: number[], q: number): number {
 }
 
 /**
- * The load generator (test/bench/_load.ts) in a child process for `seconds` (or exactly `amount` requests) with `connections`,
- * going round `paths`. The API answers in this process while the child runs, so the wait must not block the event loop.
+ * The load generator (test/bench/_load.ts) in a child process for `seconds` (or exactly `amount` requests) with
+ * `connections`, going round `paths`. The API answers in this process while the child runs, so the wait must not block
+ * the event loop.
  */
 async function drive(
   url: string,
