@@ -87,6 +87,8 @@ const warmup =
     : 0;
 const warm = warmup > 0 ? await load(spec.paths.slice(0, warmup), { amount: warmup }) : null;
 const paths = spec.paths.slice(warmup);
+if (!paths.length)
+  throw new Error(`warmup: ${warmup} takes every one of the ${spec.paths.length} paths; none is left to time`);
 // A route that answers in seconds gives too few answers in a fixed time: then it is timed over a fixed count instead.
 const first = await load(paths, spec.amount ? { amount: spec.amount - warmup } : { duration: spec.seconds });
 let run = first;
@@ -97,6 +99,9 @@ if (first.latencies.length < MIN_SAMPLES && !first.errors) {
 }
 await Promise.all(clients.map((c) => c.close()));
 const { latencies } = run;
+// Every request sent counts in the totals: the warm-up's, and a first run too short to time.
+const parts = [warm, first, run === first ? null : run].filter((p) => p !== null);
+const sum = (k: 'non2xx' | 'errors' | 'timeouts') => parts.reduce((n, p) => n + p[k], 0);
 const quantile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return Math.round((s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? 0) * 100) / 100;
@@ -116,12 +121,8 @@ console.log(
           withWarmupP95Ms: quantile([...warm.latencies, ...latencies], 0.95),
         }
       : {}),
-    // Every request sent counts here, the warm-up's and a first run too short to time included.
-    ...Object.fromEntries(
-      (['non2xx', 'errors', 'timeouts'] as const).map((k) => [
-        k,
-        run[k] + (run === first ? 0 : first[k]) + (warm?.[k] ?? 0),
-      ]),
-    ),
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
   }),
 );
