@@ -101,7 +101,12 @@ export class ChangeFeed {
    * Resolves once every notice committed before this call has been heard (a heartbeat sent now came back), or once the
    * feed is found broken (which voids every stamp: nothing kept is served then). At once when it is not listening.
    */
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
+    return this.ping();
+  }
+
+  /** sync()'s work, and the heartbeat's: kept apart so that sync() means "a request asked". */
+  private async ping(): Promise<void> {
     const l = this.listener;
     if (!l) return;
     const n = ++this.pings;
@@ -195,7 +200,7 @@ export class ChangeFeed {
       this.lost(l, new Error(`no heartbeat back within ${this.staleAfterMs} ms`));
       return;
     }
-    void this.sync();
+    void this.ping();
   }
 
   private async connect(): Promise<void> {
@@ -222,7 +227,7 @@ export class ChangeFeed {
       this.forgetAll();
       this.listener = l;
       this.o.logger?.debug('change feed listening');
-      await this.sync();
+      await this.ping();
     } catch (err) {
       this.o.logger?.debug({ err: (err as Error).message }, 'change feed cannot listen yet');
     } finally {
