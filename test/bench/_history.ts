@@ -301,8 +301,6 @@ function checkTemplates(t: Templates, settings: DistributorSettings, p: BenchPay
       throw new Error(
         `bench seed: archetype ${ARCHETYPES[a]!.name}: template spend or access differs from the payer's own`,
       );
-    // A lockout's finding carries the run's own request ids: those payers are evaluated one by one (see record).
-    if (a === LOCKOUT) continue;
     const direct = comparable(evaluate(ev, settings));
     const carried = comparable(t.findingsFor(a, p, at));
     if (direct !== carried) {
@@ -395,13 +393,10 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
   let carried = 0;
   let previous = new Map<string, PreviousState>();
 
-  // Findings of the payers evaluated one by one today (locked out: their finding holds the run's request ids).
-  let direct = new Map<string, Finding[]>();
-  const findingsOf = (a: number, p: BenchPayer, at: Date) => direct.get(p.accountId) ?? templates.findingsFor(a, p, at);
+  const findingsOf = (a: number, p: BenchPayer, at: Date) => templates.findingsFor(a, p, at);
   const record = async (runId: string, p: BenchPayer, a: number, at: Date) => {
     const evidence = templates.evidence(a, p, at);
     const ok = evidence.access.status === 'ok';
-    if (a === LOCKOUT) direct.set(p.accountId, evaluate(evidence, o.settings));
     const recorded = await recordOutcome(db, {
       runId,
       partnerId: p.partnerId,
@@ -425,7 +420,6 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
     for (let k = 0; k < list.length; k += 250) {
       const chunk = list.slice(k, k + 250).map(({ p, a }) => {
         const evidence = templates.evidence(a, p, at);
-        if (a === LOCKOUT) direct.set(p.accountId, evaluate(evidence, o.settings));
         return { p, evidence, findings: findingsOf(a, p, at), view: templates.viewFor(a, p, at) };
       });
       await db.transaction(async (tx0) => {
@@ -470,18 +464,16 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
     const t0 = performance.now();
     const at = new Date(start.getTime() + day * DAY_MS);
     const changed = new Set<number>();
-    direct = new Map();
     if (day > 0)
       for (let i = 0; i < payers.length; i++)
         if (archetype[i] !== LOCKOUT && r() < o.drift) {
           archetype[i] = pick(r, LOCKOUT);
           changed.add(i);
         }
-    // Locked-out payers' findings change every run (the request ids of the denied AssumeRole): never carried. The
-    // last day is written whole (see carryOutcomes): every payer's findings evaluated ahead and view, as the latest
-    // run holds them.
+    // The last day is written whole (see carryOutcomes): every payer's findings evaluated ahead and view, as the
+    // latest run holds them.
     const last = day === o.days - 1;
-    for (let i = 0; i < payers.length; i++) if (archetype[i] === LOCKOUT || (day > 0 && last)) changed.add(i);
+    for (let i = 0; i < payers.length; i++) if (day > 0 && last) changed.add(i);
     if (day > 0) {
       const prevAt = new Date(at.getTime() - DAY_MS);
       for (let i = 0; i < payers.length; i++)

@@ -5,7 +5,8 @@
  * materialises what the layout before migration 0008 held for the same runs (one findings row per finding per run,
  * the whole evidence document per payer per run, with that layout's indexes) and measures that too. Prints
  * {"bench":"storage", partners, runs, bytesAfterRun: [...], oldLayoutBytesAfterRun: [...], bytesPerRun,
- *  oldLayoutBytesPerRun, tables}.
+ *  oldLayoutBytesPerRun, findingChurn, tables}. `findingChurn` counts, per control, the finding contents a payer got after
+ * its first run: the simulator's estate does not change between runs, so each is a finding naming the moment.
  */
 import { embeddedQueuePrefix } from '@payerguard/cli/stack';
 import { createLogger, type Db, loadConfig, openDatabase } from '@payerguard/core';
@@ -107,6 +108,23 @@ try {
              count(*)::int as rows, count(findings)::int as "rowsWithFindings"
       from evidence_runs`)) as unknown as { rows: Record<string, number>[] }
   ).rows[0];
+  // Which controls wrote a new finding content for a payer after the first run: the simulator's estate does not
+  // change between runs, so every count here is a finding that names something of the moment (a time, an age).
+  const churn = (
+    (await db.execute(sql`
+      with items as (
+        select rf.payer_account_id, unnest(fs.items) as hash
+        from run_findings rf join finding_sets fs on fs.hash = rf.set_hash
+      ), per_finding as (
+        select c.control_id, i.payer_account_id, c.resource, count(distinct i.hash) as contents
+        from items i join finding_contents c on c.hash = i.hash
+        group by 1, 2, 3
+      )
+      select control_id, sum(contents - 1)::int as "newContents"
+      from per_finding group by 1 having sum(contents - 1) > 0 order by 2 desc, 1`)) as unknown as {
+      rows: { control_id: string; newContents: number }[];
+    }
+  ).rows;
   const perRun = (xs: number[]) => (xs.length > 1 ? Math.round((xs[xs.length - 1]! - xs[0]!) / (xs.length - 1)) : null);
   console.log(
     JSON.stringify({
@@ -121,6 +139,8 @@ try {
       bytesPerRun: perRun(after),
       oldLayoutBytesPerRun: perRun(oldAfter),
       evidenceRunRow: perRow,
+      // New finding contents per control over the runs after the first (an unchanged estate should add none).
+      findingChurn: Object.fromEntries(churn.map((r) => [r.control_id, r.newContents])),
       tables: Object.fromEntries(Object.entries(sizes).filter(([, b]) => b > 16_384)),
       // Per table (heap, TOAST, indexes), per run and per payer-run, from the first run to the last.
       ...(firstRun ? { growthPerRun: growthPerDay(firstRun, await tableBytes(db), runCount - 1, payerCount) } : {}),

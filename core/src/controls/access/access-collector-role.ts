@@ -18,6 +18,8 @@ export const accessCollectorRole: Control = {
     },
   ],
   evidence: ['access'],
+  // The failed call's AWS request ids stay with the run's evidence: a finding naming them would be new on every run of
+  // the same lockout (findings are stored once per distinct content).
   evaluate(ev) {
     const a = ev.access;
     if (a.status !== 'ok' && accessOutcome(a) === 'unverified') {
@@ -32,7 +34,6 @@ export const accessCollectorRole: Control = {
             callStatus: a.status,
             errorCode: a.errorCode,
             error: a.message,
-            requestIds: a.requestIds ?? [],
           },
         },
       ];
@@ -48,7 +49,6 @@ export const accessCollectorRole: Control = {
             callStatus: a.status,
             errorCode: a.errorCode,
             error: a.message,
-            requestIds: a.requestIds ?? [],
           },
         },
       ];

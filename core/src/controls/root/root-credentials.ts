@@ -39,26 +39,30 @@ export function rootCredentialVerdict(
     ageHours === undefined
       ? ''
       : ` (credential report generated ${ev.iam?.credentialReportGeneratedTime}, ${ageHours.toFixed(1)} h old${stale ? `: stale, older than ${CREDENTIAL_REPORT_STALE_HOURS} h` : ''})`;
-  const evidence: Record<string, unknown> = {
-    [summaryKey]: fromSummary ?? null,
-    credentialReportRoot: root ? Object.fromEntries(reportKeys.map((k) => [k, root[k] ?? null])) : null,
-    credentialReportGeneratedTime: ev.iam?.credentialReportGeneratedTime ?? null,
-    credentialReportStale: stale,
-    decidedBy: fromSummary !== undefined ? 'iam:GetAccountSummary' : root ? 'iam:GetCredentialReport' : null,
-  };
+  const reportRoot = root ? Object.fromEntries(reportKeys.map((k) => [k, root[k] ?? null])) : null;
   if (fromSummary !== undefined) {
+    // The live summary decides, so the report's time and age say nothing about the verdict; naming them would make
+    // the finding new with every report IAM generates (at least one a day on a daily schedule).
+    const live = { [summaryKey]: fromSummary, credentialReportRoot: reportRoot, decidedBy: 'iam:GetAccountSummary' };
     if (fromSummary > 0)
       return {
         status: 'fail',
-        message: `The root user has ${what} (GetAccountSummary ${summaryKey}=${fromSummary}${activeInReport.length ? `; credential report: ${activeInReport.join(', ')}` : ''})${reportAge}.`,
-        evidence: { ...evidence, activeInReport },
+        message: `The root user has ${what} (GetAccountSummary ${summaryKey}=${fromSummary}${activeInReport.length ? `; credential report: ${activeInReport.join(', ')}` : ''}).`,
+        evidence: { ...live, activeInReport },
       };
     return {
       status: 'pass',
       message: `The root user has no ${what} (GetAccountSummary ${summaryKey}=0, read live).`,
-      evidence,
+      evidence: live,
     };
   }
+  const evidence: Record<string, unknown> = {
+    [summaryKey]: null,
+    credentialReportRoot: reportRoot,
+    credentialReportGeneratedTime: ev.iam?.credentialReportGeneratedTime ?? null,
+    credentialReportStale: stale,
+    decidedBy: root ? 'iam:GetCredentialReport' : null,
+  };
   if (summary && summary.status === 'ok')
     return { status: 'unknown', message: `GetAccountSummary did not report ${summaryKey}.`, evidence };
   // The live summary could not be read: fall back to the credential report.
