@@ -28,6 +28,8 @@ export interface Config {
   rootEventsQueueUrl: string | undefined;
   /** DELIVERY_ALLOW_PRIVATE_NETWORKS: webhooks and other deliveries may reach loopback, link-local, private ranges. */
   deliveryAllowPrivateNetworks: boolean;
+  /** The `api` command's limit on one PostgreSQL statement, in ms (0: none); the request then answers 503. */
+  apiStatementTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -99,5 +101,6 @@ export function loadConfig(env: Env = process.env): Config {
     demo: false,
     rootEventsQueueUrl: url(env, 'ROOT_EVENTS_QUEUE_URL', ['http:', 'https:']),
     deliveryAllowPrivateNetworks: deliveryAllowPrivateNetworks(env),
+    apiStatementTimeoutMs: int(env, 'API_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
   };
 }

@@ -7,7 +7,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { isDatabaseUnavailable } from '@payerguard/core/db/availability';
+import { isDatabaseUnavailable, isStatementTimeout } from '@payerguard/core/db/availability';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
 import { ChangeFeed } from './data/change-feed.js';
@@ -85,6 +85,20 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
         .code(503)
         .header('retry-after', '5')
         .send(errorBody(503, 'the database is unavailable (restarting or failing over); try again in a few seconds'));
+    }
+    if (isStatementTimeout(err)) {
+      // The database answered, but not within API_STATEMENT_TIMEOUT_MS (a lock held by a long write, an overloaded
+      // server): the request itself is fine and may be sent again.
+      req.log.warn({ err: (err as Error).message, url: req.url }, 'database statement timed out');
+      return reply
+        .code(503)
+        .header('retry-after', '5')
+        .send(
+          errorBody(
+            503,
+            'the database did not answer in time (busy, or waiting on a lock); try again in a few seconds',
+          ),
+        );
     }
     const status =
       typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;

@@ -33,6 +33,8 @@ export async function startApi(
       dataDir: config.dataDir,
       // A restart or failover: requests answer 503 meanwhile (see the error handler) and the pool reconnects.
       onConnectionError: (e) => logger.warn({ err: e.message }, 'database connection lost; the pool reconnects'),
+      // A request stuck behind a lock (a long write, a migration) answers 503 and frees its connection.
+      statementTimeoutMs: config.apiStatementTimeoutMs,
     }));
   await database.migrate();
   // Redis down at start-up is not fatal: reads still work and /api/health reports "degraded" until it answers.

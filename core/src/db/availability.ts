@@ -51,6 +51,19 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * True when the server cancelled a statement for running past `statement_timeout` (SQLSTATE 57014, worded so; the
+ * same code with another message is a cancel somebody asked for, which stays an error).
+ */
+export function isStatementTimeout(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (typeof e !== 'object') return false;
+    const { code, message } = e as { code?: unknown; message?: unknown };
+    if (code === '57014' && typeof message === 'string' && /statement timeout/i.test(message)) return true;
+  }
+  return false;
+}
+
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
 }

@@ -40,33 +40,39 @@ export interface OpenOptions {
   scratch?: boolean;
   /** Postgres only: told about an idle pooled connection that broke (a restart, a failover); the pool replaces it. */
   onConnectionError?: (err: Error) => void;
+  /**
+   * Postgres only: the server cancels any one statement of this pool's after this long (SQLSTATE 57014), so a
+   * statement stuck behind a lock gives its connection back instead of holding it for as long as the lock lasts.
+   * Migrations run on a connection of their own without it. Unset or 0: no limit.
+   */
+  statementTimeoutMs?: number;
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl && opts.scratch) {
     const searchPath = `t_${randomBytes(6).toString('hex')}`;
-    const database = await openDatabase({
-      databaseUrl: opts.databaseUrl,
-      searchPath,
-      ...(opts.onConnectionError ? { onConnectionError: opts.onConnectionError } : {}),
-    });
+    const database = await openDatabase({ ...opts, searchPath, scratch: false });
     return {
       ...database,
       close: async () => {
-        await database.db.$client.query(`drop schema if exists "${searchPath}" cascade`);
+        // One simple-protocol round trip: the drop runs without a statement timeout the pool may have.
+        await database.db.$client.query(
+          `begin; set local statement_timeout = 0; drop schema if exists "${searchPath}" cascade; commit;`,
+        );
         await database.close();
       },
     };
   }
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({
+    const connection = {
       connectionString: opts.databaseUrl,
-      max: 10,
       // While the server is gone a query fails after this long instead of waiting for ever, so the API can say 503.
       connectionTimeoutMillis: 5_000,
       keepAlive: true,
       ...(opts.searchPath ? { options: `-c search_path=${opts.searchPath}` } : {}),
-    });
+    };
+    const timeout = opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {};
+    const pool = new pg.Pool({ ...connection, ...timeout, max: 10 });
     // An idle client whose server went away emits 'error' on the pool; unhandled, that event kills the process.
     pool.on('error', (err) => opts.onConnectionError?.(err));
     // A client checked out (inside a transaction, between two queries) emits 'error' on itself, where the pool no
@@ -76,17 +82,29 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const client = await pool.connect().catch((err: Error) => {
       throw new Error(`DATABASE_URL: cannot connect to Postgres (${err.message})`);
     });
-    if (opts.searchPath) await client.query(`create schema if not exists "${opts.searchPath}"`);
+    if (opts.searchPath)
+      await client.query(
+        `begin; set local statement_timeout = 0; create schema if not exists "${opts.searchPath}"; commit;`,
+      );
     client.release();
     const db = drizzlePg(pool, { schema }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
-      migrate: () =>
-        migratePg(db as never, {
+      migrate: async () => {
+        const migrations = {
           migrationsFolder,
           ...(opts.searchPath ? { migrationsSchema: opts.searchPath } : {}),
-        }),
+        };
+        if (!opts.statementTimeoutMs) return migratePg(db as never, migrations);
+        // A migration may rewrite a year of history: it runs without the pool's statement timeout.
+        const own = new pg.Pool({ ...connection, max: 1 });
+        try {
+          await migratePg(drizzlePg(own, { schema }) as never, migrations);
+        } finally {
+          await own.end();
+        }
+      },
       close: () => pool.end(),
     };
   }
