@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino, stdSerializers } from 'pino';
 
 /**
  * Paths pino must never print. Credentials come back from STS, passwords and tokens from API bodies and headers,
@@ -36,8 +36,48 @@ export const REDACT_PATHS = [
   'headers.cookie',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL || 'info', name = 'payerguard'): Logger {
-  return pino({ name, level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+/**
+ * drizzle's query error names the statement's parameters in its message, its stack and `params` (a webhook secret or
+ * a token hash being stored, say), and PostgreSQL's `detail` can quote a whole row ("Failing row contains (...)").
+ * A logged error keeps the statement, the SQLSTATE and the server's message; never the values.
+ */
+export function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const out = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  const { query } = err as { query?: unknown };
+  // drizzle's wrapper words the parameters into its message; PGlite's own error carries them as `params`.
+  if (typeof query === 'string' && err.message.startsWith('Failed query:')) {
+    const safe = `Failed query: ${query}`;
+    out.message = safe;
+    out.stack = typeof err.stack === 'string' ? err.stack.replace(err.message, safe) : undefined;
+  }
+  delete out.params;
+  delete out.detail;
+  if (err.cause !== undefined) out.cause = serializeError(err.cause);
+  return out;
+}
+
+/** An error's message for a log line, without a query's parameters (see serializeError); the driver's answer kept. */
+export function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const { query } = err as { query?: unknown };
+  if (typeof query !== 'string' || !err.message.startsWith('Failed query:')) return err.message;
+  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+  return `Failed query: ${query}${cause}`;
+}
+
+export function createLogger(
+  level: string = process.env.LOG_LEVEL || 'info',
+  name = 'payerguard',
+  destination?: DestinationStream,
+): Logger {
+  const options = {
+    name,
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type { Logger };

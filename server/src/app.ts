@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDatabaseUnavailable, isStatementTimeout } from '@payerguard/core/db/availability';
+import { errorText } from '@payerguard/core/logger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { authGuard } from './auth/guard.js';
 import { ChangeFeed } from './data/change-feed.js';
@@ -80,7 +81,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (err.validation) return reply.code(400).send(errorBody(400, err.message));
     if (isDatabaseUnavailable(err)) {
       // A restart or failover: nothing is wrong with the request, so say when to come back rather than "internal error".
-      req.log.warn({ err: (err as Error).message }, 'database unavailable');
+      req.log.warn({ err: errorText(err) }, 'database unavailable');
       return reply
         .code(503)
         .header('retry-after', '5')
@@ -89,7 +90,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (isStatementTimeout(err)) {
       // The database answered, but not within API_STATEMENT_TIMEOUT_MS (a lock held by a long write, an overloaded
       // server): the request itself is fine and may be sent again.
-      req.log.warn({ err: (err as Error).message, url: req.url }, 'database statement timed out');
+      req.log.warn({ err: errorText(err), url: req.url }, 'database statement timed out');
       return reply
         .code(503)
         .header('retry-after', '5')

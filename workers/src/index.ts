@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Config, Db, Logger } from '@payerguard/core';
+import { type Config, type Db, errorText, type Logger } from '@payerguard/core';
 import { alertsForRun } from '@payerguard/core/alerts/from-run';
 import { startHeartbeat } from '@payerguard/core/queue/heartbeat';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
@@ -116,9 +116,9 @@ export async function startWorkers(
     ? dashboardFirst(payers, { lastRequestAt: deps.apiLastRequestAt, max: concurrency, logger: log })
     : undefined;
   for (const w of [payers, runs]) {
-    w.on('error', (e) => log.error({ err: e.message }, 'worker error'));
+    w.on('error', (e) => log.error({ err: errorText(e) }, 'worker error'));
     w.on('failed', (job, e) => {
-      if (job) log.debug({ jobId: job.id, attemptsMade: job.attemptsMade, err: e.message }, 'job attempt failed');
+      if (job) log.debug({ jobId: job.id, attemptsMade: job.attemptsMade, err: errorText(e) }, 'job attempt failed');
     });
   }
   await Promise.all([payers.waitUntilReady(), runs.waitUntilReady()]);
@@ -144,7 +144,7 @@ export async function startWorkers(
           onActions: (actions) => {
             for (const a of actions) log.warn(a, `reconciler: run ${a.action}`);
           },
-          onError: (e) => log.warn({ err: (e as Error).message }, 'reconciler pass failed; retrying next round'),
+          onError: (e) => log.warn({ err: errorText(e) }, 'reconciler pass failed; retrying next round'),
         });
   log.info({ concurrency, prefix }, 'collection workers started');
   // Scheduled exports, deliveries and retention run beside collection in every worker process.

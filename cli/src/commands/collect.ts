@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { loadConfig, openDatabase, REDACT_PATHS } from '@payerguard/core';
+import { createLogger, loadConfig, openDatabase } from '@payerguard/core';
 import { QUEUES } from '@payerguard/core/queue/names';
 import {
   getRunProgress,
@@ -60,14 +60,7 @@ export async function run(argv: string[]): Promise<number | undefined> {
   const inProcess = !config.databaseUrl;
   const wait = inProcess || values.wait === true;
   // Progress and logs go to stderr; stdout carries only the result (one JSON object with --json).
-  const logger = pino(
-    {
-      name: 'payerguard',
-      level: config.logLevel === 'info' ? 'warn' : config.logLevel,
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    },
-    pino.destination(2),
-  );
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'payerguard', pino.destination(2));
   const progress = (s: string) => {
     if (values.wait || !values.json) process.stderr.write(`${s}\n`);
   };

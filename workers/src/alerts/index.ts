@@ -1,4 +1,4 @@
-import type { Config, Db, Logger } from '@payerguard/core';
+import { type Config, type Db, errorText, type Logger } from '@payerguard/core';
 import { type Alert, type AlertJobData, alertQueue, raiseAlert } from '@payerguard/core/alerts/raise';
 import { getDelivery, recordAlertDelivery } from '@payerguard/core/alerts/store';
 import { DEFAULT_QUEUE_PREFIX, QUEUES } from '@payerguard/core/queue/names';
@@ -57,7 +57,7 @@ export async function startAlertWorkers(deps: {
     },
     { connection: conns[0], prefix, concurrency: 8 },
   );
-  worker.on('error', (e) => log.error({ err: e.message }, 'alert worker error'));
+  worker.on('error', (e) => log.error({ err: errorText(e) }, 'alert worker error'));
   await worker.waitUntilReady();
 
   let closing: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Config, Db, Logger } from '@payerguard/core';
+import { type Config, type Db, errorText, type Logger } from '@payerguard/core';
 import {
   DEFAULT_DELIVERY_RETRY,
   type DeliveryJobData,
@@ -180,8 +180,8 @@ export async function startExportWorkers(deps: ExportWorkerDeps): Promise<Export
   );
 
   for (const w of [exportWorker, deliveryWorker])
-    w.on('error', (e) => log.error({ err: e.message }, 'export worker error'));
-  exportWorker.on('failed', (job, e) => log.error({ jobId: job?.id, err: e.message }, 'export job failed'));
+    w.on('error', (e) => log.error({ err: errorText(e) }, 'export worker error'));
+  exportWorker.on('failed', (job, e) => log.error({ jobId: job?.id, err: errorText(e) }, 'export job failed'));
   await Promise.all([exportWorker.waitUntilReady(), deliveryWorker.waitUntilReady()]);
 
   const sync = () => syncAllSchedules(db, exportsQ, now());

@@ -19,6 +19,7 @@ import {
   readExportContent,
 } from '@payerguard/core/exports/store';
 import { CONTENT_TYPES, EXPORT_FORMATS, ExportInputError, type ExportScope } from '@payerguard/core/exports/types';
+import { errorText } from '@payerguard/core/logger';
 import { DEFAULT_QUEUE_PREFIX } from '@payerguard/core/queue/names';
 import type { Queue } from 'bullmq';
 import type { FastifyRequest } from 'fastify';
@@ -282,7 +283,7 @@ export const exportRoutes: FastifyPluginAsyncTypebox<FeatureOpts> = async (app, 
         setImmediate(
           () =>
             void produceExport(db, rec.id).catch((e: Error) =>
-              logger.error({ err: e.message, exportId: rec.id }, 'export failed'),
+              logger.error({ err: errorText(e), exportId: rec.id }, 'export failed'),
             ),
         );
       await audit(db, {
