@@ -23,24 +23,38 @@ beforeAll(async () => {
 
 afterAll(async () => database?.close());
 
+/** A logger destination that keeps what was written. */
+function capture() {
+  let text = '';
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { sink, out: () => text };
+}
+
 describe('a failed query in the logs', () => {
   it('carries the parameter in the raw error (what the log must not print)', () => {
     expect(`${failed.message} ${JSON.stringify(failed, Object.getOwnPropertyNames(failed))}`).toContain(SECRET);
   });
 
   it('is logged with its statement, SQLSTATE and server message, never the parameter', () => {
-    let out = '';
-    const sink = new Writable({
-      write(chunk, _enc, done) {
-        out += String(chunk);
-        done();
-      },
-    });
+    const { sink, out } = capture();
     createLogger('info', 'test', sink).error({ err: failed }, 'request failed');
-    expect(out).toContain('insert into leak_probe');
-    expect(out).toContain('23502');
-    expect(out).toContain('null value in column');
-    expect(out).not.toContain(SECRET);
+    expect(out()).toContain('insert into leak_probe');
+    expect(out()).toContain('23502');
+    expect(out()).toContain('null value in column');
+    expect(out()).not.toContain(SECRET);
+  });
+
+  it('survives an error that is its own cause', () => {
+    const loop = new Error('loop');
+    (loop as { cause?: unknown }).cause = loop;
+    const { sink, out } = capture();
+    createLogger('info', 'test', sink).error({ err: loop }, 'looped');
+    expect(out()).toContain('cause chain cut');
   });
 
   it('errorText keeps the statement and the answer, not the parameter', () => {

@@ -41,8 +41,9 @@ export const REDACT_PATHS = [
  * a token hash being stored, say), and PostgreSQL's `detail` can quote a whole row ("Failing row contains (...)").
  * A logged error keeps the statement, the SQLSTATE and the server's message; never the values.
  */
-export function serializeError(err: unknown): unknown {
+export function serializeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return err;
+  if (depth > 5) return { message: '[cause chain cut after 5 causes]' };
   const out = stdSerializers.err(err) as unknown as Record<string, unknown>;
   const { query } = err as { query?: unknown };
   // drizzle's wrapper words the parameters into its message; PGlite's own error carries them as `params`.
@@ -53,7 +54,7 @@ export function serializeError(err: unknown): unknown {
   }
   delete out.params;
   delete out.detail;
-  if (err.cause !== undefined) out.cause = serializeError(err.cause);
+  if (err.cause !== undefined) out.cause = serializeError(err.cause, depth + 1);
   return out;
 }
 
@@ -75,7 +76,7 @@ export function createLogger(
     name,
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: serializeError },
+    serializers: { err: (e: unknown) => serializeError(e) },
   };
   return destination ? pino(options, destination) : pino(options);
 }
