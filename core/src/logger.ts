@@ -45,10 +45,8 @@ export function serializeError(err: unknown, depth = 0): unknown {
   if (!(err instanceof Error)) return err;
   if (depth > 5) return { message: '[cause chain cut after 5 causes]' };
   const out = stdSerializers.err(err) as unknown as Record<string, unknown>;
-  const { query } = err as { query?: unknown };
-  // drizzle's wrapper words the parameters into its message; PGlite's own error carries them as `params`.
-  if (typeof query === 'string' && err.message.startsWith('Failed query:')) {
-    const safe = `Failed query: ${query}`;
+  const safe = queryMessage(err);
+  if (safe !== undefined) {
     out.message = safe;
     out.stack = typeof err.stack === 'string' ? err.stack.replace(err.message, safe) : undefined;
   }
@@ -61,10 +59,18 @@ export function serializeError(err: unknown, depth = 0): unknown {
 /** An error's message for a log line, without a query's parameters (see serializeError); the driver's answer kept. */
 export function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
+  const safe = queryMessage(err);
+  if (safe === undefined) return err.message;
+  return err.cause instanceof Error ? `${safe}: ${err.cause.message}` : safe;
+}
+
+/**
+ * drizzle's query error's message without the parameters it words in; undefined for any other error (PGlite's own
+ * error also has `query`, with the server's message: its `params` are dropped by serializeError).
+ */
+function queryMessage(err: Error): string | undefined {
   const { query } = err as { query?: unknown };
-  if (typeof query !== 'string' || !err.message.startsWith('Failed query:')) return err.message;
-  const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
-  return `Failed query: ${query}${cause}`;
+  return typeof query === 'string' && err.message.startsWith('Failed query:') ? `Failed query: ${query}` : undefined;
 }
 
 export function createLogger(

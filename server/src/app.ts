@@ -9,7 +9,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isDatabaseUnavailable, isStatementTimeout } from '@payerguard/core/db/availability';
 import { errorText } from '@payerguard/core/logger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { authGuard } from './auth/guard.js';
 import { ChangeFeed } from './data/change-feed.js';
 import { EstateCache } from './data/estate-cache.js';
@@ -82,24 +82,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     if (isDatabaseUnavailable(err)) {
       // A restart or failover: nothing is wrong with the request, so say when to come back rather than "internal error".
       req.log.warn({ err: errorText(err) }, 'database unavailable');
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .send(errorBody(503, 'the database is unavailable (restarting or failing over); try again in a few seconds'));
+      return retryLater(reply, 'the database is unavailable (restarting or failing over); try again in a few seconds');
     }
     if (isStatementTimeout(err)) {
       // The database answered, but not within API_STATEMENT_TIMEOUT_MS (a lock held by a long write, an overloaded
       // server): the request itself is fine and may be sent again.
       req.log.warn({ err: errorText(err), url: req.url }, 'database statement timed out');
-      return reply
-        .code(503)
-        .header('retry-after', '5')
-        .send(
-          errorBody(
-            503,
-            'the database did not answer in time (busy, or waiting on a lock); try again in a few seconds',
-          ),
-        );
+      return retryLater(
+        reply,
+        'the database did not answer in time (busy, or waiting on a lock); try again in a few seconds',
+      );
     }
     const status =
       typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
@@ -217,4 +209,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   await app.ready();
   return app as unknown as FastifyInstance;
+}
+
+/** 503 for a request that was fine but met a database that could not serve it now: say when to come back. */
+function retryLater(reply: FastifyReply, message: string) {
+  return reply.code(503).header('retry-after', '5').send(errorBody(503, message));
 }

@@ -473,7 +473,7 @@ export async function seedHistory(db: Db, o: SeedOptions): Promise<SeedResult> {
     // The last day is written whole (see carryOutcomes): every payer's findings evaluated ahead and view, as the
     // latest run holds them.
     const last = day === o.days - 1;
-    for (let i = 0; i < payers.length; i++) if (day > 0 && last) changed.add(i);
+    if (day > 0 && last) for (let i = 0; i < payers.length; i++) changed.add(i);
     if (day > 0) {
       const prevAt = new Date(at.getTime() - DAY_MS);
       for (let i = 0; i < payers.length; i++)

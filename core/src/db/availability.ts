@@ -34,18 +34,23 @@ const UNAVAILABLE_MESSAGES = [
   /the database system is (starting up|shutting down|in recovery mode)/i,
 ];
 
-/** True when `err` (or an error it wraps: drizzle puts the driver's error in `cause`) means the database is unreachable. */
+/** `err` and the errors it wraps (drizzle puts the driver's error in `cause`), at most five deep. */
+function* causes(err: unknown): Generator<{ code?: unknown; message?: unknown; errors?: unknown }> {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    yield e;
+}
+
+/** True when `err` (or an error it wraps) means the database is unreachable. */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (typeof e !== 'object') return false;
-    const { code, message } = e as { code?: unknown; message?: unknown };
+  for (const e of causes(err)) {
+    const { code, message } = e;
     if (typeof code === 'string') {
       if (UNAVAILABLE_SQLSTATES.has(code) || UNAVAILABLE_NODE_CODES.has(code)) return true;
       if (/^[0-9A-Z]{5}$/.test(code) && UNAVAILABLE_SQLSTATE_CLASSES.includes(code.slice(0, 2))) return true;
     }
     if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((r) => r.test(message))) return true;
     // AggregateError (a host with several addresses refusing on each).
-    const inner = (e as { errors?: unknown }).errors;
+    const inner = e.errors;
     if (Array.isArray(inner) && inner.some((x) => isDatabaseUnavailable(x))) return true;
   }
   return false;
@@ -56,11 +61,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
  * same code with another message is a cancel somebody asked for, which stays an error).
  */
 export function isStatementTimeout(err: unknown): boolean {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (typeof e !== 'object') return false;
-    const { code, message } = e as { code?: unknown; message?: unknown };
+  for (const { code, message } of causes(err))
     if (code === '57014' && typeof message === 'string' && /statement timeout/i.test(message)) return true;
-  }
   return false;
 }
 
